@@ -1,0 +1,64 @@
+# Every target that needs the environment depends on it, so each works on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KEYCLOAK_VERSION ?= 26.7.3
+export KEYCLOAK_VERSION
+
+.PHONY: setup test test-unit test-integration lint generate spec spec-diff keycloak-fetch \
+        keycloak-up keycloak-down demo bench docs wheel-test clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	$(PY) -m pip install --quiet --group dev -e ".[flask,starlette,fastapi,django]"
+	touch $(STAMP)
+
+setup: $(STAMP) keycloak-fetch
+
+keycloak-fetch: $(STAMP)
+	$(PY) -m harness fetch
+
+test: setup
+	$(PY) -m pytest
+
+test-unit: $(STAMP)
+	$(PY) -m pytest -m "not integration and not browser"
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+generate: $(STAMP)
+	$(PY) -m generator generate $(if $(filter command line environment,$(origin KEYCLOAK_VERSION)),--keycloak-version $(KEYCLOAK_VERSION))
+
+spec: setup
+	$(PY) -m generator capture --keycloak-version $(KEYCLOAK_VERSION)
+
+spec-diff: $(STAMP)
+	$(PY) -m generator spec-diff $(FROM) $(TO)
+
+keycloak-up: setup
+	$(PY) -m harness up
+
+keycloak-down: $(STAMP)
+	$(PY) -m harness down
+
+demo: setup
+	$(PY) -m examples.demo
+
+bench: setup
+	$(PY) -m pip install --quiet --group bench
+	$(PY) -m benchmarks
+
+docs: $(STAMP)
+	$(PY) -m mkdocs build --strict
+
+wheel-test: $(STAMP)
+	$(PY) -m pytest tests/unit/test_wheel.py
+
+clean:
+	rm -rf $(VENV) build dist site .pytest_cache .mypy_cache .ruff_cache

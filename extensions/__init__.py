@@ -1,0 +1,1 @@
+"""Handwritten layer of keycloak-sdk: flow helpers and framework integrations."""

@@ -1,0 +1,1 @@
+"""keycloak-sdk: placeholder until the generator writes this package."""
