@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KEYCLOAK_VERSION ?= 26.7.3
 export KEYCLOAK_VERSION
 
-.PHONY: setup test test-unit test-integration lint generate spec spec-diff keycloak-fetch \
+.PHONY: setup test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
         keycloak-up keycloak-down demo bench docs wheel-test clean
 
 $(STAMP): pyproject.toml
@@ -23,6 +23,9 @@ keycloak-fetch: $(STAMP)
 
 test: setup
 	$(PY) -m pytest
+
+test-smoke: setup
+	$(PY) -m pytest tests/integration/test_smoke.py
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -m "not integration and not browser"
