@@ -8,6 +8,8 @@ imported. The server runs in its own process group so that stopping it never lea
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -55,6 +57,16 @@ def fetch(version: str) -> Path:
     if (home / "bin" / "kc.sh").exists():
         return home
     CACHE.mkdir(parents=True, exist_ok=True)
+    # Tests, examples and make targets may fetch the same version at once.
+    with (CACHE / f".fetch-{version}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (home / "bin" / "kc.sh").exists():
+            return home
+        _download_and_unzip(version, home)
+    return home
+
+
+def _download_and_unzip(version: str, home: Path) -> None:
     archive = CACHE / f"keycloak-quarkus-dist-{version}.zip"
     if not archive.exists():
         mvn = shutil.which("mvn")
@@ -77,14 +89,12 @@ def fetch(version: str) -> Path:
     staging = CACHE / f".unzip-{version}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     with zipfile.ZipFile(archive) as zf:
-        zf.extractall(staging)  # noqa: S202 - an artifact we fetched from Maven Central
+        zf.extractall(staging)
     (extracted,) = list(staging.iterdir())
     for script in (extracted / "bin").glob("*.sh"):
         script.chmod(0o755)
-    if not home.exists():
-        extracted.rename(home)
+    extracted.rename(home)
     shutil.rmtree(staging, ignore_errors=True)
-    return home
 
 
 def _java_major(java_home: Path | None) -> int:
@@ -281,7 +291,5 @@ def stop_process_group(pid: int, timeout: float = 30.0) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.2)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

@@ -33,7 +33,9 @@ class RunningKeycloak:
 def keycloak() -> Iterator[RunningKeycloak]:
     url = os.environ.get("KEYCLOAK_URL")
     if url:
-        yield RunningKeycloak(base_url=url.rstrip("/"), version=os.environ.get("KEYCLOAK_VERSION", "?"))
+        yield RunningKeycloak(
+            base_url=url.rstrip("/"), version=os.environ.get("KEYCLOAK_VERSION", "?")
+        )
         return
     with KeycloakServer() as server:
         yield RunningKeycloak(base_url=server.base_url, version=server.version)
