@@ -1,0 +1,1 @@
+"""Development tools that are neither shipped nor generated."""
