@@ -1,0 +1,549 @@
+"""Validating Keycloak access, ID and back-channel logout tokens.
+
+`TokenValidator` (sync) and `AsyncTokenValidator` (asyncio) share every rule through
+`_ValidationRules`; they differ only in how keys and seen `jti`s are looked up. See
+docs/token-validation.md for the checks, their order and the defaults.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import time
+from collections.abc import Callable, Iterable
+from typing import Final
+
+from keycloak_sdk.extensions.claims import (
+    BACKCHANNEL_LOGOUT_EVENT,
+    AccessTokenClaims,
+    IdTokenClaims,
+    LogoutTokenClaims,
+)
+from keycloak_sdk.extensions.jose.algorithms import (
+    DEFAULT_ALGORITHMS,
+    HMAC_ALGORITHMS,
+    SUPPORTED_ALGORITHMS,
+    digest_for_algorithm,
+)
+from keycloak_sdk.extensions.jose.b64 import b64url_encode
+from keycloak_sdk.extensions.jose.errors import (
+    InsufficientScopeError,
+    InvalidAudienceError,
+    InvalidClaimError,
+    InvalidIssuerError,
+    InvalidNonceError,
+    InvalidSignatureError,
+    InvalidTokenTypeError,
+    MissingClaimError,
+    TokenExpiredError,
+    TokenNotYetValidError,
+    TokenReplayedError,
+    describe,
+)
+from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache
+from keycloak_sdk.extensions.jose.jws import DEFAULT_MAX_TOKEN_BYTES, CompactJws, parse_compact_jws
+from keycloak_sdk.extensions.jose.stores import (
+    AsyncInMemoryReplayStore,
+    AsyncReplayStore,
+    InMemoryReplayStore,
+    ReplayStore,
+    VerifiedTokenCache,
+)
+
+__all__ = [
+    "DEFAULT_LEEWAY",
+    "MAX_LEEWAY",
+    "AsyncTokenValidator",
+    "TokenValidator",
+]
+
+DEFAULT_LEEWAY: Final = 30.0
+MAX_LEEWAY: Final = 300.0
+MIN_SHARED_SECRET_BYTES: Final = 32
+
+# Keycloak's own `typ` claim, which tells its token kinds apart (not the JOSE header `typ`).
+ACCESS_TOKEN_TYPE: Final = "Bearer"  # noqa: S105
+ID_TOKEN_TYPE: Final = "ID"  # noqa: S105
+LOGOUT_TOKEN_TYPE: Final = "Logout"  # noqa: S105
+
+_HMAC_DIGESTS: Final = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def _audience_set(audience: str | Iterable[str] | None) -> frozenset[str]:
+    if audience is None:
+        return frozenset()
+    if isinstance(audience, str):
+        return frozenset({audience})
+    return frozenset(audience)
+
+
+def _number(claims: dict[str, object], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    kind = type(value)
+    if kind is int:
+        return value  # type: ignore[return-value]
+    if kind is float and math.isfinite(value):  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
+    raise InvalidClaimError(name, f"claim {name!r} must be a finite number")
+
+
+def _required_string(claims: dict[str, object], name: str) -> str:
+    value = claims.get(name)
+    if value is None:
+        raise MissingClaimError(name)
+    if type(value) is not str or not value:
+        raise InvalidClaimError(name, f"claim {name!r} must be a non-empty string")
+    return value
+
+
+class _ValidationRules:
+    """Configuration and every claim check; no I/O, so both validators share it."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        audience: str | Iterable[str] | None,
+        accept_azp_as_audience: bool,
+        algorithms: Iterable[str] | None,
+        shared_secret: bytes | None,
+        leeway: float,
+        max_token_bytes: int,
+        verified_token_cache_size: int,
+        verified_token_cache_ttl: float,
+        clock: Callable[[], float],
+    ) -> None:
+        if not issuer:
+            raise ValueError("issuer is required")
+        if not client_id:
+            raise ValueError("client_id is required")
+        if not 0 <= leeway <= MAX_LEEWAY:
+            raise ValueError(f"leeway must be between 0 and {MAX_LEEWAY} seconds")
+        if max_token_bytes < 64:
+            raise ValueError("max_token_bytes is too small for any JWT")
+        if shared_secret is not None:
+            if not isinstance(shared_secret, bytes):
+                raise TypeError("shared_secret must be bytes")
+            if len(shared_secret) < MIN_SHARED_SECRET_BYTES:
+                raise ValueError(f"shared_secret must be at least {MIN_SHARED_SECRET_BYTES} bytes")
+            # The classic algorithm-confusion attack HMACs with the server's public key.
+            if b"-----BEGIN" in shared_secret or shared_secret.startswith((b"ssh-", b"ecdsa-")):
+                raise ValueError("shared_secret looks like a public key; HMAC never uses one")
+        if algorithms is None:
+            allowed = DEFAULT_ALGORITHMS | (HMAC_ALGORITHMS if shared_secret is not None else set())
+        else:
+            allowed = frozenset(algorithms)
+            unknown = allowed - SUPPORTED_ALGORITHMS
+            if unknown:
+                raise ValueError(f"unsupported algorithm(s): {sorted(unknown)}")
+            if allowed & HMAC_ALGORITHMS and shared_secret is None:
+                raise ValueError("HS* algorithms need an explicit shared_secret")
+        if not allowed:
+            raise ValueError("at least one algorithm must be allowed")
+        self.issuer = issuer
+        self.client_id = client_id
+        self.audience = _audience_set(audience)
+        self.accept_azp_as_audience = accept_azp_as_audience
+        self.algorithms = frozenset(allowed)
+        self.asymmetric = bool(self.algorithms - HMAC_ALGORITHMS)
+        self.shared_secret = shared_secret
+        self.leeway = float(leeway)
+        self.max_token_bytes = max_token_bytes
+        self.clock = clock
+        self.cache_ttl = verified_token_cache_ttl
+        self.verified: VerifiedTokenCache[AccessTokenClaims] | None = (
+            VerifiedTokenCache(verified_token_cache_size) if verified_token_cache_size > 0 else None
+        )
+
+    def __repr__(self) -> str:
+        return f"issuer={self.issuer!r}, client_id={self.client_id!r}"
+
+    # -- signature ---------------------------------------------------------------------------
+
+    def parse(self, token: str) -> CompactJws:
+        return parse_compact_jws(token, algorithms=self.algorithms, max_bytes=self.max_token_bytes)
+
+    def verify_hmac(self, jws: CompactJws) -> None:
+        assert self.shared_secret is not None  # HS* is only allowed with a secret
+        expected = hmac.new(self.shared_secret, jws.signing_input, _HMAC_DIGESTS[jws.alg]).digest()
+        if not hmac.compare_digest(expected, jws.signature):
+            raise InvalidSignatureError("signature verification failed")
+
+    # -- shared claim checks -----------------------------------------------------------------
+
+    def check_common(self, claims: dict[str, object], now: float, token_type: str) -> float:
+        """iss, typ, exp, iat, nbf; returns exp."""
+        if claims.get("iss") != self.issuer:
+            if "iss" not in claims:
+                raise MissingClaimError("iss")
+            raise InvalidIssuerError()
+        typ = claims.get("typ")
+        if typ != token_type:
+            raise InvalidTokenTypeError(
+                "typ", f"typ {describe(typ)} is not {token_type!r}: wrong kind of token"
+            )
+        leeway = self.leeway
+        exp = _number(claims, "exp")
+        if exp is None:
+            raise MissingClaimError("exp")
+        if now >= exp + leeway:
+            raise TokenExpiredError()
+        iat = _number(claims, "iat")
+        if iat is None:
+            raise MissingClaimError("iat")
+        if iat > now + leeway:
+            raise TokenNotYetValidError("iat", "token was issued in the future")
+        nbf = _number(claims, "nbf")
+        if nbf is not None and nbf > now + leeway:
+            raise TokenNotYetValidError("nbf", "token is not valid yet (nbf)")
+        return exp
+
+    def check_client_audience(self, claims: dict[str, object]) -> None:
+        """OIDC Core 3.1.3.7 (3)-(5): aud contains client_id; azp is client_id when needed."""
+        aud = claims.get("aud")
+        client_id = self.client_id
+        if aud is None:
+            raise MissingClaimError("aud")
+        if type(aud) is str:
+            audiences = [aud]
+        elif type(aud) is list and aud and all(type(item) is str for item in aud):
+            audiences = aud
+        else:
+            raise InvalidClaimError("aud", "claim 'aud' must be a string or a list of strings")
+        if client_id not in audiences:
+            raise InvalidAudienceError("aud", "token audience does not include this client")
+        azp = claims.get("azp")
+        if azp is None:
+            if len(audiences) > 1:
+                raise InvalidAudienceError("azp", "token has several audiences and no azp")
+        elif azp != client_id:
+            raise InvalidAudienceError("azp", "token azp is not this client")
+
+    # -- access tokens -----------------------------------------------------------------------
+
+    def expected_audience(self, audience: str | Iterable[str] | None) -> frozenset[str]:
+        expected = self.audience if audience is None else _audience_set(audience)
+        if not expected and not self.accept_azp_as_audience:
+            raise ValueError(
+                "no audience to check: pass audience=... (this API's client id) or construct "
+                "the validator with audience=... or accept_azp_as_audience=True"
+            )
+        return expected
+
+    def check_access_audience(
+        self, claims: dict[str, object], expected: frozenset[str], required_scopes: Iterable[str]
+    ) -> None:
+        aud = claims.get("aud")
+        if type(aud) is str:
+            matched = aud in expected
+        elif type(aud) is list:
+            matched = any(type(item) is str and item in expected for item in aud)
+        elif aud is None:
+            matched = False
+        else:
+            raise InvalidClaimError("aud", "claim 'aud' must be a string or a list of strings")
+        if not matched and not (
+            self.accept_azp_as_audience and claims.get("azp") == self.client_id
+        ):
+            raise InvalidAudienceError("aud", "token is not intended for this audience")
+        if required_scopes:
+            scope = claims.get("scope")
+            granted = frozenset(scope.split()) if type(scope) is str else frozenset()
+            missing = frozenset(required_scopes) - granted
+            if missing:
+                raise InsufficientScopeError(missing)
+
+    def access_claims(
+        self,
+        token: str,
+        claims: dict[str, object],
+        now: float,
+        expected: frozenset[str],
+        required_scopes: Iterable[str],
+    ) -> AccessTokenClaims:
+        exp = self.check_common(claims, now, ACCESS_TOKEN_TYPE)
+        _required_string(claims, "sub")
+        result = AccessTokenClaims(claims)
+        if self.verified is not None:
+            self.verified.put(token, result, min(exp, now + self.cache_ttl))
+        self.check_access_audience(claims, expected, required_scopes)
+        return result
+
+    def cached_access_claims(
+        self,
+        token: str,
+        now: float,
+        expected: frozenset[str],
+        required_scopes: Iterable[str],
+    ) -> AccessTokenClaims | None:
+        cache = self.verified
+        if cache is None:
+            return None
+        result = cache.get(token, now)
+        if result is not None:
+            self.check_access_audience(result._claims, expected, required_scopes)
+        return result
+
+    # -- ID tokens ---------------------------------------------------------------------------
+
+    def id_claims(
+        self,
+        jws: CompactJws,
+        claims: dict[str, object],
+        now: float,
+        nonce: str | None,
+        access_token: str | None,
+        max_age: float | None,
+    ) -> IdTokenClaims:
+        self.check_common(claims, now, ID_TOKEN_TYPE)
+        _required_string(claims, "sub")
+        self.check_client_audience(claims)
+        token_nonce = claims.get("nonce")
+        if nonce is None:
+            if token_nonce is not None:
+                raise InvalidNonceError("nonce", "token carries a nonce but none was sent")
+        elif type(token_nonce) is not str or not hmac.compare_digest(
+            token_nonce.encode("utf-8"), nonce.encode("utf-8")
+        ):
+            raise InvalidNonceError("nonce", "token nonce does not match the request's nonce")
+        if access_token is not None:
+            at_hash = claims.get("at_hash")
+            if at_hash is None:
+                raise MissingClaimError("at_hash")
+            digest = digest_for_algorithm(jws.alg, access_token.encode("ascii", "replace"))
+            expected = b64url_encode(digest[: len(digest) // 2])
+            if type(at_hash) is not str or not hmac.compare_digest(at_hash, expected):
+                raise InvalidClaimError("at_hash", "at_hash does not match the access token")
+        if max_age is not None:
+            auth_time = _number(claims, "auth_time")
+            if auth_time is None:
+                raise MissingClaimError("auth_time")
+            if now > auth_time + max_age + self.leeway:
+                raise InvalidClaimError("auth_time", "authentication is older than max_age")
+        return IdTokenClaims(claims)
+
+    # -- logout tokens -----------------------------------------------------------------------
+
+    def logout_claims(
+        self, claims: dict[str, object], now: float
+    ) -> tuple[LogoutTokenClaims, str, float]:
+        """Back-Channel Logout 1.0 section 2.6; returns the claims, jti and replay expiry."""
+        exp = self.check_common(claims, now, LOGOUT_TOKEN_TYPE)
+        self.check_client_audience(claims)
+        jti = _required_string(claims, "jti")
+        events = claims.get("events")
+        if events is None:
+            raise MissingClaimError("events")
+        if type(events) is not dict or type(events.get(BACKCHANNEL_LOGOUT_EVENT)) is not dict:
+            raise InvalidClaimError("events", "events lacks the back-channel logout event")
+        sub, sid = claims.get("sub"), claims.get("sid")
+        if sub is None and sid is None:
+            raise MissingClaimError("sid")
+        for name, value in (("sub", sub), ("sid", sid)):
+            if value is not None and (type(value) is not str or not value):
+                raise InvalidClaimError(name, f"claim {name!r} must be a non-empty string")
+        if "nonce" in claims:
+            raise InvalidClaimError("nonce", "a logout token must not carry a nonce")
+        return LogoutTokenClaims(claims), jti, exp + self.leeway
+
+
+class TokenValidator:
+    """Validates Keycloak tokens for one realm and one client, in threads.
+
+    `issuer` is the realm URL exactly as in the tokens' `iss`; `client_id` is the client the
+    ID and logout tokens must be addressed to. For access tokens, say which audience your API
+    is: `audience="my-api"` (see the docs), or `accept_azp_as_audience=True` to also accept
+    tokens your own client obtained (Keycloak's default `aud` is often just `account`).
+    """
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        jwks: JwksCache | None,
+        audience: str | Iterable[str] | None = None,
+        accept_azp_as_audience: bool = False,
+        algorithms: Iterable[str] | None = None,
+        shared_secret: bytes | None = None,
+        leeway: float = DEFAULT_LEEWAY,
+        max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
+        verified_token_cache_size: int = 0,
+        verified_token_cache_ttl: float = 300.0,
+        replay_store: ReplayStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._rules = _ValidationRules(
+            issuer=issuer,
+            client_id=client_id,
+            audience=audience,
+            accept_azp_as_audience=accept_azp_as_audience,
+            algorithms=algorithms,
+            shared_secret=shared_secret,
+            leeway=leeway,
+            max_token_bytes=max_token_bytes,
+            verified_token_cache_size=verified_token_cache_size,
+            verified_token_cache_ttl=verified_token_cache_ttl,
+            clock=clock,
+        )
+        if jwks is None and self._rules.asymmetric:
+            raise ValueError("jwks is required unless only HS* algorithms are allowed")
+        self._jwks = jwks
+        self._replay: ReplayStore = (
+            replay_store if replay_store is not None else InMemoryReplayStore()
+        )
+
+    def __repr__(self) -> str:
+        return f"TokenValidator({self._rules!r})"
+
+    def _verified(self, token: str) -> CompactJws:
+        rules = self._rules
+        jws = rules.parse(token)
+        if jws.alg in HMAC_ALGORITHMS:
+            rules.verify_hmac(jws)
+        else:
+            assert self._jwks is not None
+            self._jwks.get_key(jws.kid, jws.alg).verify(jws.alg, jws.signing_input, jws.signature)
+        return jws
+
+    def validate_access_token(
+        self,
+        token: str,
+        *,
+        audience: str | Iterable[str] | None = None,
+        required_scopes: Iterable[str] = (),
+    ) -> AccessTokenClaims:
+        """Validate a Keycloak access token (`typ` Bearer) for `audience` and scopes."""
+        rules = self._rules
+        expected = rules.expected_audience(audience)
+        now = rules.clock()
+        cached = rules.cached_access_claims(token, now, expected, required_scopes)
+        if cached is not None:
+            return cached
+        jws = self._verified(token)
+        return rules.access_claims(token, jws.payload(), now, expected, required_scopes)
+
+    def validate_id_token(
+        self,
+        token: str,
+        *,
+        nonce: str | None,
+        access_token: str | None = None,
+        max_age: float | None = None,
+    ) -> IdTokenClaims:
+        """Validate an ID token (OIDC Core 3.1.3.7) addressed to this client.
+
+        `nonce` is the value sent in the authorization request (None only if none was sent);
+        `access_token`, when given, must match the token's `at_hash`; `max_age` requires a
+        recent enough `auth_time`.
+        """
+        rules = self._rules
+        jws = self._verified(token)
+        return rules.id_claims(jws, jws.payload(), rules.clock(), nonce, access_token, max_age)
+
+    def validate_logout_token(self, token: str) -> LogoutTokenClaims:
+        """Validate a back-channel logout token; each `jti` is accepted once."""
+        rules = self._rules
+        jws = self._verified(token)
+        claims, jti, keep_until = rules.logout_claims(jws.payload(), rules.clock())
+        if not self._replay.add(jti, keep_until):
+            raise TokenReplayedError()
+        return claims
+
+
+class AsyncTokenValidator:
+    """The asyncio form of TokenValidator: same arguments, same methods, awaited."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        client_id: str,
+        jwks: AsyncJwksCache | None,
+        audience: str | Iterable[str] | None = None,
+        accept_azp_as_audience: bool = False,
+        algorithms: Iterable[str] | None = None,
+        shared_secret: bytes | None = None,
+        leeway: float = DEFAULT_LEEWAY,
+        max_token_bytes: int = DEFAULT_MAX_TOKEN_BYTES,
+        verified_token_cache_size: int = 0,
+        verified_token_cache_ttl: float = 300.0,
+        replay_store: AsyncReplayStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._rules = _ValidationRules(
+            issuer=issuer,
+            client_id=client_id,
+            audience=audience,
+            accept_azp_as_audience=accept_azp_as_audience,
+            algorithms=algorithms,
+            shared_secret=shared_secret,
+            leeway=leeway,
+            max_token_bytes=max_token_bytes,
+            verified_token_cache_size=verified_token_cache_size,
+            verified_token_cache_ttl=verified_token_cache_ttl,
+            clock=clock,
+        )
+        if jwks is None and self._rules.asymmetric:
+            raise ValueError("jwks is required unless only HS* algorithms are allowed")
+        self._jwks = jwks
+        self._replay: AsyncReplayStore = (
+            replay_store if replay_store is not None else AsyncInMemoryReplayStore()
+        )
+
+    def __repr__(self) -> str:
+        return f"AsyncTokenValidator({self._rules!r})"
+
+    async def _verified(self, token: str) -> CompactJws:
+        rules = self._rules
+        jws = rules.parse(token)
+        if jws.alg in HMAC_ALGORITHMS:
+            rules.verify_hmac(jws)
+        else:
+            assert self._jwks is not None
+            key = await self._jwks.get_key(jws.kid, jws.alg)
+            key.verify(jws.alg, jws.signing_input, jws.signature)
+        return jws
+
+    async def validate_access_token(
+        self,
+        token: str,
+        *,
+        audience: str | Iterable[str] | None = None,
+        required_scopes: Iterable[str] = (),
+    ) -> AccessTokenClaims:
+        """Validate a Keycloak access token (`typ` Bearer) for `audience` and scopes."""
+        rules = self._rules
+        expected = rules.expected_audience(audience)
+        now = rules.clock()
+        cached = rules.cached_access_claims(token, now, expected, required_scopes)
+        if cached is not None:
+            return cached
+        jws = await self._verified(token)
+        return rules.access_claims(token, jws.payload(), now, expected, required_scopes)
+
+    async def validate_id_token(
+        self,
+        token: str,
+        *,
+        nonce: str | None,
+        access_token: str | None = None,
+        max_age: float | None = None,
+    ) -> IdTokenClaims:
+        """Validate an ID token (OIDC Core 3.1.3.7) addressed to this client."""
+        rules = self._rules
+        jws = await self._verified(token)
+        return rules.id_claims(jws, jws.payload(), rules.clock(), nonce, access_token, max_age)
+
+    async def validate_logout_token(self, token: str) -> LogoutTokenClaims:
+        """Validate a back-channel logout token; each `jti` is accepted once."""
+        rules = self._rules
+        jws = await self._verified(token)
+        claims, jti, keep_until = rules.logout_claims(jws.payload(), rules.clock())
+        if not await self._replay.add(jti, keep_until):
+            raise TokenReplayedError()
+        return claims
