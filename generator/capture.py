@@ -48,12 +48,12 @@ DOCUMENTS: tuple[DiscoveryDocument, ...] = (
     DiscoveryDocument(
         "openid-configuration.json",
         ".well-known/openid-configuration",
-        "provider-metadata.schema.json",
+        "provider-metadata.json",
     ),
     DiscoveryDocument(
         "uma2-configuration.json",
         ".well-known/uma2-configuration",
-        "uma2-configuration.schema.json",
+        "uma2-configuration.json",
     ),
 )
 
@@ -75,8 +75,12 @@ def validate(document: Any, schema_file: str, schema_dir: Path = SCHEMA_DIR) -> 
     )
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
-        lines = [f"  {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in errors]
+        lines = [f"  {_where(e)}: {e.message}" for e in errors]
         raise CaptureError(f"document does not match {schema_file}:\n" + "\n".join(lines))
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return "/".join(map(str, error.absolute_path)) or "(root)"
 
 
 def _url_pattern(url: str) -> re.Pattern[str]:
@@ -155,9 +159,7 @@ def capture_documents(base_url: str, realm: str = REALM) -> dict[str, str]:
     return snapshots
 
 
-def capture_from_running(
-    base_url: str, out_dir: Path, realm: str = REALM
-) -> list[Path]:
+def capture_from_running(base_url: str, out_dir: Path, realm: str = REALM) -> list[Path]:
     """Capture from an already running server into `out_dir`; return the files written."""
     snapshots = capture_documents(base_url, realm)
     out_dir.mkdir(parents=True, exist_ok=True)
