@@ -171,6 +171,34 @@ def capture_from_running(base_url: str, out_dir: Path, realm: str = REALM) -> li
     return written
 
 
+def fetch_server_version(base_url: str, admin_user: str, admin_password: str) -> str:
+    """The version a running Keycloak reports in its admin server info (master realm admin)."""
+    server = base_url.rstrip("/")
+    with httpx.Client(timeout=HTTP_TIMEOUT, follow_redirects=False) as client:
+        try:
+            token = client.post(
+                f"{server}/realms/master/protocol/openid-connect/token",
+                data={
+                    "grant_type": "password",
+                    "client_id": "admin-cli",
+                    "username": admin_user,
+                    "password": admin_password,
+                },
+            )
+            token.raise_for_status()
+            info = client.get(
+                f"{server}/admin/serverinfo",
+                headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            )
+            info.raise_for_status()
+            version = info.json()["systemInfo"]["version"]
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            raise CaptureError(f"could not read the version of {server}: {exc}") from exc
+    if not isinstance(version, str):
+        raise CaptureError(f"{server} reports a non-text version: {version!r}")
+    return version
+
+
 def capture_version(version: str, snapshot_dir: Path = SNAPSHOT_DIR) -> list[Path]:
     """Start Keycloak `version` with the test realm, capture its documents, stop it."""
     # Imported here so that importing this module (e.g. for normalize) needs no harness.
@@ -189,12 +217,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--from-url",
         default=None,
-        help="capture from this already running server instead of starting one "
-        "(its version must be --keycloak-version)",
+        help="capture from this already running server (with the sdk-test realm) instead of "
+        "starting one; its version is checked against --keycloak-version",
     )
     args = parser.parse_args(argv)
     try:
         if args.from_url:
+            from harness.keycloak import ADMIN_PASSWORD, ADMIN_USER
+
+            running = fetch_server_version(args.from_url, ADMIN_USER, ADMIN_PASSWORD)
+            if running != args.keycloak_version:
+                raise CaptureError(
+                    f"{args.from_url} runs Keycloak {running}, not {args.keycloak_version}"
+                )
             written = capture_from_running(args.from_url, SNAPSHOT_DIR / args.keycloak_version)
         else:
             written = capture_version(args.keycloak_version)
