@@ -1,0 +1,57 @@
+"""Polling the token endpoint for device (RFC 8628 §3.4-3.5) and CIBA poll-mode grants.
+
+The loop is a flow (see `_core`): it asks the driver for the clock and for sleeps, so tests
+drive it with a fake clock and the async client sleeps with asyncio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from keycloak_sdk.extensions._core import Flow, HttpCall, Now, Sleep, parse_model
+from keycloak_sdk.extensions.errors import (
+    AuthorizationPendingError,
+    DeviceFlowExpiredError,
+    ExpiredTokenError,
+    PollingTimeoutError,
+    SlowDownError,
+)
+from keycloak_sdk.extensions.tokens import TokenSet
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5: every slow_down adds 5 seconds to the interval
+DEFAULT_MAX_WAIT = 600.0
+
+
+def poll_token_endpoint(
+    call: HttpCall,
+    *,
+    interval: float,
+    expires_at: float,
+    max_wait: float | None,
+    expired: Callable[[], DeviceFlowExpiredError],
+) -> Flow[TokenSet]:
+    """Poll until the user approves; raise a typed error on expiry, denial or timeout."""
+    started: float = yield Now()
+    wait_limit = started + (DEFAULT_MAX_WAIT if max_wait is None else max_wait)
+    interval = max(interval, 1.0)
+    while True:
+        now: float = yield Now()
+        if now + interval >= expires_at:
+            raise expired()
+        if now + interval > wait_limit:
+            raise PollingTimeoutError("the user did not approve within the maximum wait")
+        yield Sleep(interval)
+        response = yield call
+        try:
+            return parse_model(response, TokenSet)
+        except AuthorizationPendingError:
+            continue
+        except SlowDownError:
+            interval += SLOW_DOWN_STEP
+        except ExpiredTokenError:
+            raise expired() from None
+
+
+def device_code_expired() -> DeviceFlowExpiredError:
+    return DeviceFlowExpiredError("the device code expired before the user approved it")

@@ -1,0 +1,119 @@
+"""Typed errors of the flow layer.
+
+The transport / OAuth errors mirror the generated core's `keycloak_sdk.errors`; they are
+imported through `extensions._core` so that, once the core lands, the flow layer raises the
+core's own classes and `except keycloak_sdk.errors.OAuthError` catches both.
+Everything here is rooted at `KeycloakError`. No message ever contains a token or a secret.
+"""
+
+from __future__ import annotations
+
+from keycloak_sdk.extensions._errors_base import (
+    AccessDeniedError,
+    ApiError,
+    AuthorizationPendingError,
+    ConflictError,
+    EndpointNotAdvertisedError,
+    ExpiredTokenError,
+    ForbiddenError,
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    InvalidTokenError,
+    KeycloakError,
+    NotFoundError,
+    OAuthError,
+    RequestTimeoutError,
+    SlowDownError,
+    TransportError,
+    UnauthorizedClientError,
+    UnsupportedGrantTypeError,
+)
+
+
+class ConfigurationError(KeycloakError, ValueError):
+    """A required setting is missing or invalid; `setting` names it."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        self.setting = setting
+        self.problem = problem
+        super().__init__(f"{setting}: {problem}")
+
+
+class LoginError(KeycloakError):
+    """The browser login could not be completed safely."""
+
+
+class StateMismatchError(LoginError):
+    """The `state` returned to the redirect URI is not the one this login sent."""
+
+
+class IssuerMismatchError(LoginError):
+    """The RFC 9207 `iss` on the redirect is missing or names another issuer."""
+
+
+class NoPendingLoginError(LoginError):
+    """`callback(code)` was called without exactly one login pending on this client."""
+
+
+class AuthorizationError(LoginError):
+    """The authorization server redirected back with an error (e.g. `access_denied`)."""
+
+    def __init__(self, error: str, error_description: str | None = None) -> None:
+        self.error = error
+        self.error_description = error_description
+        text = f"authorization failed: {error}"
+        if error_description:
+            text += f" ({error_description})"
+        super().__init__(text)
+
+
+class TokenMismatchError(KeycloakError):
+    """A response does not belong to the same user/session (e.g. userinfo `sub` differs)."""
+
+
+class PollingTimeoutError(KeycloakError):
+    """A device or CIBA authorization was not approved before the caller's maximum wait."""
+
+
+class DeviceFlowExpiredError(KeycloakError):
+    """The device code (or CIBA auth_req_id) expired before the user approved it."""
+
+
+class CibaExpiredError(DeviceFlowExpiredError):
+    """The CIBA `auth_req_id` expired before the user approved it."""
+
+
+__all__ = [
+    "AccessDeniedError",
+    "ApiError",
+    "AuthorizationError",
+    "AuthorizationPendingError",
+    "CibaExpiredError",
+    "ConfigurationError",
+    "ConflictError",
+    "DeviceFlowExpiredError",
+    "EndpointNotAdvertisedError",
+    "ExpiredTokenError",
+    "ForbiddenError",
+    "InvalidClientError",
+    "InvalidGrantError",
+    "InvalidRequestError",
+    "InvalidScopeError",
+    "InvalidTokenError",
+    "IssuerMismatchError",
+    "KeycloakError",
+    "LoginError",
+    "NoPendingLoginError",
+    "NotFoundError",
+    "OAuthError",
+    "PollingTimeoutError",
+    "RequestTimeoutError",
+    "SlowDownError",
+    "StateMismatchError",
+    "TokenMismatchError",
+    "TransportError",
+    "UnauthorizedClientError",
+    "UnsupportedGrantTypeError",
+]
