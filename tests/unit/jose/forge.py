@@ -10,7 +10,6 @@ from functools import cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-
 from keycloak_sdk.extensions.jose.jwk import public_key_to_jwk
 from keycloak_sdk.extensions.jose.jwks import (
     AsyncJwksCache,
@@ -127,7 +126,9 @@ def sign(
     kid: str | None = "rsa-1",
     headers: Mapping[str, object] | None = None,
 ) -> str:
-    return sign_jwt(claims, key if key is not None else rsa_key(), alg=alg, kid=kid, headers=headers)
+    return sign_jwt(
+        claims, key if key is not None else rsa_key(), alg=alg, kid=kid, headers=headers
+    )
 
 
 def forge(header: Mapping[str, object], claims: Mapping[str, object], signature: bytes) -> str:

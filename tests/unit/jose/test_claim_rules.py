@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-
 from keycloak_sdk.extensions.jose.errors import (
     InsufficientScopeError,
     InvalidAudienceError,
@@ -18,6 +17,7 @@ from keycloak_sdk.extensions.jose.errors import (
     TokenNotYetValidError,
     TokenReplayedError,
 )
+
 from tests.unit.jose.forge import (
     API,
     CLIENT_ID,
@@ -99,10 +99,8 @@ def test_time_claims_must_be_numbers(value: object) -> None:
 def test_infinite_exp_is_rejected() -> None:
     # 1e999 parses as float infinity: a token that would never expire.
     payload = sign_raw_payload(
-        (
-            '{"exp":1e999,"iat":1800000000,"sub":"s","typ":"Bearer","aud":"sdk-api",'
-            '"iss":"http://127.0.0.1:8080/realms/sdk-test"}'
-        ).encode()
+        b'{"exp":1e999,"iat":1800000000,"sub":"s","typ":"Bearer","aud":"sdk-api",'
+        b'"iss":"http://127.0.0.1:8080/realms/sdk-test"}'
     )
     with pytest.raises(InvalidClaimError) as caught:
         validator().validate_access_token(payload)
@@ -272,9 +270,7 @@ def test_max_age() -> None:
         validator(clock).validate_id_token(token, nonce=NONCE, max_age=60)
     assert caught.value.claim == "auth_time"
     with pytest.raises(MissingClaimError):
-        validator(clock).validate_id_token(
-            sign(id_claims(auth_time=None)), nonce=NONCE, max_age=60
-        )
+        validator(clock).validate_id_token(sign(id_claims(auth_time=None)), nonce=NONCE, max_age=60)
 
 
 @pytest.mark.parametrize("claim", ["exp", "iat", "sub"])

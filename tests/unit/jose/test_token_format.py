@@ -8,7 +8,6 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
 from keycloak_sdk.extensions.jose.errors import (
     InvalidSignatureError,
     MalformedTokenError,
@@ -17,6 +16,7 @@ from keycloak_sdk.extensions.jose.errors import (
     UnsupportedAlgorithmError,
     UnsupportedHeaderError,
 )
+
 from tests.unit.jose.forge import (
     ISSUER,
     access_claims,
@@ -50,7 +50,9 @@ def test_alg_none_without_signature_is_rejected() -> None:
 
 
 def test_hs256_keyed_with_the_rsa_public_key_is_rejected() -> None:
-    public_pem = rsa_key().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    public_pem = (
+        rsa_key().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
     header = b64_json({"alg": "HS256", "kid": "rsa-1"})
     payload = b64_json(access_claims())
     mac = hmac.new(public_pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
@@ -59,7 +61,9 @@ def test_hs256_keyed_with_the_rsa_public_key_is_rejected() -> None:
 
 
 def test_hs256_is_rejected_even_when_allowed_with_a_secret_if_key_is_the_public_key() -> None:
-    public_pem = rsa_key().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    public_pem = (
+        rsa_key().public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
     with pytest.raises(ValueError, match="public key"):
         validator(shared_secret=public_pem)
 
@@ -150,7 +154,9 @@ def test_wrong_segment_counts_are_rejected(count: int) -> None:
 
 
 def test_jwe_is_rejected_with_a_clear_error() -> None:
-    jwe = ".".join([b64_json({"alg": "RSA-OAEP", "enc": "A256GCM"}), "AAAA", "AAAA", "AAAA", "AAAA"])
+    jwe = ".".join(
+        [b64_json({"alg": "RSA-OAEP", "enc": "A256GCM"}), "AAAA", "AAAA", "AAAA", "AAAA"]
+    )
     with pytest.raises(MalformedTokenError, match="JWE"):
         validator().validate_access_token(jwe)
 
