@@ -75,6 +75,12 @@ def json_of(response: httpx.Response, status: int = 200) -> JsonObject:
     return body
 
 
+def json_of_list(response: httpx.Response) -> list[JsonObject]:
+    assert response.status_code == 200, f"{response.status_code}: {response.text}"
+    body: list[JsonObject] = response.json()
+    return body
+
+
 def assertion_claims(client_id: str, audience: str) -> JsonObject:
     now = int(time.time())
     return {
@@ -619,3 +625,71 @@ def test_post_logout_redirect_on_any_port(realm: Realm, host: str) -> None:
     )
     assert refused.status_code == 400
     assert "Invalid redirect uri" in refused.text
+
+
+# -- the configuration itself, as the admin API reports it -----------------------------------
+@pytest.fixture(scope="module")
+def admin(keycloak: RunningKeycloak, realm: Realm) -> Iterator[httpx.Client]:
+    token = json_of(
+        realm.http.post(
+            f"{keycloak.base_url}/realms/master/protocol/openid-connect/token",
+            data={
+                "grant_type": "password",
+                "client_id": "admin-cli",
+                "username": keycloak.admin_user,
+                "password": keycloak.admin_password,
+            },
+        )
+    )["access_token"]
+    with httpx.Client(
+        base_url=f"{keycloak.base_url}/admin/realms/{keycloak.realm}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+    ) as client:
+        yield client
+
+
+def test_realm_settings(admin: httpx.Client) -> None:
+    realm = json_of(admin.get(""))
+    assert realm["userManagedAccessAllowed"] is True
+    assert realm["defaultSignatureAlgorithm"] == "RS256"
+    assert realm["attributes"]["cibaBackchannelTokenDeliveryMode"] == "poll"
+    optional = {
+        scope["name"] for scope in json_of_list(admin.get("/default-optional-client-scopes"))
+    }
+    assert {"sdk-extra", "offline_access"} <= optional
+
+
+def test_every_client_has_front_channel_logout_off(admin: httpx.Client) -> None:
+    ours = [c for c in json_of_list(admin.get("/clients")) if c["clientId"].startswith("sdk-")]
+    assert sorted(c["clientId"] for c in ours) == [
+        "sdk-api",
+        "sdk-ciba",
+        "sdk-confidential",
+        "sdk-exchange",
+        "sdk-jwt",
+        "sdk-private-key-jwt",
+        "sdk-public",
+        "sdk-short",
+    ]
+    assert all(c["frontchannelLogout"] is False for c in ours)
+
+
+def test_authorization_policies_and_permissions(admin: httpx.Client) -> None:
+    (client,) = json_of_list(admin.get("/clients", params={"clientId": "sdk-confidential"}))
+    server = f"/clients/{client['id']}/authz/resource-server"
+    settings = json_of(admin.get(server))
+    assert settings["allowRemoteResourceManagement"] is True
+    policies = {
+        p["name"]: p["type"]
+        for p in json_of_list(admin.get(f"{server}/policy", params={"max": 100}))
+    }
+    assert policies == {
+        "user-role-policy": "role",
+        "admin-role-policy": "role",
+        "alice-policy": "user",
+        "confidential-client-policy": "client",
+        "documents-read": "scope",
+        "documents-write": "scope",
+        "admin-area-permission": "resource",
+    }
