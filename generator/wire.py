@@ -1,0 +1,110 @@
+"""Run openapi-python-client for the wire layer (attrs models + httpx endpoint functions)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openapi_python_client
+import yaml
+
+OPC_VERSION = "0.29.1"
+
+# Our one change to openapi-python-client's model template: models that keep unknown JSON
+# keys also answer `model["declared_field"]`, so a token response reads like the JSON it is.
+_GETITEM_ORIGINAL = """    def __getitem__(self, key: str) -> {{ additional_property_type }}:
+        return self.additional_properties[key]
+"""
+_GETITEM_PATCHED = """    def __getitem__(self, key: str) -> {{ additional_property_type }}:
+        {% if additional_property_type == "Any" %}
+        if key not in self.additional_properties:
+            return self.to_dict()[key]
+        {% endif %}
+        return self.additional_properties[key]
+"""
+_CONTAINS_ORIGINAL = """    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
+"""
+_CONTAINS_PATCHED = """    def __contains__(self, key: str) -> bool:
+        {% if additional_property_type == "Any" %}
+        return key in self.additional_properties or key in self.to_dict()
+        {% else %}
+        return key in self.additional_properties
+        {% endif %}
+"""
+
+_CONFIG = {
+    "project_name_override": "keycloak-sdk-wire",
+    "package_name_override": "_wire",
+    "literal_enums": True,
+    "docstrings_on_attributes": False,
+    "post_hooks": [],
+}
+
+
+class WireError(Exception):
+    """openapi-python-client failed or is not the pinned version."""
+
+
+def _patched_templates(into: Path) -> Path:
+    source = Path(openapi_python_client.__file__).parent / "templates" / "model.py.jinja"
+    text = source.read_text(encoding="utf-8")
+    for original, patched in (
+        (_GETITEM_ORIGINAL, _GETITEM_PATCHED),
+        (_CONTAINS_ORIGINAL, _CONTAINS_PATCHED),
+    ):
+        if original not in text:
+            raise WireError(
+                "openapi-python-client's model template changed; update generator/wire.py"
+            )
+        text = text.replace(original, patched)
+    into.mkdir(parents=True, exist_ok=True)
+    (into / "model.py.jinja").write_text(text, encoding="utf-8")
+    return into
+
+
+def generate_wire(document: dict[str, Any], work: Path, package_dir: Path) -> None:
+    """Write the openapi-python-client package for `document` to `package_dir`."""
+    installed = openapi_python_client.__version__
+    if installed != OPC_VERSION:
+        raise WireError(f"openapi-python-client {OPC_VERSION} is pinned; {installed} is installed")
+    work.mkdir(parents=True, exist_ok=True)
+    spec_path = work / "bundled.yaml"
+    spec_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    config_path = work / "opc-config.yaml"
+    config_path.write_text(yaml.safe_dump(_CONFIG, sort_keys=True), encoding="utf-8")
+    templates = _patched_templates(work / "templates")
+    cli = Path(sys.executable).with_name("openapi-python-client")
+    command = [
+        str(cli) if cli.exists() else "openapi-python-client",
+        "generate",
+        "--path",
+        str(spec_path),
+        "--meta",
+        "none",
+        "--config",
+        str(config_path),
+        "--output-path",
+        str(package_dir),
+        "--custom-template-path",
+        str(templates),
+        "--fail-on-warning",
+        "--overwrite",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise WireError(f"openapi-python-client failed:\n{result.stdout}\n{result.stderr}")
+    # The README/.gitignore opc writes describe its own package layout, not ours.
+    for extra in (".gitignore", "README.md"):
+        (package_dir / extra).unlink(missing_ok=True)
+    shutil.rmtree(package_dir / "__pycache__", ignore_errors=True)
+    # opc's package __init__ imports httpx eagerly; the models must be importable without it.
+    (package_dir / "__init__.py").write_text(
+        '"""Wire layer: attrs models and per-operation httpx functions (openapi-python-client).\n\n'
+        "Import `keycloak_sdk._wire.client` for `Client`/`AuthenticatedClient`; the base URL is\n"
+        'the realm issuer.\n"""\n',
+        encoding="utf-8",
+    )
