@@ -1,0 +1,1 @@
+"""FastAPI example: Security() dependencies with typed claims, browser login, UMA enforcer."""

@@ -1,0 +1,20 @@
+"""`python -m examples.fastapi_app`: serve the example on http://127.0.0.1:8001."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from examples import example_port, example_settings, keycloak_base_url
+from examples.fastapi_app.app import create_app
+
+
+def main() -> None:
+    port = example_port(8001)
+    with keycloak_base_url() as base_url:
+        app = create_app(example_settings(base_url), public_url=f"http://127.0.0.1:{port}")
+        print(f"Open http://127.0.0.1:{port}/docs, or /profile to log in as alice")
+        uvicorn.run(app, host="127.0.0.1", port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Flask example: KeycloakFlask extension, decorators, UMA enforcer."""

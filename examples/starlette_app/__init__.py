@@ -1,0 +1,1 @@
+"""Starlette example: browser login, bearer API, role guards, UMA enforcer, WebSocket."""

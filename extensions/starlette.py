@@ -1,0 +1,249 @@
+"""Starlette integration: a pure ASGI middleware and an `AuthenticationBackend`.
+
+Seed-compatible use (settings from KEYCLOAK_* env vars or keycloak.json)::
+
+    app.add_middleware(AuthenticationMiddleware, callback_url="http://localhost:8000/kc/callback",
+                       redirect_uri="/howdy", logout_uri="/logout")
+
+The middleware fills `request.user` (a `KeycloakUser`) and `request.auth`
+(`AuthCredentials`: the token's scopes plus `authenticated`, `role:<realm role>` and
+`role:<client>:<role>`), so Starlette's `@requires(...)` works unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from keycloak_sdk.extensions.claims import AccessTokenClaims
+from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.web.config import WebAuthConfig
+from keycloak_sdk.extensions.web.engine import AuthEngine, WebRequest, WebResponse
+from keycloak_sdk.extensions.web.identity import Identity
+from keycloak_sdk.extensions.web.settings import config_from_mapping, seed_options
+from starlette.authentication import (
+    AuthCredentials,
+    AuthenticationBackend,
+    AuthenticationError,
+    BaseUser,
+)
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "AuthenticationMiddleware",
+    "KeycloakAuthBackend",
+    "KeycloakUser",
+    "credentials_for",
+    "engine_from",
+]
+
+IDENTITY_KEY = "keycloak.identity"
+_WS_POLICY_VIOLATION = 1008
+
+
+class KeycloakUser(BaseUser):
+    def __init__(self, identity: Identity) -> None:
+        self.keycloak = identity
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def display_name(self) -> str:
+        return self.keycloak.username or self.keycloak.subject or ""
+
+    @property
+    def identity(self) -> str:
+        return self.keycloak.subject or ""
+
+    @property
+    def claims(self) -> AccessTokenClaims:
+        return self.keycloak.claims
+
+    def __repr__(self) -> str:
+        return f"KeycloakUser({self.display_name!r})"
+
+
+def credentials_for(identity: Identity) -> AuthCredentials:
+    scopes = {"authenticated", *identity.scopes}
+    scopes.update(f"role:{role}" for role in identity.realm_roles)
+    for client, roles in identity.claims.resource_access.items():
+        scopes.update(f"role:{client}:{role}" for role in roles)
+    return AuthCredentials(sorted(scopes))
+
+
+def asgi_request(scope: Scope) -> WebRequest:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        # Repeated cookie headers (HTTP/2) are joined as one; others keep the last value.
+        headers[name] = (
+            f"{headers[name]}; {value}" if name == "cookie" and name in headers else value
+        )
+    server = scope.get("server") or ("localhost", None)
+    host = headers.get("host") or (f"{server[0]}:{server[1]}" if server[1] else str(server[0]))
+    scheme = str(scope.get("scheme", "http"))
+    if scheme in ("ws", "wss"):
+        scheme = "https" if scheme == "wss" else "http"
+    return WebRequest(
+        method=str(scope.get("method", "GET")).upper(),
+        path=str(scope.get("path", "/")),
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        scheme=scheme,
+        host=host,
+    )
+
+
+async def send_response(response: WebResponse, send: Send) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _attach(scope: Scope, identity: Identity | None) -> None:
+    scope[IDENTITY_KEY] = identity
+    if identity is not None:
+        scope["user"] = KeycloakUser(identity)
+        scope["auth"] = credentials_for(identity)
+    else:
+        from starlette.authentication import UnauthenticatedUser
+
+        scope["user"] = UnauthenticatedUser()
+        scope["auth"] = AuthCredentials()
+
+
+class AuthenticationMiddleware:
+    """Pure ASGI middleware: browser session login, bearer APIs, WebSockets, enforcer."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        /,
+        callback_url: str | None = None,
+        redirect_uri: str | None = None,
+        logout_uri: str | None = None,
+        *,
+        config: WebAuthConfig | None = None,
+        engine: AuthEngine | None = None,
+        **options: Any,
+    ) -> None:
+        self.app = app
+        if engine is None:
+            if config is None:
+                values = {k: v for k, v in options.items() if k.startswith("KEYCLOAK_")}
+                rest = {k: v for k, v in options.items() if not k.startswith("KEYCLOAK_")}
+                config = config_from_mapping(
+                    values, **seed_options(callback_url, redirect_uri, logout_uri), **rest
+                )
+            engine = AuthEngine(config)
+        self.engine = engine
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = asgi_request(scope)
+        replay: list[Message] = []
+
+        async def read_body(limit: int) -> bytes:
+            body = b""
+            while len(body) < limit:
+                message = await receive()
+                replay.append(message)
+                body += message.get("body", b"")
+                if not message.get("more_body", False):
+                    break
+            return body[:limit]
+
+        outcome = await self.engine.handle(request, read_body)
+        if isinstance(outcome, WebResponse):
+            await send_response(outcome, send)
+            return
+        _attach(scope, outcome.identity)
+
+        async def replaying_receive() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self.app(scope, replaying_receive if replay else receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        identity = await identify(self.engine, asgi_request(scope))
+        path = str(scope.get("path", "/"))
+        public = self.engine.config.rules.classify(path).value == "public"
+        if identity is None and not public:
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": _WS_POLICY_VIOLATION})
+            return
+        _attach(scope, identity)
+        await self.app(scope, receive, send)
+
+
+async def identify(engine: AuthEngine, request: WebRequest) -> Identity | None:
+    """The caller by bearer token if one is sent, else by browser session."""
+    header = request.headers.get("authorization")
+    if header:
+        token = engine.bearer_token(header)
+        return None if isinstance(token, WebResponse) else await engine.identify_bearer(token)
+    return await engine.session_identity(request)
+
+
+class KeycloakAuthBackend(AuthenticationBackend):
+    """For `starlette.middleware.authentication.AuthenticationMiddleware`.
+
+    Bearer tokens and browser sessions (from the same engine) are both recognised; a bearer
+    token that fails validation raises `AuthenticationError` (Starlette answers 400 unless
+    an `on_error` handler is given).
+    """
+
+    def __init__(self, engine: AuthEngine) -> None:
+        self.engine = engine
+
+    async def authenticate(self, conn: HTTPConnection) -> tuple[AuthCredentials, BaseUser] | None:
+        request = asgi_request(conn.scope)
+        identity = await identify(self.engine, request)
+        if identity is None:
+            if request.headers.get("authorization"):
+                raise AuthenticationError("invalid bearer token")
+            return None
+        conn.scope[IDENTITY_KEY] = identity
+        return credentials_for(identity), KeycloakUser(identity)
+
+
+def engine_from(
+    settings: KeycloakSettings | None = None,
+    *,
+    secret_key: str | None = None,
+    public_paths: tuple[str, ...] = (),
+    api_paths: tuple[str, ...] = (),
+    **options: Any,
+) -> AuthEngine:
+    """An engine from explicit settings (or KEYCLOAK_* env / keycloak.json when omitted)."""
+    if settings is None:
+        config = config_from_mapping(
+            {"KEYCLOAK_PUBLIC_PATHS": public_paths, "KEYCLOAK_API_PATHS": api_paths},
+            secret_key=secret_key,
+            **options,
+        )
+    else:
+        import secrets
+
+        config = WebAuthConfig.build(
+            settings,
+            secret_key or secrets.token_urlsafe(32),
+            public_paths=public_paths,
+            api_paths=api_paths,
+            **options,
+        )
+    return AuthEngine(config)
+
+
+def login_url(engine: AuthEngine, next_path: str = "/") -> str:
+    return f"{engine.config.login_path}?next={quote(next_path, safe='/')}"

@@ -1,0 +1,135 @@
+"""UMA policy enforcer: map paths and methods to Keycloak resources and scopes.
+
+Behaves like Keycloak's Java/Node enforcers: a request to a protected path needs a token
+(usually an RPT) carrying a permission for the path's resource and the method's scopes. When it
+lacks one, the enforcer asks the protection API for a permission ticket and the response is
+`401 WWW-Authenticate: UMA realm=..., as_uri=..., ticket=...`, which a UMA client exchanges
+for an RPT. Resources come from static `PathConfig`s or, with `lazy_load`, from the protection
+API's `matchingUri` lookup (cached).
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from keycloak_sdk.extensions.claims import AccessTokenClaims
+from keycloak_sdk.extensions.web._sdk import KeycloakGateway, ResourceDescription
+
+
+class EnforcementMode(enum.Enum):
+    ENFORCING = "ENFORCING"  # unknown paths are denied, known ones need a permission
+    PERMISSIVE = "PERMISSIVE"  # unknown paths are allowed, known ones need a permission
+    DISABLED = "DISABLED"  # no checks at all
+
+
+@dataclass(frozen=True)
+class PathConfig:
+    """`path` (fnmatch pattern) is resource `resource` (name or id); `methods` maps an HTTP
+    method to the scopes it needs; a method not listed needs the resource with any scope."""
+
+    path: str
+    resource: str
+    methods: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def scopes_for(self, method: str) -> tuple[str, ...]:
+        return tuple(self.methods.get(method.upper(), ()))
+
+
+@dataclass(frozen=True)
+class EnforcementResult:
+    allowed: bool
+    ticket: str | None = None
+    reason: str = ""
+
+
+@dataclass
+class _Cached:
+    resources: list[ResourceDescription]
+    expires_at: float
+
+
+class PolicyEnforcer:
+    def __init__(
+        self,
+        gateway: KeycloakGateway,
+        *,
+        paths: Iterable[PathConfig] = (),
+        mode: EnforcementMode = EnforcementMode.ENFORCING,
+        lazy_load: bool = False,
+        method_scopes: Mapping[str, tuple[str, ...]] | None = None,
+        cache_ttl: float = 300.0,
+    ) -> None:
+        self.gateway = gateway
+        self.paths = tuple(paths)
+        self.mode = mode
+        self.lazy_load = lazy_load
+        self.method_scopes = dict(method_scopes or {})
+        self._cache_ttl = cache_ttl
+        self._lookups: dict[str, _Cached] = {}
+
+    async def check(self, method: str, path: str, claims: AccessTokenClaims) -> EnforcementResult:
+        if self.mode is EnforcementMode.DISABLED:
+            return EnforcementResult(True, reason="enforcement disabled")
+        target = await self._resolve(method, path)
+        if target is None:
+            allowed = self.mode is EnforcementMode.PERMISSIVE
+            return EnforcementResult(allowed, reason="no resource is configured for this path")
+        resource_name, resource_id, scopes = target
+        names = {n for n in (resource_name, resource_id) if n}
+        if scopes:
+            granted = all(any(claims.has_permission(n, s) for n in names) for s in scopes)
+        else:
+            granted = any(claims.has_permission(n) for n in names)
+        if granted:
+            return EnforcementResult(True)
+        ticket = await self.gateway.create_ticket(resource_id or resource_name, scopes)
+        return EnforcementResult(False, ticket=ticket, reason="permission missing")
+
+    async def _resolve(self, method: str, path: str) -> tuple[str, str, tuple[str, ...]] | None:
+        for config in self.paths:
+            if fnmatchcase(path, config.path):
+                resource = await self._by_name(config.resource)
+                scopes = config.scopes_for(method)
+                if resource is None:
+                    return config.resource, "", scopes
+                return resource.name, resource.id, scopes
+        if not self.lazy_load:
+            return None
+        found = await self._lookup(path)
+        if not found:
+            return None
+        resource = found[0]
+        scopes = tuple(
+            s for s in self.method_scopes.get(method.upper(), ()) if s in resource.scopes
+        )
+        return resource.name, resource.id, scopes
+
+    async def _by_name(self, resource: str) -> ResourceDescription | None:
+        # Static configs name resources; their id (needed for tickets) is looked up once.
+        key = f"name:{resource}"
+        cached = self._lookups.get(key)
+        if cached is None or cached.expires_at < time.time():
+            found = [
+                r
+                for r in await self.gateway.find_resources_by_name(resource)
+                if resource in (r.name, r.id)
+            ]
+            cached = _Cached(found, time.time() + self._cache_ttl)
+            self._lookups[key] = cached
+        return cached.resources[0] if cached.resources else None
+
+    async def _lookup(self, path: str) -> list[ResourceDescription]:
+        key = f"uri:{path}"
+        cached = self._lookups.get(key)
+        if cached is None or cached.expires_at < time.time():
+            cached = _Cached(
+                await self.gateway.find_resources_by_uri(path), time.time() + self._cache_ttl
+            )
+            if len(self._lookups) > 10_000:
+                self._lookups.clear()
+            self._lookups[key] = cached
+        return cached.resources

@@ -1,0 +1,98 @@
+"""Build a `WebAuthConfig` from framework settings (`KEYCLOAK_*` keys) and the environment."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.web.config import WebAuthConfig
+
+# framework setting -> KeycloakSettings field
+_CLIENT_KEYS = {
+    "KEYCLOAK_SERVER_URL": "server_url",
+    "KEYCLOAK_REALM": "realm",
+    "KEYCLOAK_CLIENT_ID": "client_id",
+    "KEYCLOAK_CLIENT_SECRET": "client_secret",
+    "KEYCLOAK_ISSUER": "issuer",
+    "KEYCLOAK_SCOPES": "scopes",
+    "KEYCLOAK_TIMEOUT": "timeout",
+}
+# framework setting -> WebAuthConfig option
+_WEB_KEYS = {
+    "KEYCLOAK_CALLBACK_PATH": "callback_path",
+    "KEYCLOAK_CALLBACK_URL": "callback_url",
+    "KEYCLOAK_LOGIN_PATH": "login_path",
+    "KEYCLOAK_LOGOUT_PATH": "logout_path",
+    "KEYCLOAK_BACKCHANNEL_LOGOUT_PATH": "backchannel_logout_path",
+    "KEYCLOAK_LOGIN_REDIRECT_URI": "default_redirect",
+    "KEYCLOAK_LOGOUT_REDIRECT_URI": "post_logout_redirect",
+    "KEYCLOAK_BEARER_VALIDATION": "bearer_validation",
+    "KEYCLOAK_AUDIENCE": "audience",
+    "KEYCLOAK_COOKIE_NAME": "cookie_name",
+    "KEYCLOAK_COOKIE_SECURE": "cookie_secure",
+    "KEYCLOAK_SESSION_MAX_AGE": "session_max_age",
+    "KEYCLOAK_ENFORCER": "enforcer",
+    "KEYCLOAK_SESSION_STORE": "session_store",
+}
+
+
+def config_from_mapping(
+    values: Mapping[str, Any], *, secret_key: str | None = None, **overrides: Any
+) -> WebAuthConfig:
+    """`values` holds KEYCLOAK_* keys (Flask's app.config, Django settings as a dict).
+
+    Client settings missing there come from KEYCLOAK_* environment variables or keycloak.json.
+    Without a secret key, a random one is made: sessions are server-side and per process.
+    """
+    client = {field: values[key] for key, field in _CLIENT_KEYS.items() if values.get(key)}
+    settings = KeycloakSettings.load(**client)
+    options: dict[str, Any] = {
+        field: values[key] for key, field in _WEB_KEYS.items() if values.get(key) is not None
+    }
+    if options.get("callback_url") and "callback_path" not in options:
+        options["callback_path"] = urlsplit(str(options["callback_url"])).path
+    logout_uri = values.get("KEYCLOAK_LOGOUT_URI")
+    if logout_uri:
+        options.setdefault("logout_path", logout_uri)
+    options.update({k: v for k, v in overrides.items() if v is not None})
+    key = secret_key or values.get("KEYCLOAK_COOKIE_SECRET") or secrets.token_urlsafe(32)
+    return WebAuthConfig.build(
+        settings,
+        str(key),
+        public_paths=_paths(values.get("KEYCLOAK_PUBLIC_PATHS")),
+        api_paths=_paths(values.get("KEYCLOAK_API_PATHS")),
+        **options,
+    )
+
+
+def _paths(value: object) -> Iterable[str]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(value.split(","))
+    if isinstance(value, Iterable):
+        return tuple(str(v) for v in value)
+    raise ValueError("path patterns must be a list or a comma-separated string")
+
+
+def seed_options(
+    callback_url: str | None, redirect_uri: str | None, logout_uri: str | None
+) -> dict[str, Any]:
+    """The seed middleware's three arguments, as `WebAuthConfig` options.
+
+    `logout_uri` is the path that logs out (by POST) and, as the seed's apps expect, also the
+    page shown afterwards.
+    """
+    options: dict[str, Any] = {}
+    if callback_url:
+        options["callback_url"] = callback_url
+        options["callback_path"] = urlsplit(callback_url).path or "/"
+    if redirect_uri:
+        options["default_redirect"] = redirect_uri
+    if logout_uri:
+        options["logout_path"] = logout_uri
+        options["post_logout_redirect"] = logout_uri
+    return options

@@ -1,0 +1,94 @@
+"""A WSGI middleware around `AuthEngine` (used by the Flask integration)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
+from keycloak_sdk.extensions.web.portal import LoopThread
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+IDENTITY_KEY = "keycloak.identity"
+
+
+def wsgi_request(environ: WSGIEnvironment) -> WebRequest:
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if "CONTENT_TYPE" in environ:
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    path = str(environ.get("PATH_INFO", "") or "/")
+    # PEP 3333 hands PATH_INFO over as latin-1 decoded bytes; restore the UTF-8 text.
+    with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+        path = path.encode("latin-1").decode("utf-8")
+    host = (
+        headers.get("host")
+        or f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}"
+    )
+    return WebRequest(
+        method=str(environ.get("REQUEST_METHOD", "GET")).upper(),
+        path=path,
+        query_string=str(environ.get("QUERY_STRING", "")),
+        headers=headers,
+        scheme=str(environ.get("wsgi.url_scheme", "http")),
+        host=host,
+    )
+
+
+def read_wsgi_body(environ: WSGIEnvironment, limit: int) -> bytes:
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body: bytes = stream.read(min(length, limit)) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def send_wsgi(response: WebResponse, start_response: StartResponse) -> Iterable[bytes]:
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = "Unknown"
+    headers = [*response.headers, ("content-length", str(len(response.body)))]
+    start_response(f"{response.status} {reason}", headers)
+    return [response.body]
+
+
+class KeycloakWSGIMiddleware:
+    def __init__(
+        self, app: WSGIApplication, engine: AuthEngine, runner: LoopThread | None = None
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.runner = runner or LoopThread(timeout=engine.config.settings.timeout * 3)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = wsgi_request(environ)
+        body = b""
+        if request.path == self.engine.config.backchannel_logout_path:
+            body = read_wsgi_body(environ, 64 * 1024 + 1)
+
+        async def read_body(limit: int) -> bytes:
+            return body[:limit]
+
+        outcome = self.runner.run(self.engine.handle(request, read_body))
+        if isinstance(outcome, WebResponse):
+            return send_wsgi(outcome, start_response)
+        assert isinstance(outcome, Proceed)
+        environ[IDENTITY_KEY] = outcome.identity
+        return self.app(environ, start_response)
+
+
+WsgiCallable = Callable[..., Any]
