@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, NoReturn, cast
+from typing import Final, NoReturn, Self, cast
 
 __all__ = [
     "BACKCHANNEL_LOGOUT_EVENT",
@@ -65,6 +65,14 @@ class TokenClaims:
         # A private copy: the caller's mapping can change afterwards, these claims cannot.
         object.__setattr__(self, "_claims", dict(claims))
         object.__setattr__(self, "_cache", {})
+
+    @classmethod
+    def _adopt(cls, claims: dict[str, object]) -> Self:
+        """Wrap a dict nobody else holds (the validator's freshly parsed payload) uncopied."""
+        instance = cls.__new__(cls)
+        object.__setattr__(instance, "_claims", claims)
+        object.__setattr__(instance, "_cache", {})
+        return instance
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"{type(self).__name__} is immutable")

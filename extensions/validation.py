@@ -267,7 +267,7 @@ class _ValidationRules:
     ) -> AccessTokenClaims:
         exp = self.check_common(claims, now, ACCESS_TOKEN_TYPE)
         _required_string(claims, "sub")
-        result = AccessTokenClaims(claims)
+        result = AccessTokenClaims._adopt(claims)
         if self.verified is not None:
             self.verified.put(token, result, min(exp, now + self.cache_ttl))
         self.check_access_audience(claims, expected, required_scopes)
@@ -324,7 +324,7 @@ class _ValidationRules:
                 raise MissingClaimError("auth_time")
             if now > auth_time + max_age + self.leeway:
                 raise InvalidClaimError("auth_time", "authentication is older than max_age")
-        return IdTokenClaims(claims)
+        return IdTokenClaims._adopt(claims)
 
     # -- logout tokens -----------------------------------------------------------------------
 
@@ -348,7 +348,7 @@ class _ValidationRules:
                 raise InvalidClaimError(name, f"claim {name!r} must be a non-empty string")
         if "nonce" in claims:
             raise InvalidClaimError("nonce", "a logout token must not carry a nonce")
-        return LogoutTokenClaims(claims), jti, exp + self.leeway
+        return LogoutTokenClaims._adopt(claims), jti, exp + self.leeway
 
 
 class TokenValidator:

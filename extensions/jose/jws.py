@@ -47,17 +47,23 @@ def _unique_object(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return result
 
 
-# Duplicate member names are rejected (RFC 7515 4. allows either rejecting or taking the last;
-# rejecting leaves no room for two parsers to disagree). NaN/Infinity are not JSON.
-_STRICT_DECODER: Final = json.JSONDecoder(
+# Header: duplicate member names are rejected (RFC 7515 4. allows rejecting or taking the last;
+# rejecting leaves no room for two parsers to disagree about `alg` or `kid`). Payload: Python's
+# parser keeps the lexically last member, which RFC 7519 4. also allows; Keycloak never emits
+# duplicates, and checking every nested object would cost ~10% of a validation. NaN and
+# Infinity are not JSON and are refused in both.
+_HEADER_DECODER: Final = json.JSONDecoder(
     object_pairs_hook=_unique_object, parse_constant=_reject_constant
 )
+_PAYLOAD_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
 
 
-def decode_json_object(data: bytes, what: str) -> dict[str, object]:
+def decode_json_object(
+    data: bytes, what: str, decoder: json.JSONDecoder = _HEADER_DECODER
+) -> dict[str, object]:
     """Decode UTF-8 JSON that must be an object; anything else is MalformedTokenError."""
     try:
-        value = _STRICT_DECODER.decode(data.decode("utf-8"))
+        value = decoder.decode(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MalformedTokenError(f"{what} is not valid UTF-8 JSON") from None
     if not isinstance(value, dict):
@@ -88,7 +94,7 @@ class CompactJws:
 
     def payload(self) -> dict[str, object]:
         """The claims; call only after the signature verified."""
-        return decode_json_object(self.payload_bytes, "payload")
+        return decode_json_object(self.payload_bytes, "payload", _PAYLOAD_DECODER)
 
     def __repr__(self) -> str:
         return f"CompactJws(alg={self.alg!r}, kid={self.kid!r})"
@@ -123,7 +129,7 @@ def parse_compact_jws(
 
     header = decode_json_object(b64url_decode_ascii(header_segment), "header")
     alg = header.get("alg")
-    if alg not in algorithms:
+    if type(alg) is not str or alg not in algorithms:
         if alg == "none":
             raise UnsupportedAlgorithmError("alg 'none' (unsigned token) is never accepted")
         raise UnsupportedAlgorithmError(f"alg {describe(alg)} is not allowed")
@@ -138,4 +144,4 @@ def parse_compact_jws(
     # bad signature; its JSON is parsed only once the signature has verified.
     payload = b64url_decode_ascii(payload_segment)
     signing_input = raw[: len(header_segment) + 1 + len(payload_segment)]
-    return CompactJws(header, str(alg), kid, signing_input, payload, signature)
+    return CompactJws(header, alg, kid, signing_input, payload, signature)
