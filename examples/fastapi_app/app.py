@@ -1,6 +1,7 @@
 """The FastAPI example application (also served by the integration tests)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: FastAPI must evaluate the Annotated[...] hints
+# that refer to the local `kc`.
 
 from typing import Annotated
 
@@ -66,6 +67,12 @@ def create_app(
         user: Annotated[Identity, Security(kc.identity, scopes=["email"])],
     ) -> dict[str, object]:
         return {"email": user.claims.email}
+
+    @app.get("/api/extra")
+    async def api_extra(
+        user: Annotated[Identity, Security(kc.requires_scopes("sdk-extra"))],
+    ) -> dict[str, bool]:
+        return {"extra": True}
 
     @app.api_route("/documents/{doc_id}", methods=["GET", "POST", "DELETE"])
     async def document(

@@ -70,6 +70,11 @@ def create_app(
         user = current_identity()
         return jsonify(email=user.claims.email if user else None)
 
+    @app.get("/api/extra")
+    @requires_scopes("sdk-extra")
+    def api_extra() -> ResponseReturnValue:
+        return jsonify(extra=True)
+
     @app.route("/documents/<doc_id>", methods=["GET", "POST", "DELETE"])
     def document(doc_id: str) -> ResponseReturnValue:
         return jsonify(document=doc_id)

@@ -60,6 +60,11 @@ async def api_email(request: Request) -> Response:
     return JSONResponse({"email": _user(request).claims.email})
 
 
+@requires("sdk-extra")
+async def api_extra(request: Request) -> Response:
+    return JSONResponse({"extra": True})
+
+
 async def document(request: Request) -> Response:
     return JSONResponse({"document": request.path_params["doc_id"], "method": request.method})
 
@@ -91,6 +96,7 @@ def create_app(
         Route("/api/admin", api_admin),
         Route("/api/reader", api_reader),
         Route("/api/email", api_email),
+        Route("/api/extra", api_extra),
         Route("/documents/{doc_id}", document, methods=["GET", "POST", "DELETE"]),
         WebSocketRoute("/ws", echo),
     ]

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.web.config import WebAuthConfig
+from keycloak_sdk.extensions.web.enforcer import EnforcementMode
 
 # framework setting -> KeycloakSettings field
 _CLIENT_KEYS = {
@@ -35,6 +36,10 @@ _WEB_KEYS = {
     "KEYCLOAK_COOKIE_SECURE": "cookie_secure",
     "KEYCLOAK_SESSION_MAX_AGE": "session_max_age",
     "KEYCLOAK_ENFORCER": "enforcer",
+    "KEYCLOAK_ENFORCER_PATHS": "enforcer_paths",
+    "KEYCLOAK_ENFORCEMENT_MODE": "enforcement_mode",
+    "KEYCLOAK_ENFORCER_LAZY_LOAD": "enforcer_lazy_load",
+    "KEYCLOAK_ENFORCER_METHOD_SCOPES": "enforcer_method_scopes",
     "KEYCLOAK_SESSION_STORE": "session_store",
 }
 
@@ -54,6 +59,10 @@ def config_from_mapping(
     }
     if options.get("callback_url") and "callback_path" not in options:
         options["callback_path"] = urlsplit(str(options["callback_url"])).path
+    if isinstance(options.get("enforcement_mode"), str):
+        options["enforcement_mode"] = EnforcementMode(options["enforcement_mode"].upper())
+    if "enforcer_paths" in options:
+        options["enforcer_paths"] = tuple(options["enforcer_paths"])
     logout_uri = values.get("KEYCLOAK_LOGOUT_URI")
     if logout_uri:
         options.setdefault("logout_path", logout_uri)

@@ -1,0 +1,1 @@
+"""Django example: middleware + backend (users and groups from claims), views, DRF."""

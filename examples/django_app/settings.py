@@ -1,0 +1,61 @@
+"""Settings of the Django example. Keycloak's URL and this app's public URL come from the
+environment ($KEYCLOAK_URL, $DJANGO_EXAMPLE_PUBLIC_URL), set by `__main__` or the tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from examples import (
+    API_PATHS,
+    DOCUMENT_PERMISSIONS,
+    ENFORCEMENT_MODE,
+    EXAMPLE_CLIENT_ID,
+    EXAMPLE_CLIENT_SECRET,
+    EXAMPLE_REALM,
+    PUBLIC_PATHS,
+)
+
+PUBLIC_URL = os.environ.get("DJANGO_EXAMPLE_PUBLIC_URL", "http://127.0.0.1:8002")
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40)
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "examples.django_app.urls"
+USE_TZ = True
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "rest_framework",
+]
+MIDDLEWARE = [
+    "django.middleware.common.CommonMiddleware",
+    "keycloak_sdk.extensions.django.AuthenticationMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["keycloak_sdk.extensions.django.backend.KeycloakBackend"]
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": os.environ.get("DJANGO_EXAMPLE_DB", "django-example.sqlite3"),
+    }
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["keycloak_sdk.extensions.django.drf.KeycloakAuthentication"],
+    "UNAUTHENTICATED_USER": None,
+}
+
+KEYCLOAK_SERVER_URL = os.environ.get("KEYCLOAK_URL", "http://127.0.0.1:8080")
+KEYCLOAK_REALM = EXAMPLE_REALM
+KEYCLOAK_CLIENT_ID = EXAMPLE_CLIENT_ID
+KEYCLOAK_CLIENT_SECRET = EXAMPLE_CLIENT_SECRET
+KEYCLOAK_SCOPES = "profile email"
+# The seed's four settings:
+KEYCLOAK_CALLBACK_URL = f"{PUBLIC_URL}/kc/callback"
+KEYCLOAK_LOGIN_REDIRECT_URI = "/"
+KEYCLOAK_LOGOUT_REDIRECT_URI = "/"
+KEYCLOAK_LOGOUT_URI = "/kc/logout"
+KEYCLOAK_PUBLIC_PATHS = PUBLIC_PATHS
+KEYCLOAK_API_PATHS = API_PATHS
+KEYCLOAK_STAFF_ROLES = ("admin",)
+KEYCLOAK_ENFORCER_PATHS = DOCUMENT_PERMISSIONS
+KEYCLOAK_ENFORCEMENT_MODE = ENFORCEMENT_MODE
