@@ -253,7 +253,13 @@ class _ValidationRules:
         if required_scopes:
             scope = claims.get("scope")
             granted = frozenset(scope.split()) if type(scope) is str else frozenset()
-            missing = frozenset(required_scopes) - granted
+            # A bare string is one scope (or several, space-separated), never its characters.
+            wanted = (
+                frozenset(required_scopes.split())
+                if isinstance(required_scopes, str)
+                else frozenset(required_scopes)
+            )
+            missing = wanted - granted
             if missing:
                 raise InsufficientScopeError(missing)
 

@@ -184,6 +184,10 @@ def test_required_scopes() -> None:
     with pytest.raises(InsufficientScopeError) as caught:
         validator().validate_access_token(token, required_scopes=["email", "admin"])
     assert caught.value.missing == {"admin"}
+    # A plain string is a scope (or space-separated scopes), not a set of characters.
+    assert validator().validate_access_token(token, required_scopes="email").sub
+    with pytest.raises(InsufficientScopeError):
+        validator().validate_access_token(token, required_scopes="email admin")
 
 
 # -- ID tokens -----------------------------------------------------------------------------------
