@@ -117,7 +117,7 @@ def _ruff(package: Path) -> None:
         ["wrap"],
         # openapi-python-client's own code keeps a few long messages and if/else blocks;
         # they are marked in place rather than rewritten.
-        ["check", "--add-noqa", "--quiet", "--select", "E501,SIM108"],
+        ["check", "--add-noqa", "--quiet", "--select", "E501,SIM108,S105,S107"],
         ["format", "--quiet"],
         ["check", "--quiet"],
     ):

@@ -340,10 +340,14 @@ class Oidc(_UrlBuilders):
     def token_device_code(
         self,
         device_code: str,
+        *,
+        code_verifier: str | None = None,
     ) -> TokenResponse:
         """Token request with grant `urn:ietf:params:oauth:grant-type:device_code`."""
         form: FormData = {"grant_type": "urn:ietf:params:oauth:grant-type:device_code"}
         form["device_code"] = device_code
+        if code_verifier is not None:
+            form["code_verifier"] = code_verifier
 
         response = self._client._post_form("token_endpoint", form, (200,))
         return rt.parse(TokenResponse.from_dict, response)
@@ -363,7 +367,7 @@ class Oidc(_UrlBuilders):
         self,
         subject_token: str,
         *,
-        subject_token_type: str | None = None,
+        subject_token_type: str = "urn:ietf:params:oauth:token-type:access_token",  # noqa: S107 - a URN
         requested_token_type: str | None = None,
         audience: str | None = None,
         scope: str | Sequence[str] | None = None,
@@ -769,7 +773,7 @@ class Policies:
             "PUT",
             f"/{_segment(policy_id)}",
             access_token,
-            (204, 200),
+            (201, 204, 200),
             body=policy.to_dict(),
         )
 
@@ -1141,10 +1145,14 @@ class AsyncOidc(_UrlBuilders):
     async def token_device_code(
         self,
         device_code: str,
+        *,
+        code_verifier: str | None = None,
     ) -> TokenResponse:
         """Token request with grant `urn:ietf:params:oauth:grant-type:device_code`."""
         form: FormData = {"grant_type": "urn:ietf:params:oauth:grant-type:device_code"}
         form["device_code"] = device_code
+        if code_verifier is not None:
+            form["code_verifier"] = code_verifier
 
         response = await self._client._post_form("token_endpoint", form, (200,))
         return rt.parse(TokenResponse.from_dict, response)
@@ -1164,7 +1172,7 @@ class AsyncOidc(_UrlBuilders):
         self,
         subject_token: str,
         *,
-        subject_token_type: str | None = None,
+        subject_token_type: str = "urn:ietf:params:oauth:token-type:access_token",  # noqa: S107 - a URN
         requested_token_type: str | None = None,
         audience: str | None = None,
         scope: str | Sequence[str] | None = None,
@@ -1576,7 +1584,7 @@ class AsyncPolicies:
             "PUT",
             f"/{_segment(policy_id)}",
             access_token,
-            (204, 200),
+            (201, 204, 200),
             body=policy.to_dict(),
         )
 

@@ -43,8 +43,10 @@ from ._wire.models import (
     UserInfo,
 )
 from ._wire.models.o_auth_error_code import OAuthErrorCode
+from ._wire.types import UNSET, Unset
 
 __all__ = [
+    "UNSET",
     "AuthorizationCodeGrant",
     "BackchannelAuthenticationRequest",
     "BackchannelAuthenticationResponse",
@@ -80,5 +82,6 @@ __all__ = [
     "UmaPolicy",
     "UmaProviderMetadata",
     "UmaTicketGrant",
+    "Unset",
     "UserInfo",
 ]

@@ -130,5 +130,6 @@ BackchannelTokenDeliveryMode = Literal[
     "ping",
     "poll",
 ]
-# RFC 7009 §2.1 / RFC 7662 §2.1 hints Keycloak understands.
-TokenTypeHint = Literal["access_token", "refresh_token"]
+# RFC 7009 §2.1 / RFC 7662 §2.1 hints Keycloak understands; `requesting_party_token` makes
+# introspection return an RPT's permissions.
+TokenTypeHint = Literal["access_token", "refresh_token", "requesting_party_token"]

@@ -22,11 +22,13 @@ class DeviceCodeGrant:
     Attributes:
         grant_type (DeviceCodeGrantGrantType):
         device_code (str):
+        code_verifier (str | Unset): PKCE, when the device request had a challenge.
         client_id (str | Unset):
     """
 
     grant_type: DeviceCodeGrantGrantType
     device_code: str
+    code_verifier: str | Unset = UNSET
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -34,6 +36,8 @@ class DeviceCodeGrant:
         grant_type: str = self.grant_type
 
         device_code = self.device_code
+
+        code_verifier = self.code_verifier
 
         client_id = self.client_id
 
@@ -45,6 +49,8 @@ class DeviceCodeGrant:
                 "device_code": device_code,
             }
         )
+        if code_verifier is not UNSET:
+            field_dict["code_verifier"] = code_verifier
         if client_id is not UNSET:
             field_dict["client_id"] = client_id
 
@@ -57,11 +63,14 @@ class DeviceCodeGrant:
 
         device_code = d.pop("device_code")
 
+        code_verifier = d.pop("code_verifier", UNSET)
+
         client_id = d.pop("client_id", UNSET)
 
         device_code_grant = cls(
             grant_type=grant_type,
             device_code=device_code,
+            code_verifier=code_verifier,
             client_id=client_id,
         )
 

@@ -18,12 +18,15 @@ class ProviderMetadata:
 
     Attributes:
         issuer (str):
-        authorization_endpoint (str | Unset):
-        token_endpoint (str | Unset):
+        authorization_endpoint (str):
+        token_endpoint (str):
+        jwks_uri (str):
+        response_types_supported (list[str]):
+        subject_types_supported (list[str]):
+        id_token_signing_alg_values_supported (list[str]):
         introspection_endpoint (str | Unset):
         userinfo_endpoint (str | Unset):
         end_session_endpoint (str | Unset):
-        jwks_uri (str | Unset):
         check_session_iframe (str | Unset):
         registration_endpoint (str | Unset):
         revocation_endpoint (str | Unset):
@@ -31,12 +34,9 @@ class ProviderMetadata:
         backchannel_authentication_endpoint (str | Unset):
         pushed_authorization_request_endpoint (str | Unset):
         grant_types_supported (list[str] | Unset):
-        response_types_supported (list[str] | Unset):
         response_modes_supported (list[str] | Unset):
-        subject_types_supported (list[str] | Unset):
         prompt_values_supported (list[str] | Unset):
         acr_values_supported (list[str] | Unset):
-        id_token_signing_alg_values_supported (list[str] | Unset):
         userinfo_signing_alg_values_supported (list[str] | Unset):
         request_object_signing_alg_values_supported (list[str] | Unset):
         token_endpoint_auth_methods_supported (list[str] | Unset):
@@ -62,12 +62,15 @@ class ProviderMetadata:
     """
 
     issuer: str
-    authorization_endpoint: str | Unset = UNSET
-    token_endpoint: str | Unset = UNSET
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    response_types_supported: list[str]
+    subject_types_supported: list[str]
+    id_token_signing_alg_values_supported: list[str]
     introspection_endpoint: str | Unset = UNSET
     userinfo_endpoint: str | Unset = UNSET
     end_session_endpoint: str | Unset = UNSET
-    jwks_uri: str | Unset = UNSET
     check_session_iframe: str | Unset = UNSET
     registration_endpoint: str | Unset = UNSET
     revocation_endpoint: str | Unset = UNSET
@@ -75,12 +78,9 @@ class ProviderMetadata:
     backchannel_authentication_endpoint: str | Unset = UNSET
     pushed_authorization_request_endpoint: str | Unset = UNSET
     grant_types_supported: list[str] | Unset = UNSET
-    response_types_supported: list[str] | Unset = UNSET
     response_modes_supported: list[str] | Unset = UNSET
-    subject_types_supported: list[str] | Unset = UNSET
     prompt_values_supported: list[str] | Unset = UNSET
     acr_values_supported: list[str] | Unset = UNSET
-    id_token_signing_alg_values_supported: list[str] | Unset = UNSET
     userinfo_signing_alg_values_supported: list[str] | Unset = UNSET
     request_object_signing_alg_values_supported: list[str] | Unset = UNSET
     token_endpoint_auth_methods_supported: list[str] | Unset = UNSET
@@ -112,13 +112,19 @@ class ProviderMetadata:
 
         token_endpoint = self.token_endpoint
 
+        jwks_uri = self.jwks_uri
+
+        response_types_supported = self.response_types_supported
+
+        subject_types_supported = self.subject_types_supported
+
+        id_token_signing_alg_values_supported = self.id_token_signing_alg_values_supported
+
         introspection_endpoint = self.introspection_endpoint
 
         userinfo_endpoint = self.userinfo_endpoint
 
         end_session_endpoint = self.end_session_endpoint
-
-        jwks_uri = self.jwks_uri
 
         check_session_iframe = self.check_session_iframe
 
@@ -136,17 +142,9 @@ class ProviderMetadata:
         if not isinstance(self.grant_types_supported, Unset):
             grant_types_supported = self.grant_types_supported
 
-        response_types_supported: list[str] | Unset = UNSET
-        if not isinstance(self.response_types_supported, Unset):
-            response_types_supported = self.response_types_supported
-
         response_modes_supported: list[str] | Unset = UNSET
         if not isinstance(self.response_modes_supported, Unset):
             response_modes_supported = self.response_modes_supported
-
-        subject_types_supported: list[str] | Unset = UNSET
-        if not isinstance(self.subject_types_supported, Unset):
-            subject_types_supported = self.subject_types_supported
 
         prompt_values_supported: list[str] | Unset = UNSET
         if not isinstance(self.prompt_values_supported, Unset):
@@ -155,10 +153,6 @@ class ProviderMetadata:
         acr_values_supported: list[str] | Unset = UNSET
         if not isinstance(self.acr_values_supported, Unset):
             acr_values_supported = self.acr_values_supported
-
-        id_token_signing_alg_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.id_token_signing_alg_values_supported, Unset):
-            id_token_signing_alg_values_supported = self.id_token_signing_alg_values_supported
 
         userinfo_signing_alg_values_supported: list[str] | Unset = UNSET
         if not isinstance(self.userinfo_signing_alg_values_supported, Unset):
@@ -243,20 +237,20 @@ class ProviderMetadata:
         field_dict.update(
             {
                 "issuer": issuer,
+                "authorization_endpoint": authorization_endpoint,
+                "token_endpoint": token_endpoint,
+                "jwks_uri": jwks_uri,
+                "response_types_supported": response_types_supported,
+                "subject_types_supported": subject_types_supported,
+                "id_token_signing_alg_values_supported": id_token_signing_alg_values_supported,
             }
         )
-        if authorization_endpoint is not UNSET:
-            field_dict["authorization_endpoint"] = authorization_endpoint
-        if token_endpoint is not UNSET:
-            field_dict["token_endpoint"] = token_endpoint
         if introspection_endpoint is not UNSET:
             field_dict["introspection_endpoint"] = introspection_endpoint
         if userinfo_endpoint is not UNSET:
             field_dict["userinfo_endpoint"] = userinfo_endpoint
         if end_session_endpoint is not UNSET:
             field_dict["end_session_endpoint"] = end_session_endpoint
-        if jwks_uri is not UNSET:
-            field_dict["jwks_uri"] = jwks_uri
         if check_session_iframe is not UNSET:
             field_dict["check_session_iframe"] = check_session_iframe
         if registration_endpoint is not UNSET:
@@ -273,20 +267,12 @@ class ProviderMetadata:
             )
         if grant_types_supported is not UNSET:
             field_dict["grant_types_supported"] = grant_types_supported
-        if response_types_supported is not UNSET:
-            field_dict["response_types_supported"] = response_types_supported
         if response_modes_supported is not UNSET:
             field_dict["response_modes_supported"] = response_modes_supported
-        if subject_types_supported is not UNSET:
-            field_dict["subject_types_supported"] = subject_types_supported
         if prompt_values_supported is not UNSET:
             field_dict["prompt_values_supported"] = prompt_values_supported
         if acr_values_supported is not UNSET:
             field_dict["acr_values_supported"] = acr_values_supported
-        if id_token_signing_alg_values_supported is not UNSET:
-            field_dict["id_token_signing_alg_values_supported"] = (
-                id_token_signing_alg_values_supported
-            )
         if userinfo_signing_alg_values_supported is not UNSET:
             field_dict["userinfo_signing_alg_values_supported"] = (
                 userinfo_signing_alg_values_supported
@@ -363,17 +349,25 @@ class ProviderMetadata:
         d = dict(src_dict)
         issuer = d.pop("issuer")
 
-        authorization_endpoint = d.pop("authorization_endpoint", UNSET)
+        authorization_endpoint = d.pop("authorization_endpoint")
 
-        token_endpoint = d.pop("token_endpoint", UNSET)
+        token_endpoint = d.pop("token_endpoint")
+
+        jwks_uri = d.pop("jwks_uri")
+
+        response_types_supported = cast(list[str], d.pop("response_types_supported"))
+
+        subject_types_supported = cast(list[str], d.pop("subject_types_supported"))
+
+        id_token_signing_alg_values_supported = cast(
+            list[str], d.pop("id_token_signing_alg_values_supported")
+        )
 
         introspection_endpoint = d.pop("introspection_endpoint", UNSET)
 
         userinfo_endpoint = d.pop("userinfo_endpoint", UNSET)
 
         end_session_endpoint = d.pop("end_session_endpoint", UNSET)
-
-        jwks_uri = d.pop("jwks_uri", UNSET)
 
         check_session_iframe = d.pop("check_session_iframe", UNSET)
 
@@ -391,19 +385,11 @@ class ProviderMetadata:
 
         grant_types_supported = cast(list[str], d.pop("grant_types_supported", UNSET))
 
-        response_types_supported = cast(list[str], d.pop("response_types_supported", UNSET))
-
         response_modes_supported = cast(list[str], d.pop("response_modes_supported", UNSET))
-
-        subject_types_supported = cast(list[str], d.pop("subject_types_supported", UNSET))
 
         prompt_values_supported = cast(list[str], d.pop("prompt_values_supported", UNSET))
 
         acr_values_supported = cast(list[str], d.pop("acr_values_supported", UNSET))
-
-        id_token_signing_alg_values_supported = cast(
-            list[str], d.pop("id_token_signing_alg_values_supported", UNSET)
-        )
 
         userinfo_signing_alg_values_supported = cast(
             list[str], d.pop("userinfo_signing_alg_values_supported", UNSET)
@@ -479,10 +465,13 @@ class ProviderMetadata:
             issuer=issuer,
             authorization_endpoint=authorization_endpoint,
             token_endpoint=token_endpoint,
+            jwks_uri=jwks_uri,
+            response_types_supported=response_types_supported,
+            subject_types_supported=subject_types_supported,
+            id_token_signing_alg_values_supported=id_token_signing_alg_values_supported,
             introspection_endpoint=introspection_endpoint,
             userinfo_endpoint=userinfo_endpoint,
             end_session_endpoint=end_session_endpoint,
-            jwks_uri=jwks_uri,
             check_session_iframe=check_session_iframe,
             registration_endpoint=registration_endpoint,
             revocation_endpoint=revocation_endpoint,
@@ -490,12 +479,9 @@ class ProviderMetadata:
             backchannel_authentication_endpoint=backchannel_authentication_endpoint,
             pushed_authorization_request_endpoint=pushed_authorization_request_endpoint,
             grant_types_supported=grant_types_supported,
-            response_types_supported=response_types_supported,
             response_modes_supported=response_modes_supported,
-            subject_types_supported=subject_types_supported,
             prompt_values_supported=prompt_values_supported,
             acr_values_supported=acr_values_supported,
-            id_token_signing_alg_values_supported=id_token_signing_alg_values_supported,
             userinfo_signing_alg_values_supported=userinfo_signing_alg_values_supported,
             request_object_signing_alg_values_supported=request_object_signing_alg_values_supported,
             token_endpoint_auth_methods_supported=token_endpoint_auth_methods_supported,

@@ -30,7 +30,9 @@ class Resource:
         type_ (str | Unset):
         resource_scopes (list[ResourceScope] | Unset):
         icon_uri (str | Unset):
-        owner (ResourceOwner | Unset):
+        owner (ResourceOwner | str | Unset): Keycloak answers with an object; on registration send a
+            user name or id (a
+            string) to make that user the owner, or omit it for the resource server.
         owner_managed_access (bool | Unset):
         attributes (ResourceAttributes | Unset):
     """
@@ -42,12 +44,14 @@ class Resource:
     type_: str | Unset = UNSET
     resource_scopes: list[ResourceScope] | Unset = UNSET
     icon_uri: str | Unset = UNSET
-    owner: ResourceOwner | Unset = UNSET
+    owner: ResourceOwner | str | Unset = UNSET
     owner_managed_access: bool | Unset = UNSET
     attributes: ResourceAttributes | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from keycloak_sdk._wire.models.resource_owner import ResourceOwner
+
         field_id = self.field_id
 
         name = self.name
@@ -69,9 +73,13 @@ class Resource:
 
         icon_uri = self.icon_uri
 
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
+        owner: dict[str, Any] | str | Unset
+        if isinstance(self.owner, Unset):
+            owner = UNSET
+        elif isinstance(self.owner, ResourceOwner):
             owner = self.owner.to_dict()
+        else:
+            owner = self.owner
 
         owner_managed_access = self.owner_managed_access
 
@@ -133,12 +141,20 @@ class Resource:
 
         icon_uri = d.pop("icon_uri", UNSET)
 
-        _owner = d.pop("owner", UNSET)
-        owner: ResourceOwner | Unset
-        if isinstance(_owner, Unset):  # noqa: SIM108
-            owner = UNSET
-        else:
-            owner = ResourceOwner.from_dict(_owner)
+        def _parse_owner(data: object) -> ResourceOwner | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                owner_type_1 = ResourceOwner.from_dict(data)
+
+                return owner_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ResourceOwner | str | Unset, data)
+
+        owner = _parse_owner(d.pop("owner", UNSET))
 
         owner_managed_access = d.pop("ownerManagedAccess", UNSET)
 

@@ -23,7 +23,9 @@ class TokenExchangeGrant:
     Attributes:
         grant_type (TokenExchangeGrantGrantType):
         subject_token (str):
-        subject_token_type (str | Unset): Keycloak assumes an access token when omitted.
+        subject_token_type (str | Unset): Keycloak 26 requires it for standard token exchange.
+            Default:
+            'urn:ietf:params:oauth:token-type:access_token'.
         requested_token_type (str | Unset):
         audience (str | Unset):
         scope (str | Unset):
@@ -32,7 +34,7 @@ class TokenExchangeGrant:
 
     grant_type: TokenExchangeGrantGrantType
     subject_token: str
-    subject_token_type: str | Unset = UNSET
+    subject_token_type: str | Unset = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
     requested_token_type: str | Unset = UNSET
     audience: str | Unset = UNSET
     scope: str | Unset = UNSET

@@ -28,7 +28,7 @@ class TokenRequest:
         grant_type (str):
         code (str | Unset):
         redirect_uri (str | Unset):
-        code_verifier (str | Unset): PKCE (RFC 7636).
+        code_verifier (str | Unset): PKCE, when the device request had a challenge.
         client_id (str | Unset):
         refresh_token (str | Unset):
         scope (str | Unset):
@@ -37,7 +37,7 @@ class TokenRequest:
         device_code (str | Unset):
         auth_req_id (str | Unset):
         subject_token (str | Unset):
-        subject_token_type (str | Unset): Keycloak assumes an access token when omitted.
+        subject_token_type (str | Unset): Keycloak 26 requires it for standard token exchange.
         requested_token_type (str | Unset):
         audience (str | Unset):
         ticket (str | Unset):

@@ -37,6 +37,10 @@ def _get_kwargs(
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Any | OAuthErrorResponse | None:
+    if response.status_code == 201:
+        response_201 = cast(Any, None)
+        return response_201
+
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
