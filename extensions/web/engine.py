@@ -204,6 +204,8 @@ class AuthEngine:
         if record is None or session_id is None or pending is None:
             return WebResponse.text(400, "Unknown or expired login; start again")
         self.config.session_store.put(session_id, record)  # the state is single-use
+        if not single.get("code") and not single.get("error"):
+            return WebResponse.text(400, "Missing code")
         try:
             transaction = LoginTransaction.from_dict(pending.transaction)
             tokens, id_claims = await self.gateway.complete_login(transaction, single)
