@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import jsonschema
@@ -67,12 +68,32 @@ def load_schema(schema_file: str, schema_dir: Path = SCHEMA_DIR) -> dict[str, An
     return schema
 
 
+def _is_absolute_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # formats only constrain strings
+    parts = urlsplit(value)
+    return bool(parts.scheme) and bool(parts.netloc) and not any(c.isspace() for c in value)
+
+
+def format_checker() -> jsonschema.FormatChecker:
+    """jsonschema's 2020-12 format checks plus `uri`, which jsonschema only checks when an
+    optional URI package is installed; ours needs none: an absolute URL without spaces."""
+    checker = jsonschema.FormatChecker(
+        formats=list(jsonschema.Draft202012Validator.FORMAT_CHECKER.checkers)
+    )
+    checker.checks("uri")(_is_absolute_uri)
+    return checker
+
+
+def validator_for(schema_file: str, schema_dir: Path = SCHEMA_DIR) -> jsonschema.Validator:
+    return jsonschema.Draft202012Validator(
+        load_schema(schema_file, schema_dir), format_checker=format_checker()
+    )
+
+
 def validate(document: Any, schema_file: str, schema_dir: Path = SCHEMA_DIR) -> None:
     """Raise CaptureError listing every place where `document` breaks its schema."""
-    validator = jsonschema.Draft202012Validator(
-        load_schema(schema_file, schema_dir),
-        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-    )
+    validator = validator_for(schema_file, schema_dir)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
         lines = [f"  {_where(e)}: {e.message}" for e in errors]

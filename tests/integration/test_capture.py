@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from generator.capture import (
@@ -18,7 +17,7 @@ from generator.capture import (
     capture_documents,
     capture_from_running,
     fetch_server_version,
-    load_schema,
+    validator_for,
 )
 from tests.conftest import RunningKeycloak
 
@@ -34,9 +33,7 @@ def server_version(keycloak: RunningKeycloak) -> str:
 
 
 def _errors(schema_file: str, document: Any) -> list[str]:
-    validator = jsonschema.Draft202012Validator(
-        load_schema(schema_file), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
+    validator = validator_for(schema_file)
     return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
 
 

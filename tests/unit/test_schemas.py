@@ -17,7 +17,7 @@ import pydantic
 import pytest
 
 from generator import documents
-from generator.capture import DOCUMENTS, expand, load_schema, render
+from generator.capture import DOCUMENTS, expand, render, validator_for
 from generator.spec_diff import available_versions, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +28,8 @@ SERVER = "https://sso.example.com"
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
-def _validator(schema_file: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(
-        load_schema(schema_file), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    )
-
-
 def _errors(schema_file: str, document: Any) -> list[str]:
-    return [error.message for error in _validator(schema_file).iter_errors(document)]
+    return [error.message for error in validator_for(schema_file).iter_errors(document)]
 
 
 def test_every_expected_schema_exists() -> None:
@@ -101,8 +95,10 @@ def test_snapshot_validation_catches_a_broken_document() -> None:
     broken = copy.deepcopy(metadata)
     del broken["jwks_uri"]
     broken["grant_types_supported"] = "authorization_code"
+    broken["token_endpoint"] = "/protocol/openid-connect/token"
     errors = _errors("provider-metadata.json", broken)
     assert "'jwks_uri' is a required property" in errors
+    assert "'/protocol/openid-connect/token' is not a 'uri'" in errors
     assert any("is not of type 'array'" in e for e in errors)
 
 
@@ -215,6 +211,7 @@ BAD = [
     ("id-token-claims.json", _without(_id_token(), "sub"), "'sub' is a required property"),
     ("id-token-claims.json", {**_id_token(), "exp": "tomorrow"}, "'tomorrow' is not of type"),
     ("id-token-claims.json", {**_id_token(), "aud": 7}, "7 is not valid"),
+    ("id-token-claims.json", {**_id_token(), "iss": "sdk-test"}, "'sdk-test' is not a 'uri'"),
     (
         "access-token-claims.json",
         {**_access_token(), "realm_access": {"roles": "admin"}},
@@ -233,6 +230,11 @@ BAD = [
     ("jwks.json", {"keys": [{"kty": "RSA", "n": "q0E3"}]}, "'e' is a required property"),
     ("jwks.json", {"keys": [{"kid": "no-kty"}]}, "'kty' is a required property"),
 ]
+
+
+# Formats are checked by the schemas only: the models keep URLs as the exact strings sent, since
+# pydantic's URL types would normalize them (and an issuer must compare byte for byte).
+SCHEMA_ONLY = {"'sdk-test' is not a 'uri'"}
 
 
 @pytest.mark.parametrize(("schema_file", "document"), GOOD, ids=[g[0] for g in GOOD])
@@ -313,7 +315,9 @@ def test_models_accept_good_documents_and_round_trip(generated: tuple[Path, Modu
 
 def test_models_reject_what_the_schemas_reject(generated: tuple[Path, ModuleType]) -> None:
     _, package = generated
-    for schema_file, document, _message in BAD:
+    for schema_file, document, message in BAD:
+        if message in SCHEMA_ONLY:
+            continue
         with pytest.raises(pydantic.ValidationError):
             getattr(package, MODEL_OF[schema_file]).from_dict(document)
 
