@@ -7,6 +7,8 @@ value; they never contain the token itself, a key or a shared secret.
 
 from __future__ import annotations
 
+from keycloak_sdk.errors import KeycloakError
+
 __all__ = [
     "InsufficientScopeError",
     "InvalidAudienceError",
@@ -41,8 +43,11 @@ def describe(value: object) -> str:
     return text
 
 
-class TokenValidationError(Exception):
-    """The token was rejected. Subclasses say why; none of them carries the token."""
+class TokenValidationError(KeycloakError):
+    """The token was rejected. Subclasses say why; none of them carries the token.
+
+    Rooted at the core's `KeycloakError` so one `except KeycloakError` covers the whole SDK.
+    """
 
 
 class MalformedTokenError(TokenValidationError):
