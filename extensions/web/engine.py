@@ -181,11 +181,11 @@ class AuthEngine:
         if record is None or session_id is None:
             session_id = new_session_id()
             record = SessionRecord(expires_at=time.time() + _PENDING_LOGIN_AGE)
-        transaction = self.gateway.begin_login(self.redirect_uri(request))
+        transaction = await self.gateway.begin_login(self.redirect_uri(request))
         safe = safe_return_to(return_to, self.config.default_redirect)
         record.add_pending(transaction.state, PendingLogin(transaction.to_dict(), safe))
         self.config.session_store.put(session_id, record)
-        url = await self.gateway.authorization_url(transaction)
+        url = transaction.authorization_url
         return WebResponse.redirect(url, self._set_cookie(request, session_id))
 
     async def _callback(self, request: WebRequest) -> WebResponse:
