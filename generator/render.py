@@ -105,13 +105,19 @@ def class_name_for_error(code: str) -> str:
 
 
 def make_field(
-    name: str, schema: Mapping[str, Any], required: bool, description: str = ""
+    name: str,
+    schema: Mapping[str, Any],
+    required: bool,
+    description: str = "",
+    *,
+    oauth: bool = True,
 ) -> Field:
+    """A parameter; `oauth=False` for protection API filters, where `scope` is one name."""
     kind = schema.get("type", "string")
     default = repr(schema["default"]) if "default" in schema else None
     doc = " ".join(str(description or schema.get("description", "")).split())
     py = snake(name)
-    if name in SPACED_FIELDS:
+    if oauth and name in SPACED_FIELDS:
         item = SPACED_FIELDS[name]
         return Field(py, name, f"{item} | Sequence[{item}]", "spaced", required, default, doc)
     if name in FIELD_LITERALS:
@@ -149,13 +155,15 @@ def schema_fields(
 
 
 def query_fields(
-    spec: BundledSpec, operation_id: str, *, skip: tuple[str, ...] = ()
+    spec: BundledSpec, operation_id: str, *, skip: tuple[str, ...] = (), oauth: bool = True
 ) -> list[Field]:
     op = next((o for o in spec.operations if o.operation_id == operation_id), None)
     if op is None:
         raise SpecError(f"operation {operation_id} is missing from spec/openapi/")
     fields = [
-        make_field(p["name"], p["schema"], bool(p.get("required")), p.get("description", ""))
+        make_field(
+            p["name"], p["schema"], bool(p.get("required")), p.get("description", ""), oauth=oauth
+        )
         for p in op.raw.get("parameters", [])
         if p["in"] == "query" and p["name"] not in skip
     ]
@@ -213,9 +221,9 @@ def render_package(
         "par_params": schema_fields(spec, "PushedAuthorizationRequest", skip=("client_id",)),
         "ciba_params": schema_fields(spec, "BackchannelAuthenticationRequest", skip=("client_id",)),
         "device_params": schema_fields(spec, "DeviceAuthorizationRequest", skip=("client_id",)),
-        "resource_set_query": query_fields(spec, "list_resource_sets", skip=("deep",)),
-        "ticket_query": query_fields(spec, "list_tickets"),
-        "policy_query": query_fields(spec, "list_uma_policies"),
+        "resource_set_query": query_fields(spec, "list_resource_sets", skip=("deep",), oauth=False),
+        "ticket_query": query_fields(spec, "list_tickets", oauth=False),
+        "policy_query": query_fields(spec, "list_uma_policies", oauth=False),
         "wire_models": [n for n in schema_names if n not in ("OAuthErrorCode",)],
         "facade_methods": FACADE_METHODS,
         "operations": spec.operations,

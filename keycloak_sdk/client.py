@@ -592,7 +592,7 @@ class ResourceSets:
         uri: str | None = None,
         owner: str | None = None,
         type: str | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: str | None = None,
         matching_uri: bool | None = None,
         exact_name: bool | None = None,
         first: int | None = None,
@@ -611,7 +611,7 @@ class ResourceSets:
         if type is not None:
             query["type"] = type
         if scope is not None:
-            query["scope"] = rt.spaced(scope)
+            query["scope"] = scope
         if matching_uri is not None:
             query["matchingUri"] = rt.flag(matching_uri)
         if exact_name is not None:
@@ -635,7 +635,7 @@ class ResourceSets:
         uri: str | None = None,
         owner: str | None = None,
         type: str | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: str | None = None,
         matching_uri: bool | None = None,
         exact_name: bool | None = None,
         first: int | None = None,
@@ -654,7 +654,7 @@ class ResourceSets:
         if type is not None:
             query["type"] = type
         if scope is not None:
-            query["scope"] = rt.spaced(scope)
+            query["scope"] = scope
         if matching_uri is not None:
             query["matchingUri"] = rt.flag(matching_uri)
         if exact_name is not None:
@@ -788,7 +788,7 @@ class Policies:
         *,
         name: str | None = None,
         resource: str | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: str | None = None,
         first: int | None = None,
         max: int | None = None,
     ) -> builtins.list[UmaPolicy]:
@@ -798,7 +798,7 @@ class Policies:
         if resource is not None:
             query["resource"] = resource
         if scope is not None:
-            query["scope"] = rt.spaced(scope)
+            query["scope"] = scope
         if first is not None:
             query["first"] = str(first)
         if max is not None:
@@ -1401,7 +1401,7 @@ class AsyncResourceSets:
         uri: str | None = None,
         owner: str | None = None,
         type: str | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: str | None = None,
         matching_uri: bool | None = None,
         exact_name: bool | None = None,
         first: int | None = None,
@@ -1420,7 +1420,7 @@ class AsyncResourceSets:
         if type is not None:
             query["type"] = type
         if scope is not None:
-            query["scope"] = rt.spaced(scope)
+            query["scope"] = scope
         if matching_uri is not None:
             query["matchingUri"] = rt.flag(matching_uri)
         if exact_name is not None:
@@ -1444,7 +1444,7 @@ class AsyncResourceSets:
         uri: str | None = None,
         owner: str | None = None,
         type: str | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: str | None = None,
         matching_uri: bool | None = None,
         exact_name: bool | None = None,
         first: int | None = None,
@@ -1463,7 +1463,7 @@ class AsyncResourceSets:
         if type is not None:
             query["type"] = type
         if scope is not None:
-            query["scope"] = rt.spaced(scope)
+            query["scope"] = scope
         if matching_uri is not None:
             query["matchingUri"] = rt.flag(matching_uri)
         if exact_name is not None:
@@ -1599,7 +1599,7 @@ class AsyncPolicies:
         *,
         name: str | None = None,
         resource: str | None = None,
-        scope: str | Sequence[str] | None = None,
+        scope: str | None = None,
         first: int | None = None,
         max: int | None = None,
     ) -> builtins.list[UmaPolicy]:
@@ -1609,7 +1609,7 @@ class AsyncPolicies:
         if resource is not None:
             query["resource"] = resource
         if scope is not None:
-            query["scope"] = rt.spaced(scope)
+            query["scope"] = scope
         if first is not None:
             query["first"] = str(first)
         if max is not None:

@@ -101,6 +101,7 @@ Scope = Literal[
     "profile",
     "roles",
     "sdk-extra",
+    "service_account",
     "web-origins",
 ]
 # From `claims_supported`.
