@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 "issuer": server.issuer(),
                 "pid": server.pid,
                 "log": str(server.log_path),
+                "ciba_channel_uri": server.ciba_channel_uri,
             }
             STATE.write_text(json.dumps(state, indent=2))
             user, password = server.admin_credentials
@@ -57,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  issuer of the test realm: {server.issuer()}")
             print(f"  admin console: {server.base_url}/admin/ ({user} / {password})")
             print(f"  tests reuse it with: export KEYCLOAK_URL={server.base_url}")
+            print(f"  CIBA requests are posted to {server.ciba_channel_uri}")
             print("  stop it with: make keycloak-down")
         elif args.command == "down":
             running = _read_state()

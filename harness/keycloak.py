@@ -32,6 +32,11 @@ DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.11.0"
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "admin-password"  # noqa: S105 - a throwaway dev server on loopback
 TEST_REALM = "sdk-test"
+# Keycloak posts every CIBA request to an "authentication channel" URL: a server option, not
+# realm data. Tests play that channel on a loopback port (see tests/integration).
+CIBA_CHANNEL_ENV = (
+    "KC_SPI_CIBA_AUTH_CHANNEL__CIBA_HTTP_AUTH_CHANNEL__HTTP_AUTHENTICATION_CHANNEL_URI"
+)
 # Keycloak major/minor from which a newer JDK than 17 is needed. None so far: 26.x runs on 17.
 _JAVA_FLOOR: list[tuple[tuple[int, int], int]] = [((27, 0), 21)]
 
@@ -141,6 +146,10 @@ class KeycloakServer:
         self.startup_timeout = startup_timeout
         self.features = features
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # An already chosen channel (a test suite that serves it) wins over a fresh port.
+        self.ciba_channel_uri = (
+            os.environ.get(CIBA_CHANNEL_ENV) or f"http://127.0.0.1:{free_port()}/ciba"
+        )
         self.run_dir = CACHE / "runs" / f"{self.version}-{self.port}"
         self.log_path = self.run_dir / "server.log"
         self._process: subprocess.Popen[bytes] | None = None
@@ -164,6 +173,7 @@ class KeycloakServer:
             KC_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD,
             JAVA_OPTS_KC_HEAP="-Xms128m -Xmx1024m",
         )
+        env[CIBA_CHANNEL_ENV] = self.ciba_channel_uri
         if java_home is not None:
             env["JAVA_HOME"] = str(java_home)
         args = [

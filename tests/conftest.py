@@ -7,19 +7,29 @@ loudly: integration tests never skip silently.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 
-from harness.keycloak import ADMIN_PASSWORD, ADMIN_USER, TEST_REALM, KeycloakServer
+from harness.keycloak import (
+    ADMIN_PASSWORD,
+    ADMIN_USER,
+    CACHE,
+    CIBA_CHANNEL_ENV,
+    TEST_REALM,
+    KeycloakServer,
+)
 
 
 @dataclass(frozen=True)
 class RunningKeycloak:
     base_url: str
     version: str
+    ciba_channel_uri: str
     realm: str = TEST_REALM
     admin_user: str = ADMIN_USER
     admin_password: str = ADMIN_PASSWORD
@@ -29,16 +39,34 @@ class RunningKeycloak:
         return f"{self.base_url}/realms/{self.realm}"
 
 
+def _reused_server(url: str) -> RunningKeycloak:
+    """A server started by `make keycloak-up` (its state file knows the CIBA channel)."""
+    state: dict[str, str] = {}
+    with contextlib.suppress(OSError, ValueError):
+        state = json.loads((CACHE / "server.json").read_text())
+    channel = os.environ.get(CIBA_CHANNEL_ENV) or state.get("ciba_channel_uri", "")
+    return RunningKeycloak(
+        base_url=url.rstrip("/"),
+        version=state.get("version") or os.environ.get("KEYCLOAK_VERSION", "unknown"),
+        ciba_channel_uri=channel,
+    )
+
+
 @pytest.fixture(scope="session")
 def keycloak() -> Iterator[RunningKeycloak]:
     url = os.environ.get("KEYCLOAK_URL")
-    if url:
-        yield RunningKeycloak(
-            base_url=url.rstrip("/"), version=os.environ.get("KEYCLOAK_VERSION", "?")
-        )
+    running = _reused_server(url) if url else None
+    if running is not None:
+        os.environ.setdefault(CIBA_CHANNEL_ENV, running.ciba_channel_uri)
+        yield running
         return
     with KeycloakServer() as server:
-        yield RunningKeycloak(base_url=server.base_url, version=server.version)
+        os.environ.setdefault(CIBA_CHANNEL_ENV, server.ciba_channel_uri)
+        yield RunningKeycloak(
+            base_url=server.base_url,
+            version=server.version,
+            ciba_channel_uri=server.ciba_channel_uri,
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
