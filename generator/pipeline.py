@@ -39,7 +39,7 @@ def _discovery_documents(
         uma_path = discovery_file.with_name("uma2-configuration.json")
         origin = f"the discovery of Keycloak {keycloak_version}"
     elif oidc_path.exists():
-        origin = f"spec/keycloak/{keycloak_version}/openid-configuration.json"
+        origin = f"spec/keycloak/{keycloak_version}/"
     else:
         raise GenerationError(
             f"no discovery snapshot spec/keycloak/{keycloak_version}/openid-configuration.json; "
@@ -156,9 +156,9 @@ def generate(
     try:
         bundled = spec.load(SPEC_DIR)
         oidc, uma, origin = _discovery_documents(version, discovery_file)
-        spec.check_discovery(bundled, oidc, origin)
+        spec.check_discovery(bundled, oidc, f"{origin} (openid-configuration)")
         if uma is not None:
-            spec.check_discovery(bundled, uma, origin.replace("openid", "uma2"))
+            spec.check_discovery(bundled, uma, f"{origin} (uma2-configuration)")
     except spec.SpecError as exc:
         raise GenerationError(str(exc)) from exc
 
@@ -175,7 +175,7 @@ def generate(
         _add_headers(package / "_wire", "spec/openapi/ (openapi-python-client)")
         _documents(package)
         _add_headers(package, "spec/schemas/")
-        files = render.render_package(bundled, oidc, uma, version)
+        files = render.render_package(bundled, oidc, uma, version, origin)
         for relative, (source, text) in sorted(files.items()):
             target = package / relative
             target.parent.mkdir(parents=True, exist_ok=True)

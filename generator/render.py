@@ -185,6 +185,7 @@ def render_package(
     oidc_discovery: Mapping[str, Any],
     uma_discovery: Mapping[str, Any] | None,
     keycloak_version: str,
+    discovery_source: str,
 ) -> dict[str, tuple[str, str]]:
     """Relative path → (spec source named in the header, file text)."""
     missing = sorted(
@@ -232,7 +233,7 @@ def render_package(
     sources = "spec/openapi/"
     out: dict[str, tuple[str, str]] = {}
     for template, target, source in (
-        ("types.py.jinja", "types.py", f"the discovery of Keycloak {keycloak_version}"),
+        ("types.py.jinja", "types.py", discovery_source),
         ("errors.py.jinja", "errors.py", "spec/openapi/common.yaml"),
         ("auth.py.jinja", "auth.py", "spec/openapi/oidc.yaml"),
         ("_runtime.py.jinja", "_runtime.py", sources),
