@@ -28,10 +28,14 @@ class ServedApp:
         return httpx.Client(base_url=self.base_url, timeout=30)
 
 
-def _django_app(keycloak: RunningKeycloak, port: int, workdir: str) -> tuple[object, AuthEngine]:
+# Django keeps one database configuration (and open connections) per process: one file it is.
+_DJANGO_DIR = tempfile.TemporaryDirectory(prefix="kc-web-django-")
+
+
+def _django_app(keycloak: RunningKeycloak, port: int) -> tuple[object, AuthEngine]:
     os.environ["KEYCLOAK_URL"] = keycloak.base_url
     os.environ["DJANGO_EXAMPLE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-    os.environ["DJANGO_EXAMPLE_DB"] = os.path.join(workdir, "db.sqlite3")
+    os.environ["DJANGO_EXAMPLE_DB"] = os.path.join(_DJANGO_DIR.name, "db.sqlite3")
     os.environ["DJANGO_SETTINGS_MODULE"] = "examples.django_app.settings"
     import django
     from django.conf import settings
@@ -43,7 +47,6 @@ def _django_app(keycloak: RunningKeycloak, port: int, workdir: str) -> tuple[obj
     # Settings are read once per process: point them at this run's Keycloak and port.
     settings.KEYCLOAK_SERVER_URL = keycloak.base_url
     settings.KEYCLOAK_CALLBACK_URL = f"http://127.0.0.1:{port}/kc/callback"
-    settings.DATABASES["default"]["NAME"] = os.environ["DJANGO_EXAMPLE_DB"]
     _engine.reset()
     call_command("migrate", verbosity=0)
     return get_wsgi_application(), _engine.get_engine()
@@ -75,7 +78,6 @@ def served(request: pytest.FixtureRequest, keycloak: RunningKeycloak) -> Iterato
         with serve_wsgi(flask_app, port) as url:
             yield ServedApp(framework, url, engine)
     else:
-        with tempfile.TemporaryDirectory() as workdir:
-            wsgi, engine = _django_app(keycloak, port, workdir)
-            with serve_wsgi(wsgi, port) as url:
-                yield ServedApp(framework, url, engine)
+        wsgi, engine = _django_app(keycloak, port)
+        with serve_wsgi(wsgi, port) as url:
+            yield ServedApp(framework, url, engine)
