@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -48,7 +49,11 @@ def _django_app(keycloak: RunningKeycloak, port: int) -> tuple[object, AuthEngin
     settings.KEYCLOAK_SERVER_URL = keycloak.base_url
     settings.KEYCLOAK_CALLBACK_URL = f"http://127.0.0.1:{port}/kc/callback"
     _engine.reset()
-    call_command("migrate", verbosity=0)
+    # In a thread: Playwright's sync API keeps an event loop in this one, which Django's ORM
+    # refuses to run beside.
+    migrate = threading.Thread(target=call_command, args=("migrate",), kwargs={"verbosity": 0})
+    migrate.start()
+    migrate.join()
     return get_wsgi_application(), _engine.get_engine()
 
 
