@@ -64,7 +64,8 @@ class KeycloakFastAPI:
 
     def _forbidden(self, identity: Identity, scopes: tuple[str, ...] = ()) -> None:
         response = self.engine.insufficient(identity, scopes)
-        raise HTTPException(response.status, "forbidden", dict(response.headers[2:]))
+        challenge = {k: v for k, v in response.headers if k == "www-authenticate"}
+        raise HTTPException(response.status, "forbidden", challenge or None)
 
     def _identity_dependency(self) -> IdentityDependency:
         engine = self.engine

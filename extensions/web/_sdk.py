@@ -84,6 +84,7 @@ class KeycloakGateway:
         )
         self._pat: _Pat | None = None
         self._lock: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def issuer(self) -> str:
@@ -93,13 +94,24 @@ class KeycloakGateway:
     def client_id(self) -> str:
         return self.settings.client_id
 
+    def _same_loop(self) -> None:
+        # Connection pools belong to one event loop. A server has one for its lifetime, but a
+        # test client may run the same app on a new loop: start over with fresh clients then.
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            self._client = None
+            self._http = None
+            self._lock = None
+
     def _flows(self) -> AsyncClient:
-        # Created lazily inside the event loop that will use its connections.
+        self._same_loop()
         if self._client is None:
             self._client = AsyncClient(self.settings)
         return self._client
 
     def _raw(self) -> httpx.AsyncClient:
+        self._same_loop()
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=self.settings.timeout)
         return self._http
@@ -197,6 +209,7 @@ class KeycloakGateway:
 
     async def pat(self) -> str:
         """A protection API token, cached until shortly before it expires."""
+        self._same_loop()
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:

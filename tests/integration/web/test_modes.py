@@ -147,3 +147,12 @@ def test_websocket_with_a_bearer_token(keycloak: RunningKeycloak, framework: str
         client.websocket_connect("/ws", headers=bearer(token)) as ws,
     ):
         assert ws.receive_json() == {"user": "alice"}
+
+
+def test_one_app_served_on_two_event_loops(keycloak: RunningKeycloak) -> None:
+    app = create_starlette(example_settings(keycloak.base_url), public_url=BASE)
+    token = user_token(keycloak, "alice")
+    for _ in range(2):  # each TestClient block runs its own event loop
+        with TestClient(app, base_url=BASE) as client:
+            assert client.get("/api/me", headers=bearer(token)).status_code == 200
+            assert client.get("/profile", follow_redirects=False).status_code == 302

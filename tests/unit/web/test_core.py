@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
 from keycloak_sdk.extensions.web.guards import RoleRequirement, ScopeRequirement
@@ -174,3 +177,12 @@ def test_store_expires_sessions() -> None:
     store = InMemorySessionStore()
     store.put("a", SessionRecord(expires_at=time.time() - 1))
     assert store.get("a") is None
+
+
+@given(st.text(max_size=200))
+def test_return_to_never_leaves_the_site(target: str) -> None:
+    result = safe_return_to(target, "/")
+    assert result == "/" or result == target
+    parts = urlsplit(result)
+    assert result.startswith("/") and not result.startswith("//")
+    assert not parts.scheme and not parts.netloc and "\\" not in result
