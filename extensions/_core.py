@@ -158,7 +158,8 @@ def raise_for_error(response: httpx.Response) -> None:
             body = response.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = None
-    if isinstance(body, dict) and isinstance(body.get("error"), str):
+    # 404/409 are resource errors even when Keycloak words them as {"error": "..."}.
+    if status not in (404, 409) and isinstance(body, dict) and isinstance(body.get("error"), str):
         description = body.get("error_description")
         raise oauth_error(
             body["error"],

@@ -35,6 +35,7 @@ from keycloak_sdk.extensions.device import (
     poll_token_endpoint,
 )
 from keycloak_sdk.extensions.errors import (
+    AccessDeniedError,
     ApiError,
     ConfigurationError,
     LoginError,
@@ -503,6 +504,13 @@ class Flows:
 
     def decision(self, **kwargs: Any) -> Flow[Decision]:
         response = yield from self.rpt(response_mode="decision", **kwargs)
+        # Keycloak answers a denied decision with 403 access_denied rather than
+        # {"result": false}; both mean the same to the caller.
+        if response.status_code == 403:
+            try:
+                raise_for_error(response)
+            except AccessDeniedError:
+                return Decision(result=False)
         return parse_model(response, Decision)
 
     def permissions(self, **kwargs: Any) -> Flow[list[GrantedPermission]]:

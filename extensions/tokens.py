@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from keycloak_sdk.extensions.claims import IdTokenClaims
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr
 
 _SAFE = object()
 
@@ -58,7 +58,11 @@ class TokenSet(_Response):
     id_token: str | None = Field(default=None, repr=False)
     scope: str | None = None
     session_state: str | None = Field(default=None, repr=False)
-    not_before_policy: int | None = Field(default=None, alias="not-before-policy")
+    not_before_policy: int | None = Field(
+        default=None,
+        validation_alias=AliasChoices("not-before-policy", "not_before_policy"),
+        serialization_alias="not-before-policy",
+    )
     issued_token_type: str | None = None
     upgraded: bool | None = None
     _id_token_claims: IdTokenClaims | None = PrivateAttr(default=None)

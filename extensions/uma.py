@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 UMA_TICKET_GRANT = "urn:ietf:params:oauth:grant-type:uma-ticket"
 RPT_TOKEN_TYPE_HINT = "requesting_party_token"  # noqa: S105 - a hint name
@@ -68,6 +68,15 @@ class TicketPermission:
         )
 
 
+def _wire(name: str) -> Any:
+    """A field called `name` on the wire but by its Python name in constructors."""
+    return Field(
+        default=None,
+        validation_alias=AliasChoices(name),
+        serialization_alias=name,
+    )
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -95,14 +104,14 @@ class GrantedPermission(_Model):
 class ResourceSet(_Model):
     """A protected resource (UMA resource registration / Keycloak resource_set)."""
 
-    id: str | None = Field(default=None, alias="_id")
+    id: str | None = _wire("_id")
     name: str
     type: str | None = None
     uris: list[str] = Field(default_factory=list)
     resource_scopes: list[str] = Field(default_factory=list)
     icon_uri: str | None = None
-    owner_managed_access: bool | None = Field(default=None, alias="ownerManagedAccess")
-    display_name: str | None = Field(default=None, alias="displayName")
+    owner_managed_access: bool | None = _wire("ownerManagedAccess")
+    display_name: str | None = _wire("displayName")
     owner: str | None = None
     attributes: dict[str, list[str]] = Field(default_factory=dict)
 
@@ -134,10 +143,10 @@ class ManagedPermissionTicket(_Model):
     scope: str | None = None
     granted: bool | None = None
     requester: str | None = None
-    owner_name: str | None = Field(default=None, alias="ownerName")
-    requester_name: str | None = Field(default=None, alias="requesterName")
-    resource_name: str | None = Field(default=None, alias="resourceName")
-    scope_name: str | None = Field(default=None, alias="scopeName")
+    owner_name: str | None = _wire("ownerName")
+    requester_name: str | None = _wire("requesterName")
+    resource_name: str | None = _wire("resourceName")
+    scope_name: str | None = _wire("scopeName")
 
 
 class UmaPolicy(_Model):
@@ -152,7 +161,7 @@ class UmaPolicy(_Model):
     clients: list[str] | None = None
     condition: str | None = None
     logic: Literal["POSITIVE", "NEGATIVE"] | None = None
-    decision_strategy: str | None = Field(default=None, alias="decisionStrategy")
+    decision_strategy: str | None = _wire("decisionStrategy")
 
     def as_json(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True, exclude={"id"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from keycloak_sdk.extensions.errors import (
     InvalidGrantError,
     IssuerMismatchError,
@@ -13,6 +12,7 @@ from keycloak_sdk.extensions.errors import (
 )
 from keycloak_sdk.extensions.login import LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
+
 from tests.integration.flows.browser import login_redirect
 from tests.integration.flows.conftest import REDIRECT_URI, MakeClient, call
 

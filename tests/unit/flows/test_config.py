@@ -1,0 +1,165 @@
+"""Settings from keyword arguments, a keycloak.json adapter file and KEYCLOAK_* variables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from keycloak_sdk.extensions.client import AsyncClient, Client
+from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.errors import ConfigurationError
+
+ADAPTER = {
+    "realm": "shop",
+    "auth-server-url": "http://127.0.0.1:8080/",
+    "ssl-required": "external",
+    "resource": "shop-web",
+    "credentials": {"secret": "file-secret"},
+    "verify-token-audience": True,
+    "confidential-port": 0,
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(__import__("os").environ):
+        if name.startswith("KEYCLOAK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_from_keywords() -> None:
+    settings = KeycloakSettings.load(
+        server_url="https://id.example.com/", realm="r", client_id="app", client_secret="s"
+    )
+    assert settings.issuer == "https://id.example.com/realms/r"
+    assert settings.auth_method == "client_secret_basic"
+    assert (
+        KeycloakSettings.load(issuer="https://id.example.com/realms/r", client_id="a").realm == "r"
+    )
+
+
+def test_from_adapter_file(tmp_path: Path) -> None:
+    path = tmp_path / "kc.json"
+    path.write_text(json.dumps(ADAPTER))
+    settings = KeycloakSettings.load(path)
+    assert (settings.server_url, settings.realm, settings.client_id) == (
+        "http://127.0.0.1:8080",
+        "shop",
+        "shop-web",
+    )
+    assert settings.client_secret == "file-secret"
+    assert settings.verify_token_audience is True
+
+
+def test_default_keycloak_json_and_settings_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "keycloak.json").write_text(json.dumps(ADAPTER))
+    assert Client().settings.client_id == "shop-web"
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({**ADAPTER, "resource": "other", "public-client": True}))
+    monkeypatch.setenv("KEYCLOAK_SETTINGS", str(other))
+    settings = AsyncClient().settings
+    assert settings.client_id == "other"
+    assert settings.is_public and settings.client_secret is None
+
+
+def test_env_overrides_file_and_keywords_override_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "keycloak.json").write_text(json.dumps(ADAPTER))
+    monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "from-env")
+    monkeypatch.setenv("KEYCLOAK_REDIRECT_URI", "http://localhost:5000/cb")
+    monkeypatch.setenv("KEYCLOAK_TIMEOUT", "3.5")
+    settings = KeycloakSettings.load()
+    assert settings.client_id == "from-env"
+    assert settings.redirect_uri == "http://localhost:5000/cb"
+    assert settings.timeout == 3.5
+    assert KeycloakSettings.load(client_id="kw").client_id == "kw"
+
+
+def test_env_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEYCLOAK_SERVER_URL", "https://id.example.com")
+    monkeypatch.setenv("KEYCLOAK_REALM", "r")
+    monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "spa")
+    settings = KeycloakSettings.load()
+    assert settings.is_public  # no secret: a public client
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "setting"),
+    [
+        ({"realm": "r", "client_id": "a"}, "server_url"),
+        ({"server_url": "https://id.example.com", "client_id": "a"}, "realm"),
+        ({"server_url": "https://id.example.com", "realm": "r"}, "client_id"),
+        ({"server_url": "ftp://id.example.com", "realm": "r", "client_id": "a"}, "server_url"),
+        # Plain http is only for loopback/private hosts (Keycloak's ssl-required=external).
+        ({"server_url": "http://id.example.com", "realm": "r", "client_id": "a"}, "server_url"),
+        (
+            {
+                "server_url": "https://x.io",
+                "realm": "r",
+                "client_id": "a",
+                "auth_method": "client_secret_post",
+            },
+            "client_secret",
+        ),
+        (
+            {
+                "server_url": "https://x.io",
+                "realm": "r",
+                "client_id": "a",
+                "auth_method": "private_key_jwt",
+            },
+            "private_key_file",
+        ),
+        ({"server_url": "https://x.io", "realm": "r", "client_id": "a", "colour": "red"}, "colour"),
+        (
+            {"server_url": "https://x.io", "realm": "r", "client_id": "a", "redirect_uri": "nope"},
+            "redirect_uri",
+        ),
+        ({"issuer": "https://x.io/nothing", "client_id": "a"}, "issuer"),
+    ],
+)
+def test_one_error_naming_the_setting(kwargs: dict[str, Any], setting: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        KeycloakSettings.load(**kwargs)
+    assert caught.value.setting == setting
+    assert setting in str(caught.value)
+
+
+def test_bad_files_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        KeycloakSettings.load(tmp_path / "missing.json")
+    assert caught.value.setting == "settings_file"
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(ConfigurationError):
+        KeycloakSettings.load(tmp_path / "broken.json")
+    monkeypatch.setenv("KEYCLOAK_SETTINGS", str(tmp_path / "absent.json"))
+    with pytest.raises(ConfigurationError) as caught:
+        KeycloakSettings.load()
+    assert caught.value.setting == "KEYCLOAK_SETTINGS"
+
+
+def test_no_configuration_at_all_names_the_first_missing_setting() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        Client()
+    assert caught.value.setting == "server_url"
+    assert "KEYCLOAK_SERVER_URL" in str(caught.value)
+
+
+def test_constructing_a_client_does_no_io() -> None:
+    # An unroutable server: construction must not touch it (discovery is lazy).
+    client = Client(server_url="http://10.255.255.1", realm="r", client_id="a")
+    assert client.settings.realm == "r"
+    client.close()
+
+
+def test_login_without_redirect_uri_names_it() -> None:
+    client = Client(server_url="http://10.255.255.1", realm="r", client_id="a")
+    with pytest.raises(ConfigurationError) as caught:
+        client.login()
+    assert caught.value.setting == "redirect_uri"
