@@ -13,9 +13,8 @@ validation clients change their names, this module is the single edit.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,6 +30,7 @@ from keycloak_sdk.extensions.jose.errors import TokenValidationError
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksResponse
 from keycloak_sdk.extensions.jose.stores import AsyncReplayStore
 from keycloak_sdk.extensions.login import LoginTransaction
+from keycloak_sdk.extensions.token_manager import AsyncTokenManager
 from keycloak_sdk.extensions.tokens import TokenIntrospection, TokenSet
 from keycloak_sdk.extensions.uma import TicketPermission
 from keycloak_sdk.extensions.validation import AsyncTokenValidator
@@ -52,12 +52,6 @@ class ResourceDescription:
     name: str
     uris: tuple[str, ...]
     scopes: tuple[str, ...]
-
-
-@dataclass
-class _Pat:
-    token: str = field(repr=False)
-    expires_at: float
 
 
 class KeycloakGateway:
@@ -82,8 +76,7 @@ class KeycloakGateway:
             verified_token_cache_size=4096,
             replay_store=replay_store,
         )
-        self._pat: _Pat | None = None
-        self._lock: asyncio.Lock | None = None
+        self._pat_manager: AsyncTokenManager | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -102,7 +95,7 @@ class KeycloakGateway:
             self._loop = loop
             self._client = None
             self._http = None
-            self._lock = None
+            self._pat_manager = None
 
     def _flows(self) -> AsyncClient:
         self._same_loop()
@@ -208,16 +201,11 @@ class KeycloakGateway:
     # -- UMA protection API ----------------------------------------------------------------
 
     async def pat(self) -> str:
-        """A protection API token, cached until shortly before it expires."""
-        self._same_loop()
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            if self._pat is not None and self._pat.expires_at > time.time() + 10:
-                return self._pat.token
-            tokens = await self._flows().pat()
-            self._pat = _Pat(tokens.access_token, time.time() + float(tokens.expires_in or 60))
-            return self._pat.token
+        """A protection API token from the flow layer's token manager (cached, single flight)."""
+        client = self._flows()
+        if self._pat_manager is None:
+            self._pat_manager = AsyncTokenManager(client, source="pat")
+        return await self._pat_manager.access_token()
 
     async def find_resources_by_uri(self, uri: str) -> list[ResourceDescription]:
         """Resources whose URI pattern matches `uri` (Keycloak's `matchingUri` lookup)."""
@@ -231,12 +219,16 @@ class KeycloakGateway:
         url = config.get("resource_registration_endpoint")
         if not isinstance(url, str):
             raise ProtectionApiError("the realm does not advertise resource registration")
-        headers = {"Authorization": f"Bearer {await self.pat()}"}
         params = {**query, "deep": "true", "max": "20"}
-        try:
-            response = await self._raw().get(url, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise TransportError(f"cannot reach Keycloak: {type(exc).__name__}") from None
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {await self.pat()}"}
+            try:
+                response = await self._raw().get(url, params=params, headers=headers)
+            except httpx.HTTPError as exc:
+                raise TransportError(f"cannot reach Keycloak: {type(exc).__name__}") from None
+            if response.status_code != 401 or attempt == 2 or self._pat_manager is None:
+                break
+            await self._pat_manager.invalidate()  # revoked or expired early: fetch a new PAT
         if response.status_code != 200:
             raise ProtectionApiError(f"resource lookup answered HTTP {response.status_code}")
         found = response.json()
