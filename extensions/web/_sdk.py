@@ -26,7 +26,7 @@ from keycloak_sdk.extensions.claims import (
 from keycloak_sdk.extensions.client import AsyncClient
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import KeycloakError, LoginError, TransportError
-from keycloak_sdk.extensions.jose.errors import TokenValidationError
+from keycloak_sdk.extensions.jose.errors import JwksUnavailableError, TokenValidationError
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksResponse
 from keycloak_sdk.extensions.jose.stores import AsyncReplayStore
 from keycloak_sdk.extensions.login import LoginTransaction
@@ -185,6 +185,9 @@ class KeycloakGateway:
         """
         try:
             return await self._validator.validate_access_token(token, audience=audience)
+        except JwksUnavailableError:
+            # Keycloak's keys cannot be fetched: not the caller's fault (502, not 401).
+            raise TransportError("the realm's signing keys are unavailable") from None
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 

@@ -273,3 +273,10 @@ def test_websocket_without_token_is_closed(framework: str) -> None:
             client.websocket_connect("/ws", headers={"Authorization": "Bearer x.y.z"}) as ws,
         ):
             ws.receive_text()
+
+
+def test_unreachable_keys_are_502_not_401(harness: Harness) -> None:
+    # Well formed, so validation needs the realm's keys, which cannot be fetched.
+    token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+    response = harness.client.get("/api/x", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 502
