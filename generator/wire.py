@@ -36,6 +36,49 @@ _CONTAINS_PATCHED = """    def __contains__(self, key: str) -> bool:
         {% endif %}
 """
 
+# Fields that carry credentials or tokens never appear in a model's repr (logs, tracebacks).
+SENSITIVE_FIELDS = (
+    "access_token",
+    "actor_token",
+    "assertion",
+    "auth_req_id",
+    "claim_token",
+    "client_assertion",
+    "client_secret",
+    "code",
+    "code_verifier",
+    "device_code",
+    "id_token",
+    "id_token_hint",
+    "login_hint_token",
+    "password",
+    "refresh_token",
+    "request",
+    "rpt",
+    "subject_token",
+    "ticket",
+    "token",
+)
+_DECLARE_ORIGINAL = """{% macro declare_property(property) %}
+"""
+_DECLARE_PATCHED = """{% macro declare_property(property) %}
+{% if property.python_name in SENSITIVE_FIELDS %}
+{% set default = property.default.python_code.as_unembedded_code() if property.default is not none
+   else ("UNSET" if not property.required else none) %}
+{{ property.python_name }}: {{ property.get_type_string().as_unembedded_code() }} = \\
+    _attrs_field(repr=False{% if default is not none %}, default={{ default }}{% endif %})
+{% else %}
+"""
+_DECLARE_END_ORIGINAL = """{{ property.to_string() | as_unembedded_code }}
+{%- endif -%}
+{% endmacro %}
+"""
+_DECLARE_END_PATCHED = """{{ property.to_string() | as_unembedded_code }}
+{%- endif -%}
+{% endif %}
+{% endmacro %}
+"""
+
 _CONFIG = {
     "project_name_override": "keycloak-sdk-wire",
     "package_name_override": "_wire",
@@ -52,9 +95,12 @@ class WireError(Exception):
 def _patched_templates(into: Path) -> Path:
     source = Path(openapi_python_client.__file__).parent / "templates" / "model.py.jinja"
     text = source.read_text(encoding="utf-8")
+    sensitive = "{% set SENSITIVE_FIELDS = " + repr(list(SENSITIVE_FIELDS)) + " %}\n"
     for original, patched in (
         (_GETITEM_ORIGINAL, _GETITEM_PATCHED),
         (_CONTAINS_ORIGINAL, _CONTAINS_PATCHED),
+        (_DECLARE_ORIGINAL, sensitive + _DECLARE_PATCHED),
+        (_DECLARE_END_ORIGINAL, _DECLARE_END_PATCHED),
     ):
         if original not in text:
             raise WireError(

@@ -28,9 +28,11 @@ class AuthorizationCodeGrant:
     """
 
     grant_type: AuthorizationCodeGrantGrantType
-    code: str
+    code: str = _attrs_field(repr=False)
+
     redirect_uri: str
-    code_verifier: str | Unset = UNSET
+    code_verifier: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -31,13 +31,16 @@ class BackchannelAuthenticationRequest:
     scope: str = "openid"
     client_id: str | Unset = UNSET
     login_hint: str | Unset = UNSET
-    id_token_hint: str | Unset = UNSET
-    login_hint_token: str | Unset = UNSET
+    id_token_hint: str | Unset = _attrs_field(repr=False, default=UNSET)
+
+    login_hint_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     binding_message: str | Unset = UNSET
     user_code: str | Unset = UNSET
     acr_values: str | Unset = UNSET
     requested_expiry: int | Unset = UNSET
-    request: str | Unset = UNSET
+    request: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -21,7 +21,8 @@ class BackchannelAuthenticationResponse:
         interval (int | Unset):
     """
 
-    auth_req_id: str
+    auth_req_id: str = _attrs_field(repr=False)
+
     expires_in: int
     interval: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

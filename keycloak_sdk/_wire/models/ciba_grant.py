@@ -26,7 +26,8 @@ class CibaGrant:
     """
 
     grant_type: CibaGrantGrantType
-    auth_req_id: str
+    auth_req_id: str = _attrs_field(repr=False)
+
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

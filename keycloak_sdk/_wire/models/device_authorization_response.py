@@ -24,7 +24,8 @@ class DeviceAuthorizationResponse:
         interval (int | Unset):
     """
 
-    device_code: str
+    device_code: str = _attrs_field(repr=False)
+
     user_code: str
     verification_uri: str
     expires_in: int

@@ -27,8 +27,10 @@ class DeviceCodeGrant:
     """
 
     grant_type: DeviceCodeGrantGrantType
-    device_code: str
-    code_verifier: str | Unset = UNSET
+    device_code: str = _attrs_field(repr=False)
+
+    code_verifier: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

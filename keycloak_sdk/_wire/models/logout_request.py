@@ -20,7 +20,8 @@ class LogoutRequest:
         client_id (str | Unset):
     """
 
-    refresh_token: str
+    refresh_token: str = _attrs_field(repr=False)
+
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

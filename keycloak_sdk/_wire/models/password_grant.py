@@ -29,7 +29,8 @@ class PasswordGrant:
 
     grant_type: PasswordGrantGrantType
     username: str
-    password: str
+    password: str = _attrs_field(repr=False)
+
     scope: str | Unset = UNSET
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -17,7 +17,8 @@ class PermissionTicketResponse:
         ticket (str):
     """
 
-    ticket: str
+    ticket: str = _attrs_field(repr=False)
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -50,7 +50,8 @@ class PushedAuthorizationRequest:
     claims: str | Unset = UNSET
     code_challenge: str | Unset = UNSET
     code_challenge_method: str | Unset = UNSET
-    request: str | Unset = UNSET
+    request: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     kc_idp_hint: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

@@ -27,7 +27,8 @@ class RefreshTokenGrant:
     """
 
     grant_type: RefreshTokenGrantGrantType
-    refresh_token: str
+    refresh_token: str = _attrs_field(repr=False)
+
     scope: str | Unset = UNSET
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

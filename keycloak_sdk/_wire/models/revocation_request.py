@@ -21,7 +21,8 @@ class RevocationRequest:
         client_id (str | Unset):
     """
 
-    token: str
+    token: str = _attrs_field(repr=False)
+
     token_type_hint: str | Unset = UNSET
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)

@@ -33,7 +33,8 @@ class TokenExchangeGrant:
     """
 
     grant_type: TokenExchangeGrantGrantType
-    subject_token: str
+    subject_token: str = _attrs_field(repr=False)
+
     subject_token_type: str | Unset = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
     requested_token_type: str | Unset = UNSET
     audience: str | Unset = UNSET

@@ -54,24 +54,34 @@ class TokenRequest:
     """
 
     grant_type: str
-    code: str | Unset = UNSET
+    code: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     redirect_uri: str | Unset = UNSET
-    code_verifier: str | Unset = UNSET
+    code_verifier: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     client_id: str | Unset = UNSET
-    refresh_token: str | Unset = UNSET
+    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     scope: str | Unset = UNSET
     username: str | Unset = UNSET
-    password: str | Unset = UNSET
-    device_code: str | Unset = UNSET
-    auth_req_id: str | Unset = UNSET
-    subject_token: str | Unset = UNSET
+    password: str | Unset = _attrs_field(repr=False, default=UNSET)
+
+    device_code: str | Unset = _attrs_field(repr=False, default=UNSET)
+
+    auth_req_id: str | Unset = _attrs_field(repr=False, default=UNSET)
+
+    subject_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     subject_token_type: str | Unset = UNSET
     requested_token_type: str | Unset = UNSET
     audience: str | Unset = UNSET
-    ticket: str | Unset = UNSET
-    claim_token: str | Unset = UNSET
+    ticket: str | Unset = _attrs_field(repr=False, default=UNSET)
+
+    claim_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     claim_token_format: str | Unset = UNSET
-    rpt: str | Unset = UNSET
+    rpt: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     permission: list[str] | Unset = UNSET
     permission_resource_format: TokenRequestPermissionResourceFormat | Unset = UNSET
     permission_resource_matching_uri: bool | Unset = UNSET

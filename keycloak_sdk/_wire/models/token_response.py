@@ -31,12 +31,15 @@ class TokenResponse:
             upgraded (bool | Unset): UMA; whether an RPT was upgraded.
     """  # noqa: E501
 
-    access_token: str
+    access_token: str = _attrs_field(repr=False)
+
     token_type: str
     expires_in: int | Unset = UNSET
-    refresh_token: str | Unset = UNSET
+    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     refresh_expires_in: int | Unset = UNSET
-    id_token: str | Unset = UNSET
+    id_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     scope: str | Unset = UNSET
     session_state: str | Unset = UNSET
     not_before_policy: int | Unset = UNSET

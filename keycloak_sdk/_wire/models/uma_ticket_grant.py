@@ -47,10 +47,13 @@ class UmaTicketGrant:
     """  # noqa: E501
 
     grant_type: UmaTicketGrantGrantType
-    ticket: str | Unset = UNSET
-    claim_token: str | Unset = UNSET
+    ticket: str | Unset = _attrs_field(repr=False, default=UNSET)
+
+    claim_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     claim_token_format: str | Unset = UNSET
-    rpt: str | Unset = UNSET
+    rpt: str | Unset = _attrs_field(repr=False, default=UNSET)
+
     permission: list[str] | Unset = UNSET
     permission_resource_format: UmaTicketGrantPermissionResourceFormat | Unset = UNSET
     permission_resource_matching_uri: bool | Unset = UNSET
