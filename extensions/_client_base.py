@@ -41,11 +41,14 @@ def auth_for(settings: KeycloakSettings) -> ClientAuthentication:
         case "client_secret_post":
             return ClientSecretPost(settings.client_id, secret)
         case "client_secret_jwt":
-            return ClientSecretJwt(settings.client_id, secret)
+            return ClientSecretJwt(settings.client_id, secret, audience=settings.issuer)
         case "private_key_jwt":
             assert settings.private_key_file is not None
             return PrivateKeyJwt.from_pem_file(
-                settings.client_id, settings.private_key_file, kid=settings.private_key_id
+                settings.client_id,
+                settings.private_key_file,
+                audience=settings.issuer,
+                kid=settings.private_key_id,
             )
         case _:
             return NoClientAuthentication(settings.client_id)

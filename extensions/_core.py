@@ -19,20 +19,18 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
 
 import httpx
-from keycloak_sdk.extensions._errors_base import (
+from keycloak_sdk.extensions.client_auth import ClientAuthentication, FormData
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from keycloak_sdk.errors import (
     ApiError,
-    ConflictError,
     EndpointNotAdvertisedError,
-    ForbiddenError,
     KeycloakError,
-    NotFoundError,
     OAuthError,
     RequestTimeoutError,
     TransportError,
-    oauth_error,
+    UnexpectedResponseError,
 )
-from keycloak_sdk.extensions.client_auth import ClientAuthentication
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -55,6 +53,8 @@ class HttpCall:
     headers: Mapping[str, str] = field(default_factory=dict)
     client_auth: bool = False
     bearer: str | None = field(default=None, repr=False)
+    # Protection API (UMA resources, tickets, policies): errors are ApiError, not OAuthError.
+    protection_api: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,44 +143,34 @@ def _json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(response.status_code, "response is not JSON") from None
+        raise UnexpectedResponseError(
+            response.status_code, "response is not JSON", response.headers.get("content-type")
+        ) from None
 
 
 def raise_for_error(response: httpx.Response) -> None:
-    """Turn a non-2xx response into the matching typed error (never an httpx exception)."""
+    """Turn a non-2xx response into the matching typed error (never an httpx exception).
+
+    Protection-API calls raise `ApiError` subclasses; everything else `OAuthError` ones.
+    """
     if response.is_success:
         return
     status = response.status_code
-    www_authenticate = response.headers.get("www-authenticate")
-    body: Any = None
-    if "json" in response.headers.get("content-type", ""):
-        try:
-            body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            body = None
+    headers = dict(response.headers)
+    parsed = OAuthError.parse(response.content, headers)
+    try:
+        protection = bool(response.request.extensions.get("keycloak_sdk.protection_api"))
+    except RuntimeError:  # a response built without a request (tests): the OAuth family
+        protection = False
     # 404/409 are resource errors even when Keycloak words them as {"error": "..."}.
-    if status not in (404, 409) and isinstance(body, dict) and isinstance(body.get("error"), str):
-        description = body.get("error_description")
-        raise oauth_error(
-            body["error"],
-            description if isinstance(description, str) else None,
-            status_code=status,
-            www_authenticate=www_authenticate,
-        )
-    if www_authenticate and 'error="' in www_authenticate:
-        code = www_authenticate.split('error="', 1)[1].split('"', 1)[0]
-        raise oauth_error(code, None, status_code=status, www_authenticate=www_authenticate)
-    message = _short_message(body, response)
-    error_cls = {404: NotFoundError, 409: ConflictError, 403: ForbiddenError}.get(status, ApiError)
-    raise error_cls(status, message)
-
-
-def _short_message(body: Any, response: httpx.Response) -> str:
-    if isinstance(body, dict):
-        for key in ("errorMessage", "error_description", "error", "message"):
-            if isinstance(body.get(key), str):
-                return str(body[key])[:200]
-    return response.reason_phrase or "request failed"
+    if protection or status in (404, 409) or parsed is None:
+        error, description, _ = parsed if parsed is not None else (None, None, None)
+        if parsed is None and not protection and status not in (401, 403, 404, 409):
+            raise UnexpectedResponseError(
+                status, response.reason_phrase or "error", headers.get("content-type")
+            )
+        raise ApiError.for_status(status, error, description, headers.get("www-authenticate"))
+    raise OAuthError.from_response(status, response.content, headers)
 
 
 def parse_json(response: httpx.Response) -> Any:
@@ -194,29 +184,28 @@ def parse_model(response: httpx.Response, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
-        raise ApiError(
-            response.status_code, f"unexpected {model.__name__} response ({fields})"
+        raise UnexpectedResponseError(
+            response.status_code,
+            f"unexpected {model.__name__} response ({fields})",
+            response.headers.get("content-type"),
         ) from None
 
 
 # ---------------------------------------------------------------- drivers
 
 
-def _prepare(
-    call: HttpCall, auth: ClientAuthentication, issuer: str
-) -> tuple[dict[str, str], dict[str, str | list[str]] | None]:
+def _prepare(call: HttpCall, auth: ClientAuthentication) -> tuple[dict[str, str], FormData | None]:
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **call.headers}
-    form = dict(call.form) if call.form is not None else None
+    form: FormData | None = dict(call.form) if call.form is not None else None
     if call.bearer is not None:
         headers["Authorization"] = f"Bearer {call.bearer}"
     elif call.client_auth:
         form = {} if form is None else form
-        auth.authenticate(form, headers, audience=issuer)
-    if not call.repeated_form:
-        return headers, None if form is None else dict(form)
-    merged: dict[str, str | list[str]] = dict(form or {})
-    merged.update({k: v for k, v in call.repeated_form.items() if v})
-    return headers, merged
+        auth.apply(call.url, form, headers)
+    if call.repeated_form:
+        form = {} if form is None else form
+        form.update({k: v for k, v in call.repeated_form.items() if v})
+    return headers, form
 
 
 class SyncDriver:
@@ -250,7 +239,7 @@ class SyncDriver:
         return self._http
 
     def send(self, call: HttpCall) -> httpx.Response:
-        headers, form = _prepare(call, self.auth, self.issuer)
+        headers, form = _prepare(call, self.auth)
         try:
             return self.http.request(
                 call.method,
@@ -260,6 +249,7 @@ class SyncDriver:
                 params=call.params,
                 headers=headers,
                 timeout=self.timeout,
+                extensions={"keycloak_sdk.protection_api": call.protection_api},
             )
         except httpx.TimeoutException as exc:
             raise RequestTimeoutError(f"{call.method} {_safe_url(call.url)} timed out") from exc
@@ -326,7 +316,7 @@ class AsyncDriver:
         return self._http
 
     async def send(self, call: HttpCall) -> httpx.Response:
-        headers, form = _prepare(call, self.auth, self.issuer)
+        headers, form = _prepare(call, self.auth)
         try:
             return await self.http.request(
                 call.method,
@@ -336,6 +326,7 @@ class AsyncDriver:
                 params=call.params,
                 headers=headers,
                 timeout=self.timeout,
+                extensions={"keycloak_sdk.protection_api": call.protection_api},
             )
         except httpx.TimeoutException as exc:
             raise RequestTimeoutError(f"{call.method} {_safe_url(call.url)} timed out") from exc

@@ -36,7 +36,6 @@ from keycloak_sdk.extensions.device import (
 )
 from keycloak_sdk.extensions.errors import (
     AccessDeniedError,
-    ApiError,
     ConfigurationError,
     LoginError,
     NoPendingLoginError,
@@ -74,6 +73,8 @@ from keycloak_sdk.extensions.uma import (
     permission_values,
 )
 from pydantic import TypeAdapter
+
+from keycloak_sdk.errors import UnexpectedResponseError
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a URN, not a secret
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 - a URN
@@ -253,15 +254,15 @@ class Flows:
             try:
                 userinfo = UserInfo(claims)
             except ValueError as exc:
-                raise ApiError(response.status_code, str(exc)) from None
+                raise UnexpectedResponseError(response.status_code, str(exc)) from None
         else:
             data = parse_json(response)
             if not isinstance(data, dict):
-                raise ApiError(response.status_code, "userinfo is not a JSON object")
+                raise UnexpectedResponseError(response.status_code, "userinfo is not an object")
             try:
                 userinfo = UserInfo(data)
             except ValueError as exc:
-                raise ApiError(response.status_code, str(exc)) from None
+                raise UnexpectedResponseError(response.status_code, str(exc)) from None
         if id_token_claims is not None and userinfo.sub != id_token_claims.sub:
             raise TokenMismatchError("userinfo 'sub' differs from the ID token's 'sub'")
         return userinfo
@@ -460,6 +461,7 @@ class Flows:
             uma.endpoint("permission_endpoint"),
             json_body=[p.as_json() for p in permissions],
             bearer=token,
+            protection_api=True,
         )
         return parse_model(response, PermissionTicket).ticket
 
@@ -541,7 +543,12 @@ class Flows:
             base = uma.endpoint(endpoint)
         token = yield from self._pat_token(pat)
         response: httpx.Response = yield HttpCall(
-            method, base + suffix, json_body=json_body, params=params, bearer=token
+            method,
+            base + suffix,
+            json_body=json_body,
+            params=params,
+            bearer=token,
+            protection_api=True,
         )
         raise_for_error(response)
         return response

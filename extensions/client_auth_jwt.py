@@ -1,7 +1,8 @@
 """JWT client authentication: client_secret_jwt and private_key_jwt (RFC 7523 §2.2, OIDC §9).
 
-Each request gets a fresh assertion with iss = sub = client_id, aud = the issuer, a random
-`jti` (Keycloak rejects replays) and a short lifetime.
+Each request gets a fresh assertion with iss = sub = client_id, aud = the issuer (or, when
+no audience is configured, the endpoint being called), a random `jti` (Keycloak rejects
+replays) and a short lifetime. Both classes implement `keycloak_sdk.auth.ClientAuthentication`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from keycloak_sdk.extensions.client_auth import FormData
 from keycloak_sdk.extensions.errors import ConfigurationError
 from keycloak_sdk.extensions.jose.sign import SigningKey, sign_jwt
 
@@ -28,14 +30,22 @@ class _JwtAssertionAuth:
         self,
         client_id: str,
         *,
-        lifetime: int = DEFAULT_LIFETIME,
-        clock: Callable[[], float] = time.time,
+        audience: str | None,
+        lifetime: int,
+        clock: Callable[[], float],
     ) -> None:
+        if not client_id:
+            raise ConfigurationError("client_id", "must not be empty")
         if not 0 < lifetime <= 600:
             raise ConfigurationError("assertion lifetime", "must be between 1 and 600 seconds")
-        self.client_id = client_id
+        self._client_id = client_id
+        self._audience = audience
         self._lifetime = lifetime
         self._clock = clock
+
+    @property
+    def client_id(self) -> str:
+        return self._client_id
 
     def _key(self) -> SigningKey:
         raise NotImplementedError
@@ -52,10 +62,10 @@ class _JwtAssertionAuth:
         }
         return sign_jwt(claims, self._key(), alg=self._alg, kid=self._kid)
 
-    def authenticate(self, form: dict[str, str], headers: dict[str, str], *, audience: str) -> None:
+    def apply(self, endpoint_url: str, form: FormData, headers: dict[str, str]) -> None:
         form["client_id"] = self.client_id
         form["client_assertion_type"] = ASSERTION_TYPE
-        form["client_assertion"] = self.assertion(audience)
+        form["client_assertion"] = self.assertion(self._audience or endpoint_url)
 
 
 class ClientSecretJwt(_JwtAssertionAuth):
@@ -66,13 +76,16 @@ class ClientSecretJwt(_JwtAssertionAuth):
         client_id: str,
         client_secret: str,
         *,
+        audience: str | None = None,
         alg: str = "HS256",
         lifetime: int = DEFAULT_LIFETIME,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if alg not in ("HS256", "HS384", "HS512"):
             raise ConfigurationError("alg", "client_secret_jwt signs with HS256, HS384 or HS512")
-        super().__init__(client_id, lifetime=lifetime, clock=clock)
+        if not client_secret:
+            raise ConfigurationError("client_secret", "required for client_secret_jwt")
+        super().__init__(client_id, audience=audience, lifetime=lifetime, clock=clock)
         self._secret = client_secret.encode("utf-8")
         self._alg = alg
 
@@ -91,12 +104,13 @@ class PrivateKeyJwt(_JwtAssertionAuth):
         client_id: str,
         private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey,
         *,
+        audience: str | None = None,
         kid: str | None = None,
         alg: str | None = None,
         lifetime: int = DEFAULT_LIFETIME,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(client_id, lifetime=lifetime, clock=clock)
+        super().__init__(client_id, audience=audience, lifetime=lifetime, clock=clock)
         self._private_key = private_key
         self._kid = kid
         self._alg = alg or _default_alg(private_key)
@@ -107,6 +121,7 @@ class PrivateKeyJwt(_JwtAssertionAuth):
         client_id: str,
         path: str | Path,
         *,
+        audience: str | None = None,
         kid: str | None = None,
         alg: str | None = None,
         password: bytes | None = None,
@@ -121,7 +136,7 @@ class PrivateKeyJwt(_JwtAssertionAuth):
             raise ConfigurationError("private_key_file", "is not a PEM private key") from None
         if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
             raise ConfigurationError("private_key_file", "must hold an RSA or EC private key")
-        return cls(client_id, key, kid=kid, alg=alg)
+        return cls(client_id, key, audience=audience, kid=kid, alg=alg)
 
     def _key(self) -> SigningKey:
         return self._private_key

@@ -1,14 +1,13 @@
-"""Typed errors of the flow layer.
+"""Typed errors of the flow layer, rooted at the core's `keycloak_sdk.errors.KeycloakError`.
 
-The transport / OAuth errors mirror the generated core's `keycloak_sdk.errors`; they are
-imported through `extensions._core` so that, once the core lands, the flow layer raises the
-core's own classes and `except keycloak_sdk.errors.OAuthError` catches both.
-Everything here is rooted at `KeycloakError`. No message ever contains a token or a secret.
+Transport, OAuth and protection-API errors are the core's own classes (re-exported here), so
+`except keycloak_sdk.errors.OAuthError` catches what the flows raise. No message ever
+contains a token or a secret.
 """
 
 from __future__ import annotations
 
-from keycloak_sdk.extensions._errors_base import (
+from keycloak_sdk.errors import (
     AccessDeniedError,
     ApiError,
     AuthorizationPendingError,
@@ -28,6 +27,7 @@ from keycloak_sdk.extensions._errors_base import (
     SlowDownError,
     TransportError,
     UnauthorizedClientError,
+    UnexpectedResponseError,
     UnsupportedGrantTypeError,
 )
 
@@ -115,5 +115,6 @@ __all__ = [
     "TokenMismatchError",
     "TransportError",
     "UnauthorizedClientError",
+    "UnexpectedResponseError",
     "UnsupportedGrantTypeError",
 ]
