@@ -124,18 +124,18 @@ class AuthEngine:
 
     async def handle(self, request: WebRequest, read_body: BodyReader) -> Outcome:
         config = self.config
-        too_big = self._oversize(request)
         path = request.path
-        if path == config.backchannel_logout_path:
-            if request.method != "POST":
-                return WebResponse.text(405, "Method Not Allowed", ("allow", "POST"))
-            return await self._backchannel_logout(read_body)
         kind = config.rules.classify(path)
+        too_big = self._oversize(request)
         if too_big is not None:
             if kind is RouteKind.API:
                 return self.bearer_error(400, "invalid_request", too_big)
             return WebResponse.text(431, too_big)
         try:
+            if path == config.backchannel_logout_path:
+                if request.method != "POST":
+                    return WebResponse.text(405, "Method Not Allowed", ("allow", "POST"))
+                return await self._backchannel_logout(read_body)
             if path == config.callback_path:
                 if request.method not in ("GET", "HEAD"):
                     return WebResponse.text(405, "Method Not Allowed", ("allow", "GET"))
