@@ -5,8 +5,10 @@ Flows are written once, as generators that yield *operations* (`HttpCall`, `Slee
 perform them with httpx / time.sleep or httpx.AsyncClient / asyncio.sleep. This keeps `Client`
 and `AsyncClient` identical in behaviour while each stays a thin typed façade.
 
-HTTP is spoken here directly (the generated core was not available when this was written);
-switching to the core means changing `SyncDriver.perform` / `AsyncDriver.perform` only.
+Errors and client authentication are the generated core's (`keycloak_sdk.errors`,
+`keycloak_sdk.auth`). The requests themselves are still sent by these drivers rather than
+by `keycloak_sdk.KeycloakClient`, which landed after this layer was written; moving them onto
+the core means changing `SyncDriver.perform` / `AsyncDriver.perform` only.
 """
 
 from __future__ import annotations
