@@ -32,7 +32,7 @@ from keycloak_sdk.extensions.jose.errors import (
     UnsupportedHeaderError,
 )
 
-from tests.hostile.provider import Claims, HostileProvider, b64url, new_rsa_key
+from tests.hostile.provider import LOGOUT_EVENT, Claims, HostileProvider, b64url, new_rsa_key
 
 Forge = Callable[[HostileProvider, Claims], str]
 
@@ -56,6 +56,13 @@ def _with(**changes: Any) -> Forge:
 def _without(name: str) -> Forge:
     def forge(provider: HostileProvider, claims: Claims) -> str:
         return provider.sign({k: v for k, v in claims.items() if k != name})
+
+    return forge
+
+
+def _without_all(*names: str) -> Forge:
+    def forge(provider: HostileProvider, claims: Claims) -> str:
+        return provider.sign({k: v for k, v in claims.items() if k not in names})
 
     return forge
 
@@ -149,8 +156,30 @@ ID_TOKEN_CASES = (
 # A token without `kid` when the JWKS holds several keys that could verify it.
 NO_KID = TokenCase("kid-absent-several-keys", _no_kid, KeyNotFoundError)
 
+
+
+def _logout_alg_none(provider: HostileProvider, claims: Claims) -> str:
+    return unsigned({"alg": "none", "kid": provider.kid}, claims, b"x" * 32)
+
+
+LOGOUT_TOKEN_CASES = (
+    TokenCase("logout-alg-none", _logout_alg_none, UnsupportedAlgorithmError),
+    TokenCase("logout-hs256-keyed-with-public-key", _hs256_with_public_key, UnsupportedAlgorithmError),
+    TokenCase("logout-es256-where-rs256-expected", _es256_for_rs256, UnsupportedAlgorithmError),
+    TokenCase("logout-no-events", _without("events"), MissingClaimError),
+    TokenCase("logout-wrong-event", _with(events={"urn:example:other": {}}), InvalidClaimError),
+    TokenCase("logout-event-not-object", _with(events={LOGOUT_EVENT: "yes"}), InvalidClaimError),
+    TokenCase("logout-with-nonce", _with(nonce="n-0"), InvalidClaimError),
+    TokenCase("logout-wrong-aud", _with(aud="someone-else"), InvalidAudienceError),
+    TokenCase("logout-wrong-iss", _with(iss="https://evil.example/realms/sdk-test"), InvalidIssuerError),
+    TokenCase("logout-no-sid-no-sub", _without_all("sid", "sub"), InvalidClaimError),
+    TokenCase("logout-no-jti", _without("jti"), MissingClaimError),
+    TokenCase("logout-id-token-typ", _with(typ="ID"), InvalidTokenTypeError),
+)
+
 __all__ = [
     "ID_TOKEN_CASES",
+    "LOGOUT_TOKEN_CASES",
     "NO_KID",
     "TokenCase",
     "TokenReplayedError",
