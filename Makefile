@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KEYCLOAK_VERSION ?= 26.7.3
 export KEYCLOAK_VERSION
 
-.PHONY: setup test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
+.PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
         keycloak-up keycloak-down demo bench docs wheel-test clean
 
 $(STAMP): pyproject.toml
@@ -16,7 +16,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --group dev -e ".[flask,starlette,fastapi,django]"
 	touch $(STAMP)
 
-setup: $(STAMP) keycloak-fetch
+setup: $(STAMP) keycloak-fetch chromium
+
+# The browser tests drive the system Chromium (Debian's package); as root we install it.
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "browser tests need Chromium: sudo apt-get install chromium"; fi; }
 
 keycloak-fetch: $(STAMP)
 	$(PY) -m harness fetch
@@ -52,6 +59,18 @@ keycloak-down: $(STAMP)
 
 demo: setup
 	$(PY) -m examples.demo
+
+example-flask: setup
+	$(PY) -m examples.flask_app
+
+example-starlette: setup
+	$(PY) -m examples.starlette_app
+
+example-fastapi: setup
+	$(PY) -m examples.fastapi_app
+
+example-django: setup
+	$(PY) -m examples.django_app
 
 bench: setup
 	$(PY) -m pip install --quiet --group bench

@@ -31,13 +31,24 @@ def _chromium() -> str:
         os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     )
     if not path:
-        pytest.skip("no Chromium executable (apt-get install chromium)")
+        _missing("no Chromium executable (apt-get install chromium; `make setup` does it as root)")
+    assert path is not None
     return path
+
+
+def _missing(why: str) -> None:
+    # CI installs the browser, so a missing one there is a broken setup, never a skip.
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("playwright is not installed (it is in the test dependency group)")
     with sync_api.sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
         try:
