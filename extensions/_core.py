@@ -74,6 +74,7 @@ class ValidateIdToken:
     id_token: str = field(repr=False)
     nonce: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
+    max_age: int | None = None
 
 
 @dataclass(frozen=True)

@@ -145,12 +145,12 @@ class Flows:
         return parse_model(response, TokenSet)
 
     def _with_validated_id_token(
-        self, tokens: TokenSet, *, nonce: str | None = None
+        self, tokens: TokenSet, *, nonce: str | None = None, max_age: int | None = None
     ) -> Flow[TokenSet]:
         if tokens.id_token is None:
             return tokens
         claims: IdTokenClaims = yield ValidateIdToken(
-            tokens.id_token, nonce=nonce, access_token=tokens.access_token
+            tokens.id_token, nonce=nonce, access_token=tokens.access_token, max_age=max_age
         )
         return tokens.with_id_token_claims(claims)
 
@@ -165,7 +165,9 @@ class Flows:
                 "redirect_uri", "needed for login: pass it or set KEYCLOAK_REDIRECT_URI"
             )
         metadata = yield from self.metadata()
-        transaction = LoginTransaction.new(redirect, scope_for(self.settings.scopes, options))
+        transaction = LoginTransaction.new(
+            redirect, scope_for(self.settings.scopes, options), options.max_age
+        )
         params = authorization_params(self.settings.client_id, transaction, options)
         endpoint = metadata.endpoint("authorization_endpoint")
         if par or metadata.require_pushed_authorization_requests:
@@ -215,7 +217,9 @@ class Flows:
         )
         if tokens.id_token is None:
             raise LoginError("the token response has no ID token (is 'openid' in the scope?)")
-        tokens = yield from self._with_validated_id_token(tokens, nonce=transaction.nonce)
+        tokens = yield from self._with_validated_id_token(
+            tokens, nonce=transaction.nonce, max_age=transaction.max_age
+        )
         assert tokens.id_token_claims is not None
         return LoginResult(tokens=tokens, id_token_claims=tokens.id_token_claims)
 

@@ -197,7 +197,7 @@ class Client:
     def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
             return self._validator.validate_id_token(
-                op.id_token, nonce=op.nonce, access_token=op.access_token
+                op.id_token, nonce=op.nonce, access_token=op.access_token, max_age=op.max_age
             )
         if isinstance(op, ValidateAccessToken):
             return self._validator.validate_access_token(op.token)
@@ -703,7 +703,7 @@ class AsyncClient:
     async def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
             return await self._validator.validate_id_token(
-                op.id_token, nonce=op.nonce, access_token=op.access_token
+                op.id_token, nonce=op.nonce, access_token=op.access_token, max_age=op.max_age
             )
         if isinstance(op, ValidateAccessToken):
             return await self._validator.validate_access_token(op.token)

@@ -36,11 +36,15 @@ class LoginTransaction:
     redirect_uri: str
     created_at: float
     scope: str = "openid"
+    # The max_age the request asked for: the ID token's auth_time must honour it.
+    max_age: int | None = None
     # Where to send the browser; not part of the stored form (it is rebuilt per login).
     authorization_url: str = field(default="", repr=False, compare=False)
 
     @classmethod
-    def new(cls, redirect_uri: str, scope: str = "openid") -> LoginTransaction:
+    def new(
+        cls, redirect_uri: str, scope: str = "openid", max_age: int | None = None
+    ) -> LoginTransaction:
         return cls(
             state=new_random_token(),
             nonce=new_random_token(),
@@ -48,6 +52,7 @@ class LoginTransaction:
             redirect_uri=redirect_uri,
             created_at=time.time(),
             scope=scope,
+            max_age=max_age,
         )
 
     @property
@@ -63,6 +68,7 @@ class LoginTransaction:
             "redirect_uri": self.redirect_uri,
             "created_at": self.created_at,
             "scope": self.scope,
+            "max_age": self.max_age,
         }
 
     @classmethod
@@ -75,6 +81,7 @@ class LoginTransaction:
                 redirect_uri=str(data["redirect_uri"]),
                 created_at=float(data["created_at"]),
                 scope=str(data.get("scope", "openid")),
+                max_age=None if data.get("max_age") is None else int(data["max_age"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise LoginError(f"stored login transaction is incomplete: {exc}") from None

@@ -52,9 +52,10 @@ def test_state_nonce_and_verifier_have_at_least_128_bits_and_are_unique() -> Non
 
 
 def test_transaction_round_trip_and_repr() -> None:
-    transaction = LoginTransaction.new("http://127.0.0.1/cb", "openid email")
+    transaction = LoginTransaction.new("http://127.0.0.1/cb", "openid email", max_age=120)
     restored = LoginTransaction.from_dict(transaction.to_dict())
     assert restored == transaction
+    assert restored.max_age == 120
     text = repr(transaction)
     for secret in (transaction.state, transaction.nonce, transaction.code_verifier):
         assert secret not in text
