@@ -11,6 +11,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 from keycloak_sdk.extensions.config import KeycloakSettings
@@ -47,35 +48,43 @@ def _django_wsgi(settings: KeycloakSettings, public_url: str) -> object:
     return get_wsgi_application()
 
 
+def build_app(framework: str, base_url: str, public_url: str, timeout: float = 10.0) -> Any:
+    """The example app of `framework` (an ASGI or WSGI callable) trusting `base_url`."""
+    settings = example_settings(base_url).with_overrides(timeout=timeout)
+    if framework == "starlette":
+        from examples.starlette_app.app import create_app as create_starlette
+
+        return create_starlette(settings, public_url=public_url)
+    if framework == "fastapi":
+        from examples.fastapi_app.app import create_app as create_fastapi
+
+        return create_fastapi(settings, public_url=public_url)
+    if framework == "flask":
+        from examples.flask_app.app import create_app as create_flask
+
+        return create_flask(settings, public_url=public_url)
+    return _django_wsgi(settings, public_url)
+
+
+def is_asgi(framework: str) -> bool:
+    return framework in ("starlette", "fastapi")
+
+
 @contextmanager
 def example_client(
     framework: str, base_url: str, *, public_url: str = PUBLIC_URL, timeout: float = 10.0
 ) -> Iterator[httpx.Client]:
     """An httpx client talking to the example app of `framework`, which trusts `base_url`."""
-    settings = example_settings(base_url).with_overrides(timeout=timeout)
-    if framework in ("starlette", "fastapi"):
+    app = build_app(framework, base_url, public_url, timeout)
+    if is_asgi(framework):
         from starlette.testclient import TestClient
 
-        if framework == "starlette":
-            from examples.starlette_app.app import create_app as create_starlette
-
-            asgi = create_starlette(settings, public_url=public_url)
-        else:
-            from examples.fastapi_app.app import create_app as create_fastapi
-
-            asgi = create_fastapi(settings, public_url=public_url)
         with TestClient(
-            asgi, base_url=public_url, raise_server_exceptions=False, follow_redirects=False
+            app, base_url=public_url, raise_server_exceptions=False, follow_redirects=False
         ) as client:
             yield client
         return
-    if framework == "flask":
-        from examples.flask_app.app import create_app as create_flask
-
-        wsgi: object = create_flask(settings, public_url=public_url)
-    else:
-        wsgi = _django_wsgi(settings, public_url)
-    transport = httpx.WSGITransport(app=wsgi, raise_app_exceptions=False)  # type: ignore[arg-type]
+    transport = httpx.WSGITransport(app=app, raise_app_exceptions=False)
     with httpx.Client(transport=transport, base_url=public_url) as client:
         yield client
 

@@ -180,9 +180,17 @@ class HostileProvider:
     def access_token(self, subject: str | None = None, username: str = "alice") -> str:
         return self.sign(self.access_claims(subject, username))
 
-    def id_claims(self, nonce: str | None, access_token: str | None) -> Claims:
-        claims = self.base_claims("ID")
-        claims.update(aud=CLIENT_ID, preferred_username="alice", email="alice@example.com")
+    def id_claims(
+        self,
+        nonce: str | None,
+        access_token: str | None,
+        subject: str | None = None,
+        username: str = "alice",
+    ) -> Claims:
+        claims = self.base_claims("ID", subject)
+        claims.update(
+            aud=CLIENT_ID, preferred_username=username, email=f"{username}@example.com"
+        )
         if nonce is not None:
             claims["nonce"] = nonce
         if access_token is not None:
@@ -244,17 +252,21 @@ class HostileProvider:
             challenge = b64url(hashlib.sha256(verifier.encode("ascii")).digest())
             if grant.code_challenge != challenge:
                 return 400, {"error": "invalid_grant", "error_description": "PKCE failed"}
-            return 200, self._token_set(grant.nonce, self.faults.id_token)
+            return 200, self._token_set(grant.nonce, self.faults.id_token, grant.subject)
         if grant_type == "refresh_token":
-            return 200, self._token_set(None, self.faults.refresh_id_token)
-        if grant_type in ("client_credentials", "password"):
-            return 200, self._token_set(None, None, id_token=grant_type == "password")
+            return 200, self._token_set(None, self.faults.refresh_id_token, self.subject)
+        if grant_type == "password":
+            subject = f"{form.get('username', 'alice')}-sub"
+            return 200, self._token_set(None, None, subject)
+        if grant_type == "client_credentials":
+            return 200, self._token_set(None, None, "service-account-sub", id_token=False)
         return 400, {"error": "unsupported_grant_type"}
 
     def _token_set(
-        self, nonce: str | None, maker: IdTokenMaker | None, *, id_token: bool = True
+        self, nonce: str | None, maker: IdTokenMaker | None, subject: str, *, id_token: bool = True
     ) -> dict[str, object]:
-        access = self.access_token()
+        username = subject.removesuffix("-sub")
+        access = self.access_token(subject, username)
         body: dict[str, object] = {
             "access_token": access,
             "token_type": "Bearer",
@@ -264,11 +276,11 @@ class HostileProvider:
             "scope": "openid profile email",
         }
         if id_token:
-            claims = self.id_claims(nonce, access)
+            claims = self.id_claims(nonce, access, subject, username)
             body["id_token"] = (maker or _valid_id_token)(self, claims)
         return body
 
-    def userinfo(self) -> dict[str, object]:
+    def userinfo(self) -> dict[str, object]:  # for the one user the tests log in as
         return {
             "sub": self.faults.userinfo_sub or self.subject,
             "preferred_username": "alice",
