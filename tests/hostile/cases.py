@@ -25,9 +25,9 @@ from keycloak_sdk.extensions.jose.errors import (
     MalformedTokenError,
     MissingClaimError,
     TokenExpiredError,
+    TokenReplayedError,
     TokenTooLargeError,
     TokenValidationError,
-    TokenReplayedError,
     UnsupportedAlgorithmError,
     UnsupportedHeaderError,
 )
@@ -75,7 +75,9 @@ def _header(**members: object) -> Forge:
 
 
 def unsigned(header: dict[str, object], claims: Claims, signature: bytes = b"") -> str:
-    encode = lambda data: b64url(json.dumps(data, separators=(",", ":")).encode())  # noqa: E731
+    def encode(data: object) -> str:
+        return b64url(json.dumps(data, separators=(",", ":")).encode())
+
     return f"{encode(header)}.{encode(claims)}.{b64url(signature)}"
 
 
@@ -127,7 +129,9 @@ def _wrong_at_hash(provider: HostileProvider, claims: Claims) -> str:
 _STRANGER = new_rsa_key()
 
 ID_TOKEN_CASES = (
-    TokenCase("iss-mismatch", _with(iss="https://evil.example/realms/sdk-test"), InvalidIssuerError),
+    TokenCase(
+        "iss-mismatch", _with(iss="https://evil.example/realms/sdk-test"), InvalidIssuerError
+    ),
     TokenCase("aud-mismatch", _with(aud="someone-else", azp="someone-else"), InvalidAudienceError),
     TokenCase("signature-foreign-key", _foreign_signature, InvalidSignatureError),
     TokenCase("hs256-keyed-with-public-key", _hs256_with_public_key, UnsupportedAlgorithmError),
@@ -157,21 +161,24 @@ ID_TOKEN_CASES = (
 NO_KID = TokenCase("kid-absent-several-keys", _no_kid, KeyNotFoundError)
 
 
-
 def _logout_alg_none(provider: HostileProvider, claims: Claims) -> str:
     return unsigned({"alg": "none", "kid": provider.kid}, claims, b"x" * 32)
 
 
 LOGOUT_TOKEN_CASES = (
     TokenCase("logout-alg-none", _logout_alg_none, UnsupportedAlgorithmError),
-    TokenCase("logout-hs256-keyed-with-public-key", _hs256_with_public_key, UnsupportedAlgorithmError),
+    TokenCase(
+        "logout-hs256-keyed-with-public-key", _hs256_with_public_key, UnsupportedAlgorithmError
+    ),
     TokenCase("logout-es256-where-rs256-expected", _es256_for_rs256, UnsupportedAlgorithmError),
     TokenCase("logout-no-events", _without("events"), MissingClaimError),
     TokenCase("logout-wrong-event", _with(events={"urn:example:other": {}}), InvalidClaimError),
     TokenCase("logout-event-not-object", _with(events={LOGOUT_EVENT: "yes"}), InvalidClaimError),
     TokenCase("logout-with-nonce", _with(nonce="n-0"), InvalidClaimError),
     TokenCase("logout-wrong-aud", _with(aud="someone-else"), InvalidAudienceError),
-    TokenCase("logout-wrong-iss", _with(iss="https://evil.example/realms/sdk-test"), InvalidIssuerError),
+    TokenCase(
+        "logout-wrong-iss", _with(iss="https://evil.example/realms/sdk-test"), InvalidIssuerError
+    ),
     TokenCase("logout-no-sid-no-sub", _without_all("sid", "sub"), InvalidClaimError),
     TokenCase("logout-no-jti", _without("jti"), MissingClaimError),
     TokenCase("logout-id-token-typ", _with(typ="ID"), InvalidTokenTypeError),

@@ -70,9 +70,7 @@ def framework_app(
 
 
 @pytest.fixture
-def app(
-    framework_app: tuple[str, httpx.Client], provider: HostileProvider
-) -> httpx.Client:
+def app(framework_app: tuple[str, httpx.Client], provider: HostileProvider) -> httpx.Client:
     framework_app[1].cookies.clear()
     return framework_app[1]
 

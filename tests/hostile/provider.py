@@ -28,7 +28,7 @@ from keycloak_sdk.extensions.jose import public_key_to_jwk, sign_jwt
 
 REALM = "sdk-test"
 CLIENT_ID = "sdk-confidential"
-CLIENT_SECRET = "sdk-confidential-secret"  # noqa: S105 (the example apps' test secret)
+CLIENT_SECRET = "sdk-confidential-secret"
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 Claims = dict[str, Any]
@@ -146,7 +146,7 @@ class HostileProvider:
         self,
         claims: Mapping[str, object],
         *,
-        kid: str | None | bool = True,
+        kid: str | bool | None = True,
         headers: Mapping[str, object] | None = None,
         key: rsa.RSAPrivateKey | None = None,
     ) -> str:
@@ -188,9 +188,7 @@ class HostileProvider:
         username: str = "alice",
     ) -> Claims:
         claims = self.base_claims("ID", subject)
-        claims.update(
-            aud=CLIENT_ID, preferred_username=username, email=f"{username}@example.com"
-        )
+        claims.update(aud=CLIENT_ID, preferred_username=username, email=f"{username}@example.com")
         if nonce is not None:
             claims["nonce"] = nonce
         if access_token is not None:
@@ -219,9 +217,7 @@ class HostileProvider:
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "authorization_response_iss_parameter_supported": (
-                self.faults.iss_parameter_supported
-            ),
+            "authorization_response_iss_parameter_supported": (self.faults.iss_parameter_supported),
         }
 
     def authorize(self, query: Mapping[str, str]) -> str:

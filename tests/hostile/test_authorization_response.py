@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from keycloak_sdk.errors import OAuthError
 from keycloak_sdk.extensions import Client
 from keycloak_sdk.extensions.errors import (
     AuthorizationError,
@@ -14,6 +13,7 @@ from keycloak_sdk.extensions.errors import (
     StateMismatchError,
 )
 
+from keycloak_sdk.errors import OAuthError
 from tests.hostile.conftest import async_flow_client, redirect_query
 from tests.hostile.provider import HostileProvider
 
@@ -32,7 +32,9 @@ def _callback(app: httpx.Client, params: list[tuple[str, str]]) -> httpx.Respons
 # -- RFC 9207 `iss` --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("iss", ["", "https://evil.example/realms/sdk-test"], ids=["missing", "wrong"])
+@pytest.mark.parametrize(
+    "iss", ["", "https://evil.example/realms/sdk-test"], ids=["missing", "wrong"]
+)
 def test_flow_client_refuses_redirect_iss(
     iss: str, provider: HostileProvider, client: Client, provider_http: httpx.Client
 ) -> None:
@@ -45,7 +47,9 @@ def test_flow_client_refuses_redirect_iss(
     assert provider.count("token") == 0
 
 
-@pytest.mark.parametrize("iss", ["", "https://evil.example/realms/sdk-test"], ids=["missing", "wrong"])
+@pytest.mark.parametrize(
+    "iss", ["", "https://evil.example/realms/sdk-test"], ids=["missing", "wrong"]
+)
 async def test_async_flow_client_refuses_redirect_iss(
     iss: str, provider: HostileProvider, provider_http: httpx.Client
 ) -> None:
@@ -71,7 +75,9 @@ def test_missing_iss_is_accepted_when_not_advertised(
     assert result.subject == provider.subject
 
 
-@pytest.mark.parametrize("iss", ["", "https://evil.example/realms/sdk-test"], ids=["missing", "wrong"])
+@pytest.mark.parametrize(
+    "iss", ["", "https://evil.example/realms/sdk-test"], ids=["missing", "wrong"]
+)
 def test_middleware_refuses_redirect_iss(
     iss: str, app: httpx.Client, provider: HostileProvider, provider_http: httpx.Client
 ) -> None:

@@ -6,7 +6,6 @@ import secrets
 
 import httpx
 import pytest
-from keycloak_sdk.errors import KeycloakError
 from keycloak_sdk.extensions import Client
 from keycloak_sdk.extensions.errors import ConfigurationError, TokenMismatchError
 from keycloak_sdk.extensions.jose import JwksCache
@@ -16,6 +15,7 @@ from keycloak_sdk.extensions.jose.errors import (
 )
 from keycloak_sdk.extensions.validation import TokenValidator
 
+from keycloak_sdk.errors import KeycloakError
 from tests.hostile.apps import FRAMEWORKS, example_client
 from tests.hostile.cases import NO_KID
 from tests.hostile.conftest import async_flow_client, redirect_query

@@ -6,9 +6,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from socketserver import ThreadingMixIn
 from collections.abc import Iterator
 from contextlib import contextmanager
+from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 

@@ -6,6 +6,7 @@ but answers slowly (the failure a firewall or an overloaded Keycloak produces).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -72,10 +73,8 @@ class SlowProxy:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
     @classmethod
     @contextmanager

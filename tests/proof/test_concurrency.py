@@ -80,9 +80,7 @@ async def test_1000_async_flow_client_validations_from_cold_fetch_once(
 ) -> None:
     token = provider.access_token()
     async with AsyncClient(example_settings(provider.base_url)) as client:
-        results = await asyncio.gather(
-            *(client.validate_access_token(token) for _ in range(1000))
-        )
+        results = await asyncio.gather(*(client.validate_access_token(token) for _ in range(1000)))
     assert {claims.sub for claims in results} == {provider.subject}
     assert provider.count("jwks") == 1
     assert provider.count("discovery") == 1
@@ -161,7 +159,9 @@ def test_interleaved_users_see_only_their_own_identity(
             assert answer.status_code == 200, answer.status_code
             return user, "bearer", str(answer.json()["sub"])
 
-        jobs = list(zip(range(200), itertools.cycle(("alice", "bob", "bob", "alice")), strict=False))
+        jobs = list(
+            zip(range(200), itertools.cycle(("alice", "bob", "bob", "alice")), strict=False)
+        )
         try:
             with ThreadPoolExecutor(16) as pool:
                 seen = list(pool.map(request, jobs))
