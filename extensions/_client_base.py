@@ -7,12 +7,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from keycloak_sdk.extensions._core import ProviderMetadata, ValidateJwt
-from keycloak_sdk.extensions.client_auth import (
-    ClientAuthentication,
-    ClientSecretBasic,
-    ClientSecretPost,
-    NoClientAuthentication,
-)
 from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS
@@ -20,6 +14,14 @@ from keycloak_sdk.extensions.jose.errors import InvalidAudienceError, InvalidIss
 from keycloak_sdk.extensions.jose.jwk import VerificationKey
 from keycloak_sdk.extensions.jose.jwks import JwksResponse
 from keycloak_sdk.extensions.jose.jws import CompactJws, parse_compact_jws
+
+from keycloak_sdk import models
+from keycloak_sdk.auth import (
+    ClientAuthentication,
+    ClientSecretBasic,
+    ClientSecretPost,
+    NoClientAuthentication,
+)
 
 
 def resolve_settings(
@@ -54,8 +56,9 @@ def auth_for(settings: KeycloakSettings) -> ClientAuthentication:
             return NoClientAuthentication(settings.client_id)
 
 
-def jwks_response(body: bytes, cache_control: str | None) -> JwksResponse:
-    return JwksResponse(body=body, cache_control=cache_control)
+def jwks_response(response: models.JwksResponse) -> JwksResponse:
+    """The core's JWKS bytes and Cache-Control, in the form the validation layer caches."""
+    return JwksResponse(body=response.content, cache_control=response.cache_control)
 
 
 def parse_signed_response(op: ValidateJwt) -> CompactJws:

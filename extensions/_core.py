@@ -1,62 +1,67 @@
-"""The one place where the flow layer talks to the server.
+"""The one place where the flow layer talks to the server: through the generated core.
 
-Flows are written once, as generators that yield *operations* (`HttpCall`, `Sleep`,
-`ValidateIdToken`, `ValidateJwt`) and receive their results; `SyncDriver` and `AsyncDriver`
-perform them with httpx / time.sleep or httpx.AsyncClient / asyncio.sleep. This keeps `Client`
-and `AsyncClient` identical in behaviour while each stays a thin typed façade.
-
-Errors and client authentication are the generated core's (`keycloak_sdk.errors`,
-`keycloak_sdk.auth`). The requests themselves are still sent by these drivers rather than
-by `keycloak_sdk.KeycloakClient`, which landed after this layer was written; moving them onto
-the core means changing `SyncDriver.perform` / `AsyncDriver.perform` only.
+Flows are written once, as generators that yield *operations* and receive their results:
+`CoreCall` (a method of `keycloak_sdk.KeycloakClient`, e.g. `oidc.token_refresh`), `Discover`
+(the provider metadata), `Sleep`, `Now` and the local validations. `SyncDriver` performs a
+`CoreCall` on a `KeycloakClient`, `AsyncDriver` awaits the same name on an
+`AsyncKeycloakClient` — the generator gives both clients the same names, so one flow serves
+both. HTTP, timeouts, client authentication and error mapping are therefore the core's; this
+layer adds the state machines (login, polling, PAT caching) and token validation.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
+import inspect
+import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import httpx
-from keycloak_sdk.extensions.client_auth import ClientAuthentication, FormData
-from pydantic import BaseModel, ConfigDict, ValidationError
+from keycloak_sdk.extensions.errors import ConfigurationError
 
-from keycloak_sdk.errors import (
-    ApiError,
-    EndpointNotAdvertisedError,
-    KeycloakError,
-    OAuthError,
-    RequestTimeoutError,
-    TransportError,
-    UnexpectedResponseError,
-)
+from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
+from keycloak_sdk.auth import ClientAuthentication
+from keycloak_sdk.errors import DiscoveryError, KeycloakError
+from keycloak_sdk.models import ProviderMetadata
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
 
-USER_AGENT = "keycloak-sdk-python"
+# The core client's namespaces a flow may call into (`client.<namespace>.<method>`).
+Namespace: TypeAlias = Literal[
+    "oidc",
+    "uma",
+    "uma.resource_sets",
+    "uma.permission_tickets",
+    "uma.tickets",
+    "uma.policies",
+]
 
 
 @dataclass(frozen=True)
-class HttpCall:
-    """One request. `client_auth` adds the client's credentials (token-family endpoints);
-    `bearer` sends an access token instead."""
+class CoreCall:
+    """`core.<namespace>.<method>(*args, **kwargs)` on the generated client."""
 
+    namespace: Namespace
     method: str
-    url: str
-    form: Mapping[str, str] | None = None
-    # Parameters sent several times (UMA `permission`); never touched by client auth.
-    repeated_form: Mapping[str, list[str]] | None = None
-    json_body: Any = None
-    params: Mapping[str, str | list[str]] | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    client_auth: bool = False
-    bearer: str | None = field(default=None, repr=False)
-    # Protection API (UMA resources, tickets, policies): errors are ApiError, not OAuthError.
-    protection_api: bool = False
+    # Arguments carry tokens and secrets: never in a repr.
+    args: tuple[Any, ...] = field(default=(), repr=False)
+    kwargs: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+def oidc(method: str, *args: Any, **kwargs: Any) -> CoreCall:
+    return CoreCall("oidc", method, args, kwargs)
+
+
+def uma(namespace: Namespace, method: str, *args: Any, **kwargs: Any) -> CoreCall:
+    return CoreCall(namespace, method, args, kwargs)
+
+
+@dataclass(frozen=True)
+class Discover:
+    """Ask for the provider metadata (discovery happens once, when the core client is made)."""
 
 
 @dataclass(frozen=True)
@@ -90,129 +95,27 @@ class ValidateJwt:
     audience: str
 
 
-Operation: TypeAlias = HttpCall | Sleep | Now | ValidateIdToken | ValidateAccessToken | ValidateJwt
+Operation: TypeAlias = (
+    CoreCall | Discover | Sleep | Now | ValidateIdToken | ValidateAccessToken | ValidateJwt
+)
 Flow: TypeAlias = Generator[Operation, Any, T]
 
 
-class ProviderMetadata(BaseModel):
-    """The parts of the OIDC discovery document the flows use (others are kept as extras)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    issuer: str
-    authorization_endpoint: str | None = None
-    token_endpoint: str | None = None
-    userinfo_endpoint: str | None = None
-    jwks_uri: str | None = None
-    end_session_endpoint: str | None = None
-    introspection_endpoint: str | None = None
-    revocation_endpoint: str | None = None
-    device_authorization_endpoint: str | None = None
-    pushed_authorization_request_endpoint: str | None = None
-    backchannel_authentication_endpoint: str | None = None
-    require_pushed_authorization_requests: bool = False
-    authorization_response_iss_parameter_supported: bool = False
-    code_challenge_methods_supported: list[str] = []
-    backchannel_logout_supported: bool = False
-
-    def endpoint(self, name: str) -> str:
-        value = getattr(self, name, None)
-        if not isinstance(value, str) or not value:
-            raise EndpointNotAdvertisedError(name)
-        return value
+def _target(core: KeycloakClient | AsyncKeycloakClient, call: CoreCall) -> Callable[..., Any]:
+    target: Any = core
+    for part in call.namespace.split("."):
+        target = getattr(target, part)
+    method: Callable[..., Any] = getattr(target, call.method)
+    return method
 
 
-class UmaMetadata(BaseModel):
-    """The UMA 2.0 discovery document (`/.well-known/uma2-configuration`)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    issuer: str
-    token_endpoint: str
-    resource_registration_endpoint: str | None = None
-    permission_endpoint: str | None = None
-    policy_endpoint: str | None = None
-    introspection_endpoint: str | None = None
-
-    def endpoint(self, name: str) -> str:
-        value = getattr(self, name, None)
-        if not isinstance(value, str) or not value:
-            raise EndpointNotAdvertisedError(name)
-        return value
-
-
-# ---------------------------------------------------------------- response parsing
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise UnexpectedResponseError(
-            response.status_code, "response is not JSON", response.headers.get("content-type")
-        ) from None
-
-
-def raise_for_error(response: httpx.Response) -> None:
-    """Turn a non-2xx response into the matching typed error (never an httpx exception).
-
-    Protection-API calls raise `ApiError` subclasses; everything else `OAuthError` ones.
-    """
-    if response.is_success:
-        return
-    status = response.status_code
-    headers = dict(response.headers)
-    parsed = OAuthError.parse(response.content, headers)
-    try:
-        protection = bool(response.request.extensions.get("keycloak_sdk.protection_api"))
-    except RuntimeError:  # a response built without a request (tests): the OAuth family
-        protection = False
-    # 404/409 are resource errors even when Keycloak words them as {"error": "..."}.
-    if protection or status in (404, 409) or parsed is None:
-        error, description, _ = parsed if parsed is not None else (None, None, None)
-        if parsed is None and not protection and status not in (401, 403, 404, 409):
-            raise UnexpectedResponseError(
-                status, response.reason_phrase or "error", headers.get("content-type")
-            )
-        raise ApiError.for_status(status, error, description, headers.get("www-authenticate"))
-    raise OAuthError.from_response(status, response.content, headers)
-
-
-def parse_json(response: httpx.Response) -> Any:
-    raise_for_error(response)
-    return _json(response)
-
-
-def parse_model(response: httpx.Response, model: type[M]) -> M:
-    data = parse_json(response)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
-        raise UnexpectedResponseError(
-            response.status_code,
-            f"unexpected {model.__name__} response ({fields})",
-            response.headers.get("content-type"),
-        ) from None
-
-
-# ---------------------------------------------------------------- drivers
-
-
-def _prepare(call: HttpCall, auth: ClientAuthentication) -> tuple[dict[str, str], FormData | None]:
-    headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **call.headers}
-    form: FormData | None = dict(call.form) if call.form is not None else None
-    if call.bearer is not None:
-        headers["Authorization"] = f"Bearer {call.bearer}"
-    elif call.client_auth:
-        form = {} if form is None else form
-        auth.apply(call.url, form, headers)
-    if call.repeated_form:
-        form = {} if form is None else form
-        form.update({k: v for k, v in call.repeated_form.items() if v})
-    return headers, form
+def _refused(exc: DiscoveryError) -> ConfigurationError:
+    # OIDC Discovery §4.3: a document naming another issuer means server_url/realm are wrong.
+    return ConfigurationError("server_url", str(exc))
 
 
 class SyncDriver:
-    """Performs flow operations with a blocking httpx.Client."""
+    """Performs flow operations on one `KeycloakClient`, made (with discovery) on first use."""
 
     def __init__(
         self,
@@ -227,41 +130,38 @@ class SyncDriver:
     ) -> None:
         self.auth = auth
         self.issuer = issuer
-        self._owns_http = http_client is None
-        self._http = http_client
         self.timeout = timeout
+        self._http_client = http_client
+        self._core: KeycloakClient | None = None
+        self._core_lock = threading.Lock()
         self._validate = validate
         self.sleep = sleep
         self.clock = clock
 
-    @property
-    def http(self) -> httpx.Client:
-        # Created on first use: constructing a client (and its TLS context) costs nothing.
-        if self._http is None:
-            self._http = httpx.Client(timeout=self.timeout, follow_redirects=False)
-        return self._http
+    def core(self) -> KeycloakClient:
+        """The generated client; a failed discovery is retried by the next call."""
+        with self._core_lock:
+            if self._core is None:
+                try:
+                    self._core = KeycloakClient.from_issuer(
+                        self.issuer,
+                        client_id=self.auth.client_id,
+                        auth=self.auth,
+                        timeout=self.timeout,
+                        http_client=self._http_client,
+                    )
+                except DiscoveryError as exc:
+                    raise _refused(exc) from None
+            return self._core
 
-    def send(self, call: HttpCall) -> httpx.Response:
-        headers, form = _prepare(call, self.auth)
-        try:
-            return self.http.request(
-                call.method,
-                call.url,
-                data=form,
-                json=call.json_body,
-                params=call.params,
-                headers=headers,
-                timeout=self.timeout,
-                extensions={"keycloak_sdk.protection_api": call.protection_api},
-            )
-        except httpx.TimeoutException as exc:
-            raise RequestTimeoutError(f"{call.method} {_safe_url(call.url)} timed out") from exc
-        except httpx.HTTPError as exc:
-            raise TransportError(f"{call.method} {_safe_url(call.url)} failed: {exc}") from exc
+    def metadata(self) -> ProviderMetadata:
+        return self.core().metadata
 
     def perform(self, op: Operation) -> Any:
-        if isinstance(op, HttpCall):
-            return self.send(op)
+        if isinstance(op, CoreCall):
+            return _target(self.core(), op)(*op.args, **op.kwargs)
+        if isinstance(op, Discover):
+            return self.metadata()
         if isinstance(op, Sleep):
             self.sleep(op.seconds)
             return None
@@ -284,13 +184,14 @@ class SyncDriver:
             return value
 
     def close(self) -> None:
-        if self._owns_http and self._http is not None:
-            self._http.close()
-            self._http = None
+        with self._core_lock:
+            if self._core is not None:
+                self._core.close()  # leaves a caller-given http_client open
+                self._core = None
 
 
 class AsyncDriver:
-    """Performs flow operations with httpx.AsyncClient and asyncio.sleep."""
+    """Performs flow operations on one `AsyncKeycloakClient`, made on first use."""
 
     def __init__(
         self,
@@ -305,40 +206,42 @@ class AsyncDriver:
     ) -> None:
         self.auth = auth
         self.issuer = issuer
-        self._owns_http = http_client is None
-        self._http = http_client
         self.timeout = timeout
+        self._http_client = http_client
+        self._core: AsyncKeycloakClient | None = None
         self._validate = validate
         self.sleep = sleep
         self.clock = clock
 
-    @property
-    def http(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False)
-        return self._http
+    async def core(self) -> AsyncKeycloakClient:
+        if self._core is None:
+            try:
+                core = await AsyncKeycloakClient.from_issuer(
+                    self.issuer,
+                    client_id=self.auth.client_id,
+                    auth=self.auth,
+                    timeout=self.timeout,
+                    http_client=self._http_client,
+                )
+            except DiscoveryError as exc:
+                raise _refused(exc) from None
+            # Concurrent first calls may each discover; the first one kept wins.
+            if self._core is None:
+                self._core = core
+            else:
+                await core.close()
+        return self._core
 
-    async def send(self, call: HttpCall) -> httpx.Response:
-        headers, form = _prepare(call, self.auth)
-        try:
-            return await self.http.request(
-                call.method,
-                call.url,
-                data=form,
-                json=call.json_body,
-                params=call.params,
-                headers=headers,
-                timeout=self.timeout,
-                extensions={"keycloak_sdk.protection_api": call.protection_api},
-            )
-        except httpx.TimeoutException as exc:
-            raise RequestTimeoutError(f"{call.method} {_safe_url(call.url)} timed out") from exc
-        except httpx.HTTPError as exc:
-            raise TransportError(f"{call.method} {_safe_url(call.url)} failed: {exc}") from exc
+    async def metadata(self) -> ProviderMetadata:
+        return (await self.core()).metadata
 
     async def perform(self, op: Operation) -> Any:
-        if isinstance(op, HttpCall):
-            return await self.send(op)
+        if isinstance(op, CoreCall):
+            result = _target(await self.core(), op)(*op.args, **op.kwargs)
+            # URL builders (authorization_url, end_session_url) are plain methods in both.
+            return await result if inspect.isawaitable(result) else result
+        if isinstance(op, Discover):
+            return await self.metadata()
         if isinstance(op, Sleep):
             await self.sleep(op.seconds)
             return None
@@ -364,31 +267,24 @@ class AsyncDriver:
             return value
 
     async def aclose(self) -> None:
-        if self._owns_http and self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-
-def _safe_url(url: str) -> str:
-    # Query strings can carry codes or tokens; errors name the endpoint only.
-    return url.split("?", 1)[0]
+        if self._core is not None:
+            core, self._core = self._core, None
+            await core.close()
 
 
 __all__ = [
     "AsyncDriver",
+    "CoreCall",
+    "Discover",
     "Flow",
-    "HttpCall",
     "Now",
-    "OAuthError",
     "Operation",
     "ProviderMetadata",
     "Sleep",
     "SyncDriver",
-    "UmaMetadata",
     "ValidateAccessToken",
     "ValidateIdToken",
     "ValidateJwt",
-    "parse_json",
-    "parse_model",
-    "raise_for_error",
+    "oidc",
+    "uma",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from keycloak_sdk.extensions.errors import CibaExpiredError, DeviceFlowExpiredError
 
@@ -19,15 +20,15 @@ class CibaRequest:
     acr_values: str | None = None
     requested_expiry: int | None = None
 
-    def form(self) -> dict[str, str]:
-        form = {"scope": self.scope, "login_hint": self.login_hint}
-        if self.binding_message is not None:
-            form["binding_message"] = self.binding_message
-        if self.acr_values is not None:
-            form["acr_values"] = self.acr_values
-        if self.requested_expiry is not None:
-            form["requested_expiry"] = str(self.requested_expiry)
-        return form
+    def core_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of the core's `oidc.backchannel_authentication`."""
+        return {
+            "scope": self.scope,
+            "login_hint": self.login_hint,
+            "binding_message": self.binding_message,
+            "acr_values": self.acr_values,
+            "requested_expiry": self.requested_expiry,
+        }
 
 
 def ciba_expired() -> DeviceFlowExpiredError:

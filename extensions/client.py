@@ -16,19 +16,16 @@ import httpx
 from keycloak_sdk.extensions import _client_base as base
 from keycloak_sdk.extensions._core import (
     AsyncDriver,
-    HttpCall,
     Operation,
     ProviderMetadata,
     SyncDriver,
     ValidateAccessToken,
     ValidateIdToken,
     ValidateJwt,
-    raise_for_error,
 )
 from keycloak_sdk.extensions._flows import ACCESS_TOKEN_TYPE, Flows
 from keycloak_sdk.extensions.ciba import CibaRequest
 from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
-from keycloak_sdk.extensions.client_auth import ClientAuthentication
 from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.login import (
@@ -40,20 +37,22 @@ from keycloak_sdk.extensions.login import (
 from keycloak_sdk.extensions.tokens import (
     CibaAuthentication,
     DeviceAuthorization,
-    TokenIntrospection,
     TokenSet,
     UserInfo,
 )
-from keycloak_sdk.extensions.uma import (
-    Decision,
-    GrantedPermission,
-    ManagedPermissionTicket,
-    PermissionRequest,
-    ResourceSet,
-    TicketPermission,
+from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
+from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
+
+from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
+from keycloak_sdk.auth import ClientAuthentication
+from keycloak_sdk.models import (
+    IntrospectionResponse,
+    PermissionTicket,
+    Resource,
+    UmaDecision,
+    UmaPermission,
     UmaPolicy,
 )
-from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -116,14 +115,6 @@ def _revocable(token: str | TokenSet, hint: str | None) -> tuple[str, str | None
 
 def _id_token(token: str | TokenSet | None) -> str | None:
     return token.id_token if isinstance(token, TokenSet) else token
-
-
-def _flag(value: bool | None) -> str | None:
-    return None if value is None else str(value).lower()
-
-
-def _filters(**values: str | None) -> dict[str, str]:
-    return {k: v for k, v in values.items() if v is not None}
 
 
 class Client:
@@ -189,10 +180,7 @@ class Client:
         return f"Client(issuer={self.settings.issuer!r}, client_id={self.settings.client_id!r})"
 
     def _fetch_jwks(self) -> JwksResponse:
-        metadata = self.metadata()
-        response = self._driver.send(HttpCall("GET", metadata.endpoint("jwks_uri")))
-        raise_for_error(response)
-        return base.jwks_response(response.content, response.headers.get("cache-control"))
+        return base.jwks_response(self._driver.core().oidc.jwks_response())
 
     def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
@@ -223,6 +211,10 @@ class Client:
     def metadata(self) -> ProviderMetadata:
         """The server's OIDC discovery document (fetched once, on first use)."""
         return self._driver.run(self._flows.metadata())
+
+    def core(self) -> KeycloakClient:
+        """The generated `KeycloakClient` this client is layered on (made on first use)."""
+        return self._driver.core()
 
     def login(
         self,
@@ -337,7 +329,7 @@ class Client:
 
     def introspect(
         self, token: str | TokenSet, *, token_type_hint: str | None = None
-    ) -> TokenIntrospection:
+    ) -> IntrospectionResponse:
         """Introspect a token (RFC 7662)."""
         return self._driver.run(self._flows.introspect(_access(token), token_type_hint))
 
@@ -477,7 +469,7 @@ class Client:
         permissions: Sequence[PermissionRequest] = (),
         claim_token: str | None = None,
         claim_token_format: str | None = None,
-    ) -> Decision:
+    ) -> UmaDecision:
         """`response_mode=decision`: whether every requested permission is granted."""
         return self._driver.run(
             self._flows.decision(
@@ -500,7 +492,7 @@ class Client:
         permissions: Sequence[PermissionRequest] = (),
         claim_token: str | None = None,
         claim_token_format: str | None = None,
-    ) -> list[GrantedPermission]:
+    ) -> list[UmaPermission]:
         """`response_mode=permissions`: the granted permissions, without issuing an RPT."""
         return self._driver.run(
             self._flows.permissions(
@@ -519,21 +511,19 @@ class Client:
         """Validate an RPT locally; the claims answer `has_permission(resource, scope)`."""
         return self._driver.run(self._flows.validate_rpt(rpt))
 
-    def introspect_rpt(self, rpt: str | TokenSet) -> TokenIntrospection:
+    def introspect_rpt(self, rpt: str | TokenSet) -> IntrospectionResponse:
         """Introspect an RPT (its `permissions` are included)."""
         return self._driver.run(self._flows.introspect_rpt(rpt))
 
-    def create_resource(
-        self, resource: ResourceSet, *, pat: str | TokenSet | None = None
-    ) -> ResourceSet:
+    def create_resource(self, resource: Resource, *, pat: str | TokenSet | None = None) -> Resource:
         """Register a resource (UMA resource registration)."""
         return self._driver.run(self._flows.create_resource(resource, pat))
 
-    def get_resource(self, resource_id: str, *, pat: str | TokenSet | None = None) -> ResourceSet:
+    def get_resource(self, resource_id: str, *, pat: str | TokenSet | None = None) -> Resource:
         """Read a registered resource."""
         return self._driver.run(self._flows.get_resource(resource_id, pat))
 
-    def update_resource(self, resource: ResourceSet, *, pat: str | TokenSet | None = None) -> None:
+    def update_resource(self, resource: Resource, *, pat: str | TokenSet | None = None) -> None:
         """Replace a registered resource (its `id` must be set)."""
         return self._driver.run(self._flows.update_resource(resource, pat))
 
@@ -554,13 +544,18 @@ class Client:
         """Ids of the registered resources matching the filters."""
         return self._driver.run(
             self._flows.list_resources(
-                pat, _filters(name=name, uri=uri, owner=owner, type=type, scope=scope)
+                pat,
+                name=name,
+                uri=uri,
+                owner=owner,
+                type=type,
+                scope=scope,
             )
         )
 
     def create_permission_ticket(
-        self, ticket: ManagedPermissionTicket, *, pat: str | TokenSet | None = None
-    ) -> ManagedPermissionTicket:
+        self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None
+    ) -> PermissionTicket:
         """Grant a requester access to a resource scope (Keycloak protection API)."""
         return self._driver.run(self._flows.create_permission_ticket(ticket, pat))
 
@@ -574,24 +569,22 @@ class Client:
         requester: str | None = None,
         granted: bool | None = None,
         return_names: bool | None = None,
-    ) -> list[ManagedPermissionTicket]:
+    ) -> list[PermissionTicket]:
         """Permission tickets matching the filters."""
         return self._driver.run(
             self._flows.list_permission_tickets(
                 pat,
-                _filters(
-                    resourceId=resource_id,
-                    scopeId=scope_id,
-                    owner=owner,
-                    requester=requester,
-                    granted=_flag(granted),
-                    returnNames=_flag(return_names),
-                ),
+                resource_id=resource_id,
+                scope_id=scope_id,
+                owner=owner,
+                requester=requester,
+                granted=granted,
+                return_names=return_names,
             )
         )
 
     def update_permission_ticket(
-        self, ticket: ManagedPermissionTicket, *, pat: str | TokenSet | None = None
+        self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None
     ) -> None:
         """Update a permission ticket (e.g. set `granted`)."""
         return self._driver.run(self._flows.update_permission_ticket(ticket, pat))
@@ -618,7 +611,7 @@ class Client:
     ) -> list[UmaPolicy]:
         """User-managed permissions matching the filters."""
         return self._driver.run(
-            self._flows.list_uma_policies(pat, _filters(name=name, resource=resource, scope=scope))
+            self._flows.list_uma_policies(pat, name=name, resource=resource, scope=scope)
         )
 
     def update_uma_policy(self, policy: UmaPolicy, *, pat: str | TokenSet | None = None) -> None:
@@ -695,10 +688,7 @@ class AsyncClient:
         )
 
     async def _fetch_jwks(self) -> JwksResponse:
-        metadata = await self.metadata()
-        response = await self._driver.send(HttpCall("GET", metadata.endpoint("jwks_uri")))
-        raise_for_error(response)
-        return base.jwks_response(response.content, response.headers.get("cache-control"))
+        return base.jwks_response(await (await self._driver.core()).oidc.jwks_response())
 
     async def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
@@ -729,6 +719,10 @@ class AsyncClient:
     async def metadata(self) -> ProviderMetadata:
         """The server's OIDC discovery document (fetched once, on first use)."""
         return await self._driver.run(self._flows.metadata())
+
+    async def core(self) -> AsyncKeycloakClient:
+        """The generated `AsyncKeycloakClient` this client is layered on (made on first use)."""
+        return await self._driver.core()
 
     async def login(
         self,
@@ -843,7 +837,7 @@ class AsyncClient:
 
     async def introspect(
         self, token: str | TokenSet, *, token_type_hint: str | None = None
-    ) -> TokenIntrospection:
+    ) -> IntrospectionResponse:
         """Introspect a token (RFC 7662)."""
         return await self._driver.run(self._flows.introspect(_access(token), token_type_hint))
 
@@ -985,7 +979,7 @@ class AsyncClient:
         permissions: Sequence[PermissionRequest] = (),
         claim_token: str | None = None,
         claim_token_format: str | None = None,
-    ) -> Decision:
+    ) -> UmaDecision:
         """`response_mode=decision`: whether every requested permission is granted."""
         return await self._driver.run(
             self._flows.decision(
@@ -1008,7 +1002,7 @@ class AsyncClient:
         permissions: Sequence[PermissionRequest] = (),
         claim_token: str | None = None,
         claim_token_format: str | None = None,
-    ) -> list[GrantedPermission]:
+    ) -> list[UmaPermission]:
         """`response_mode=permissions`: the granted permissions, without issuing an RPT."""
         return await self._driver.run(
             self._flows.permissions(
@@ -1027,24 +1021,24 @@ class AsyncClient:
         """Validate an RPT locally; the claims answer `has_permission(resource, scope)`."""
         return await self._driver.run(self._flows.validate_rpt(rpt))
 
-    async def introspect_rpt(self, rpt: str | TokenSet) -> TokenIntrospection:
+    async def introspect_rpt(self, rpt: str | TokenSet) -> IntrospectionResponse:
         """Introspect an RPT (its `permissions` are included)."""
         return await self._driver.run(self._flows.introspect_rpt(rpt))
 
     async def create_resource(
-        self, resource: ResourceSet, *, pat: str | TokenSet | None = None
-    ) -> ResourceSet:
+        self, resource: Resource, *, pat: str | TokenSet | None = None
+    ) -> Resource:
         """Register a resource (UMA resource registration)."""
         return await self._driver.run(self._flows.create_resource(resource, pat))
 
     async def get_resource(
         self, resource_id: str, *, pat: str | TokenSet | None = None
-    ) -> ResourceSet:
+    ) -> Resource:
         """Read a registered resource."""
         return await self._driver.run(self._flows.get_resource(resource_id, pat))
 
     async def update_resource(
-        self, resource: ResourceSet, *, pat: str | TokenSet | None = None
+        self, resource: Resource, *, pat: str | TokenSet | None = None
     ) -> None:
         """Replace a registered resource (its `id` must be set)."""
         return await self._driver.run(self._flows.update_resource(resource, pat))
@@ -1066,13 +1060,18 @@ class AsyncClient:
         """Ids of the registered resources matching the filters."""
         return await self._driver.run(
             self._flows.list_resources(
-                pat, _filters(name=name, uri=uri, owner=owner, type=type, scope=scope)
+                pat,
+                name=name,
+                uri=uri,
+                owner=owner,
+                type=type,
+                scope=scope,
             )
         )
 
     async def create_permission_ticket(
-        self, ticket: ManagedPermissionTicket, *, pat: str | TokenSet | None = None
-    ) -> ManagedPermissionTicket:
+        self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None
+    ) -> PermissionTicket:
         """Grant a requester access to a resource scope (Keycloak protection API)."""
         return await self._driver.run(self._flows.create_permission_ticket(ticket, pat))
 
@@ -1086,24 +1085,22 @@ class AsyncClient:
         requester: str | None = None,
         granted: bool | None = None,
         return_names: bool | None = None,
-    ) -> list[ManagedPermissionTicket]:
+    ) -> list[PermissionTicket]:
         """Permission tickets matching the filters."""
         return await self._driver.run(
             self._flows.list_permission_tickets(
                 pat,
-                _filters(
-                    resourceId=resource_id,
-                    scopeId=scope_id,
-                    owner=owner,
-                    requester=requester,
-                    granted=_flag(granted),
-                    returnNames=_flag(return_names),
-                ),
+                resource_id=resource_id,
+                scope_id=scope_id,
+                owner=owner,
+                requester=requester,
+                granted=granted,
+                return_names=return_names,
             )
         )
 
     async def update_permission_ticket(
-        self, ticket: ManagedPermissionTicket, *, pat: str | TokenSet | None = None
+        self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None
     ) -> None:
         """Update a permission ticket (e.g. set `granted`)."""
         return await self._driver.run(self._flows.update_permission_ticket(ticket, pat))
@@ -1130,7 +1127,7 @@ class AsyncClient:
     ) -> list[UmaPolicy]:
         """User-managed permissions matching the filters."""
         return await self._driver.run(
-            self._flows.list_uma_policies(pat, _filters(name=name, resource=resource, scope=scope))
+            self._flows.list_uma_policies(pat, name=name, resource=resource, scope=scope)
         )
 
     async def update_uma_policy(

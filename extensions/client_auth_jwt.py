@@ -14,9 +14,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from keycloak_sdk.extensions.client_auth import FormData
 from keycloak_sdk.extensions.errors import ConfigurationError
 from keycloak_sdk.extensions.jose.sign import SigningKey, sign_jwt
+
+from keycloak_sdk.auth import FormData
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 DEFAULT_LIFETIME = 60

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from keycloak_sdk.extensions._core import Flow, HttpCall, Now, Sleep, parse_model
+from keycloak_sdk.extensions._core import CoreCall, Flow, Now, Sleep
 from keycloak_sdk.extensions.errors import (
     AuthorizationPendingError,
     DeviceFlowExpiredError,
@@ -24,14 +24,18 @@ DEFAULT_MAX_WAIT = 600.0
 
 
 def poll_token_endpoint(
-    call: HttpCall,
+    call: CoreCall,
     *,
     interval: float,
     expires_at: float,
     max_wait: float | None,
     expired: Callable[[], DeviceFlowExpiredError],
 ) -> Flow[TokenSet]:
-    """Poll until the user approves; raise a typed error on expiry, denial or timeout."""
+    """Poll until the user approves; raise a typed error on expiry, denial or timeout.
+
+    `call` is the core's token request (`oidc.token_device_code` / `oidc.token_ciba`); its
+    OAuth errors are thrown back into this generator by the driver.
+    """
     started: float = yield Now()
     wait_limit = started + (DEFAULT_MAX_WAIT if max_wait is None else max_wait)
     interval = max(interval, 1.0)
@@ -42,15 +46,16 @@ def poll_token_endpoint(
         if now + interval > wait_limit:
             raise PollingTimeoutError("the user did not approve within the maximum wait")
         yield Sleep(interval)
-        response = yield call
         try:
-            return parse_model(response, TokenSet)
+            response = yield call
         except AuthorizationPendingError:
             continue
         except SlowDownError:
             interval += SLOW_DOWN_STEP
         except ExpiredTokenError:
             raise expired() from None
+        else:
+            return TokenSet.from_core(response)
 
 
 def device_code_expired() -> DeviceFlowExpiredError:

@@ -122,29 +122,24 @@ def scope_for(base: tuple[str, ...], options: LoginOptions) -> str:
     return " ".join(dict.fromkeys(scopes))  # ordered, de-duplicated
 
 
-def authorization_params(
-    client_id: str, transaction: LoginTransaction, options: LoginOptions
-) -> dict[str, str]:
-    params = {
+def authorization_params(transaction: LoginTransaction, options: LoginOptions) -> dict[str, Any]:
+    """Keyword arguments shared by the core's `oidc.authorization_url` and
+    `oidc.pushed_authorization` (unset options stay None: the core does not send them)."""
+    return {
         "response_type": "code",
-        "client_id": client_id,
         "redirect_uri": transaction.redirect_uri,
         "scope": transaction.scope,
         "state": transaction.state,
         "nonce": transaction.nonce,
         "code_challenge": transaction.code_challenge,
         "code_challenge_method": "S256",
-    }
-    optional = {
         "prompt": options.prompt,
         "login_hint": options.login_hint,
         "kc_idp_hint": options.kc_idp_hint,
         "acr_values": options.acr_values,
-        "max_age": None if options.max_age is None else str(options.max_age),
+        "max_age": options.max_age,
         "ui_locales": options.ui_locales,
     }
-    params.update({k: v for k, v in optional.items() if v is not None})
-    return params
 
 
 @dataclass(frozen=True)

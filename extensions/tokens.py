@@ -1,6 +1,7 @@
-"""Typed results of the flows: token sets, device/CIBA authorizations, introspection, userinfo.
+"""The flow results that add behaviour to the core's models (`keycloak_sdk.models`).
 
-Token and code values never appear in `repr()` or `str()`.
+Everything else the flows return (introspection, PAR, UMA resources, tickets, policies...)
+is the core's model itself. Token and code values never appear in `repr()` or `str()`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,16 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from attrs import define, field
 from keycloak_sdk.extensions.claims import IdTokenClaims
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr
+
+from keycloak_sdk.models import (
+    BackchannelAuthenticationResponse,
+    DeviceAuthorizationResponse,
+    TokenResponse,
+)
+from keycloak_sdk.models import UserInfo as CoreUserInfo
 
 _SAFE = object()
 
@@ -48,7 +57,12 @@ class _Response(BaseModel):
 
 
 class TokenSet(_Response):
-    """A token endpoint response (RFC 6749 §5.1), plus the validated ID token claims."""
+    """A token endpoint response (RFC 6749 §5.1), built from the core's `TokenResponse`.
+
+    Kept as its own type because it adds behaviour the wire model cannot have: the ID token
+    claims, set only once the token passed full validation, and expiry computed from the time
+    the response was received (`expires_at`, `is_expired`) for the token managers.
+    """
 
     access_token: str = Field(repr=False)
     token_type: str = "Bearer"  # noqa: S105 - a token type name
@@ -66,6 +80,10 @@ class TokenSet(_Response):
     issued_token_type: str | None = None
     upgraded: bool | None = None
     _id_token_claims: IdTokenClaims | None = PrivateAttr(default=None)
+
+    @classmethod
+    def from_core(cls, response: TokenResponse) -> TokenSet:
+        return cls.model_validate(response.to_dict())
 
     @property
     def id_token_claims(self) -> IdTokenClaims | None:
@@ -99,83 +117,73 @@ class TokenSet(_Response):
         return (time.time() if now is None else now) >= expires_at - skew
 
 
-class DeviceAuthorization(_Response):
-    """The device authorization response (RFC 8628 §3.2)."""
+def _received_at() -> float:
+    return time.time()
 
-    device_code: str = Field(repr=False)
-    user_code: str
-    verification_uri: str
-    verification_uri_complete: str | None = None
-    expires_in: int
-    interval: int = 5
-    # PKCE verifier of the device authorization request (kept by us, never sent back).
-    code_verifier: str | None = Field(default=None, repr=False, exclude=True)
+
+@define
+class DeviceAuthorization(DeviceAuthorizationResponse):
+    """The core's device authorization response (RFC 8628 §3.2), plus what polling needs.
+
+    A subclass rather than the core model itself because the flow binds two things to it:
+    the PKCE verifier of the request (Keycloak applies the client's PKCE policy to the device
+    grant) and the time it was received, from which `expires_at` is computed.
+    """
+
+    code_verifier: str | None = field(default=None, repr=False)
+    received_at: float = field(factory=_received_at, repr=False)
+
+    @classmethod
+    def from_core(
+        cls, response: DeviceAuthorizationResponse, code_verifier: str | None
+    ) -> DeviceAuthorization:
+        authorization = cls.from_dict(response.to_dict())
+        authorization.code_verifier = code_verifier
+        return authorization
+
+    @property
+    def poll_interval(self) -> int:
+        return self.interval if isinstance(self.interval, int) else 5
 
     @property
     def expires_at(self) -> float:
         return self.received_at + self.expires_in
 
 
-class CibaAuthentication(_Response):
-    """The backchannel authentication response (OpenID CIBA core §7.3)."""
+@define
+class CibaAuthentication(BackchannelAuthenticationResponse):
+    """The core's backchannel authentication response (CIBA core §7.3), plus `expires_at`.
 
-    auth_req_id: str = Field(repr=False)
-    expires_in: int
-    interval: int = 5
+    A subclass because polling needs the absolute expiry, i.e. the time it was received.
+    """
+
+    received_at: float = field(factory=_received_at, repr=False)
+
+    @classmethod
+    def from_core(cls, response: BackchannelAuthenticationResponse) -> CibaAuthentication:
+        return cls.from_dict(response.to_dict())
+
+    @property
+    def poll_interval(self) -> int:
+        return self.interval if isinstance(self.interval, int) else 5
 
     @property
     def expires_at(self) -> float:
         return self.received_at + self.expires_in
-
-
-class PushedAuthorization(_Response):
-    """A pushed authorization request response (RFC 9126 §2.2)."""
-
-    request_uri: str = Field(repr=False)
-    expires_in: int
-
-
-class IntrospectedPermission(BaseModel):
-    """One permission of an introspected RPT."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    rsid: str | None = None
-    rsname: str | None = None
-    resource_id: str | None = None
-    resource_scopes: list[str] = Field(default_factory=list)
-    scopes: list[str] = Field(default_factory=list)
-
-
-class TokenIntrospection(_Response):
-    """An introspection response (RFC 7662 §2.2); `permissions` is set for RPTs."""
-
-    active: bool
-    scope: str | None = None
-    client_id: str | None = None
-    username: str | None = None
-    token_type: str | None = None
-    exp: int | None = None
-    iat: int | None = None
-    nbf: int | None = None
-    sub: str | None = None
-    aud: str | list[str] | None = None
-    iss: str | None = None
-    jti: str | None = None
-    azp: str | None = None
-    typ: str | None = None
-    permissions: list[IntrospectedPermission] | None = None
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        return frozenset((self.scope or "").split())
 
 
 class UserInfo(dict[str, Any]):
     """UserInfo claims (OIDC core §5.3.2).
 
     A `dict` so that it can be stored in a web session or returned as JSON as-is (the seed
-    does `session["user"] = userinfo`); the standard claims are typed properties.
+    does `session["user"] = userinfo` and `jsonify(userinfo)`), which the core's attrs
+    `UserInfo` cannot be; the standard claims are typed properties. Built from the core's
+    model, or from the verified claims of a signed (`application/jwt`) response.
     """
+
+    @classmethod
+    def from_core(cls, userinfo: CoreUserInfo) -> UserInfo:
+        return cls(userinfo.to_dict())
 
     def __init__(self, claims: Mapping[str, Any]) -> None:
         if not isinstance(claims.get("sub"), str) or not claims["sub"]:

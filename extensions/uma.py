@@ -1,16 +1,26 @@
 """UMA 2.0 / Keycloak Authorization Services: typed requests and results.
 
 The calls themselves are methods of `Client` / `AsyncClient` (`pat`, `ticket`, `rpt`,
-`decision`, `permissions`, `create_resource`, ...); this module holds their models.
+`decision`, `permissions`, `create_resource`, ...). Their results are the generated core's
+models (`keycloak_sdk.models`); this module adds the two request helpers that validate what
+the caller asks for: `PermissionRequest` (the uma-ticket `permission` parameter) and
+`TicketPermission` (one entry of a permission ticket request, also from the seed's dicts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from keycloak_sdk.models import PermissionRequest as CorePermissionRequest
+from keycloak_sdk.models import (
+    PermissionTicket,
+    Resource,
+    UmaDecision,
+    UmaPermission,
+    UmaPolicy,
+)
 
 UMA_TICKET_GRANT = "urn:ietf:params:oauth:grant-type:uma-ticket"
 RPT_TOKEN_TYPE_HINT = "requesting_party_token"  # noqa: S105 - a hint name
@@ -53,6 +63,9 @@ class TicketPermission:
             body["claims"] = {k: list(v) for k, v in self.claims.items()}
         return body
 
+    def to_core(self) -> CorePermissionRequest:
+        return CorePermissionRequest.from_dict(self.as_json())
+
     @classmethod
     def from_seed(cls, entry: Mapping[str, Any]) -> TicketPermission:
         """Accept the seed's `{"resource_id": ..., "resource_scopes": [...]}` dicts."""
@@ -68,104 +81,31 @@ class TicketPermission:
         )
 
 
-def _wire(name: str) -> Any:
-    """A field called `name` on the wire but by its Python name in constructors."""
-    return Field(
-        default=None,
-        validation_alias=AliasChoices(name),
-        serialization_alias=name,
-    )
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-
-class PermissionTicket(_Model):
-    """The ticket returned by the permission endpoint."""
-
-    ticket: str = Field(repr=False)
-
-
-class Decision(_Model):
-    """`response_mode=decision`: whether all requested permissions are granted."""
-
-    result: bool
-
-
-class GrantedPermission(_Model):
-    """`response_mode=permissions` entry (also the `authorization.permissions` of an RPT)."""
-
-    rsid: str | None = None
-    rsname: str | None = None
-    scopes: list[str] = Field(default_factory=list)
-
-
-class ResourceSet(_Model):
-    """A protected resource (UMA resource registration / Keycloak resource_set)."""
-
-    id: str | None = _wire("_id")
-    name: str
-    type: str | None = None
-    uris: list[str] = Field(default_factory=list)
-    resource_scopes: list[str] = Field(default_factory=list)
-    icon_uri: str | None = None
-    owner_managed_access: bool | None = _wire("ownerManagedAccess")
-    display_name: str | None = _wire("displayName")
-    owner: str | None = None
-    attributes: dict[str, list[str]] = Field(default_factory=dict)
-
-    @field_validator("resource_scopes", mode="before")
-    @classmethod
-    def _scope_names(cls, value: Any) -> Any:
-        # Keycloak answers with [{"id":..,"name":..}] but accepts plain names.
-        if isinstance(value, list):
-            return [v.get("name") if isinstance(v, dict) else v for v in value]
-        return value
-
-    @field_validator("owner", mode="before")
-    @classmethod
-    def _owner_id(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return value.get("id") or value.get("name")
-        return value
-
-    def as_json(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, exclude={"id"})
-
-
-class ManagedPermissionTicket(_Model):
-    """A permission ticket as managed through Keycloak's protection API."""
-
-    id: str | None = None
-    owner: str | None = None
-    resource: str | None = None
-    scope: str | None = None
-    granted: bool | None = None
-    requester: str | None = None
-    owner_name: str | None = _wire("ownerName")
-    requester_name: str | None = _wire("requesterName")
-    resource_name: str | None = _wire("resourceName")
-    scope_name: str | None = _wire("scopeName")
-
-
-class UmaPolicy(_Model):
-    """A user-managed permission (policy) on a resource."""
-
-    id: str | None = None
-    name: str
-    description: str | None = None
-    scopes: list[str] = Field(default_factory=list)
-    roles: list[str] | None = None
-    groups: list[str] | None = None
-    clients: list[str] | None = None
-    condition: str | None = None
-    logic: Literal["POSITIVE", "NEGATIVE"] | None = None
-    decision_strategy: str | None = _wire("decisionStrategy")
-
-    def as_json(self) -> dict[str, Any]:
-        return self.model_dump(by_alias=True, exclude_none=True, exclude={"id"})
+# The results (and bodies) of the UMA calls are the core's models; these names are the
+# flow layer's historical ones for them, kept so that imports and signatures stay stable.
+Decision = UmaDecision
+GrantedPermission = UmaPermission
+ResourceSet = Resource
+ManagedPermissionTicket = PermissionTicket
 
 
 def permission_values(permissions: Iterable[PermissionRequest]) -> list[str]:
     return [p.as_form_value() for p in permissions]
+
+
+__all__ = [
+    "RPT_TOKEN_TYPE_HINT",
+    "UMA_TICKET_GRANT",
+    "Decision",
+    "GrantedPermission",
+    "ManagedPermissionTicket",
+    "PermissionRequest",
+    "PermissionTicket",
+    "Resource",
+    "ResourceSet",
+    "TicketPermission",
+    "UmaDecision",
+    "UmaPermission",
+    "UmaPolicy",
+    "permission_values",
+]

@@ -239,6 +239,12 @@ class _UrlBuilders:
 
         return _with_query(_lookup(self._discovery, "authorization_endpoint"), query)
 
+    def pushed_authorization_url(self, request_uri: str) -> str:
+        """The authorization URL for a pushed request (RFC 9126 §4): client_id and the
+        `request_uri` returned by `pushed_authorization` only."""
+        query = {"client_id": self._client_id, "request_uri": request_uri}
+        return _with_query(_lookup(self._discovery, "authorization_endpoint"), query)
+
     def end_session_url(
         self,
         *,
@@ -311,11 +317,14 @@ class Oidc(_UrlBuilders):
         self,
         *,
         scope: str | Sequence[str] | None = None,
+        audience: str | None = None,
     ) -> TokenResponse:
         """Token request with grant `client_credentials`."""
         form: FormData = {"grant_type": "client_credentials"}
         if scope is not None:
             form["scope"] = rt.spaced(scope)
+        if audience is not None:
+            form["audience"] = audience
 
         response = self._client._post_form("token_endpoint", form, (200,))
         return rt.parse(TokenResponse.from_dict, response)
@@ -397,6 +406,16 @@ class Oidc(_UrlBuilders):
         headers = {**_bearer(access_token), "Accept": "application/jwt"}
         response = self._client._get("userinfo_endpoint", headers, style="oauth")
         return _userinfo_jwt(response)
+
+    def userinfo_or_jwt(self, access_token: str) -> UserInfo | str:
+        """UserInfo in whichever form the client is configured for, in one request: the
+        claims for JSON, the compact JWT (to verify with the realm keys) for `application/jwt`.
+        """
+        headers = {**_bearer(access_token), "Accept": "application/json, application/jwt"}
+        response = self._client._get("userinfo_endpoint", headers, style="oauth")
+        if rt.content_type(response) == "application/jwt":
+            return _userinfo_jwt(response)
+        return _userinfo_json(response)
 
     def introspect(
         self, token: str, *, token_type_hint: TokenTypeHint | None = None
@@ -1116,11 +1135,14 @@ class AsyncOidc(_UrlBuilders):
         self,
         *,
         scope: str | Sequence[str] | None = None,
+        audience: str | None = None,
     ) -> TokenResponse:
         """Token request with grant `client_credentials`."""
         form: FormData = {"grant_type": "client_credentials"}
         if scope is not None:
             form["scope"] = rt.spaced(scope)
+        if audience is not None:
+            form["audience"] = audience
 
         response = await self._client._post_form("token_endpoint", form, (200,))
         return rt.parse(TokenResponse.from_dict, response)
@@ -1204,6 +1226,16 @@ class AsyncOidc(_UrlBuilders):
         headers = {**_bearer(access_token), "Accept": "application/jwt"}
         response = await self._client._get("userinfo_endpoint", headers, style="oauth")
         return _userinfo_jwt(response)
+
+    async def userinfo_or_jwt(self, access_token: str) -> UserInfo | str:
+        """UserInfo in whichever form the client is configured for, in one request: the
+        claims for JSON, the compact JWT (to verify with the realm keys) for `application/jwt`.
+        """
+        headers = {**_bearer(access_token), "Accept": "application/json, application/jwt"}
+        response = await self._client._get("userinfo_endpoint", headers, style="oauth")
+        if rt.content_type(response) == "application/jwt":
+            return _userinfo_jwt(response)
+        return _userinfo_json(response)
 
     async def introspect(
         self, token: str, *, token_type_hint: TokenTypeHint | None = None

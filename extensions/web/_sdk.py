@@ -2,12 +2,13 @@
 
 Everything the framework code needs from Keycloak goes through `KeycloakGateway`: the flow
 layer's `AsyncClient` (discovery, login with state/nonce/PKCE, refresh, logout URL,
-introspection, PAT, permission tickets), the validation layer's `AsyncTokenValidator` (access
-and logout tokens, with a jti replay store), and the one protection-API call the flow client
-does not offer (resource lookup by `matchingUri`). Errors are translated here into the few the
-engine distinguishes: `LoginError` (the user must log in again), `InvalidBearerTokenError`,
-and any other `KeycloakError` (Keycloak unreachable or misbehaving: 502). When the flow or
-validation clients change their names, this module is the single edit.
+introspection, PAT, permission tickets, and through its generated `AsyncKeycloakClient` the
+realm keys, UMA discovery and the resource lookup by `matchingUri`) and the validation layer's
+`AsyncTokenValidator` (access and logout tokens, with a jti replay store). No request is made
+here directly. Errors are translated here into the few the engine distinguishes:
+`LoginError` (the user must log in again), `InvalidBearerTokenError`, and any other
+`KeycloakError` (Keycloak unreachable or misbehaving: 502). When the flow or validation
+clients change their names, this module is the single edit.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from keycloak_sdk.extensions.claims import (
     AccessTokenClaims,
     IdTokenClaims,
@@ -31,10 +31,13 @@ from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksResponse
 from keycloak_sdk.extensions.jose.stores import AsyncReplayStore
 from keycloak_sdk.extensions.login import LoginTransaction
 from keycloak_sdk.extensions.token_manager import AsyncTokenManager
-from keycloak_sdk.extensions.tokens import TokenIntrospection, TokenSet
+from keycloak_sdk.extensions.tokens import TokenSet
 from keycloak_sdk.extensions.uma import TicketPermission
 from keycloak_sdk.extensions.validation import AsyncTokenValidator
 from keycloak_sdk.extensions.web.errors import InvalidBearerTokenError, ProtectionApiError
+
+from keycloak_sdk.errors import ApiError, EndpointNotAdvertisedError, UnauthorizedError
+from keycloak_sdk.models import IntrospectionResponse, Resource, UmaProviderMetadata, Unset
 
 __all__ = [
     "KeycloakGateway",
@@ -54,6 +57,24 @@ class ResourceDescription:
     scopes: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class IntrospectedToken:
+    """The core's introspection response as the engine reads it: `active` and the claims.
+
+    `model_dump` is the engine's (web/engine.py) way of asking for the claims; it predates
+    the core's attrs models, whose equivalent is `to_dict()`.
+    """
+
+    response: IntrospectionResponse
+
+    @property
+    def active(self) -> bool:
+        return self.response.active
+
+    def model_dump(self, **_: object) -> dict[str, Any]:
+        return self.response.to_dict()
+
+
 class KeycloakGateway:
     """Async access to one realm for one confidential (or public) client."""
 
@@ -65,8 +86,6 @@ class KeycloakGateway:
     ) -> None:
         self.settings = settings
         self._client: AsyncClient | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._uma: dict[str, Any] | None = None
         self._jwks = AsyncJwksCache(self._fetch_jwks)
         self._validator = AsyncTokenValidator(
             issuer=settings.issuer,
@@ -94,7 +113,6 @@ class KeycloakGateway:
         if self._loop is not loop:
             self._loop = loop
             self._client = None
-            self._http = None
             self._pat_manager = None
 
     def _flows(self) -> AsyncClient:
@@ -103,43 +121,22 @@ class KeycloakGateway:
             self._client = AsyncClient(self.settings)
         return self._client
 
-    def _raw(self) -> httpx.AsyncClient:
-        self._same_loop()
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=self.settings.timeout)
-        return self._http
-
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
 
     # -- discovery -------------------------------------------------------------------------
 
-    async def endpoint(self, name: str) -> str:
-        return (await self._flows().metadata()).endpoint(name)
-
-    async def uma_configuration(self) -> Mapping[str, Any]:
-        if self._uma is None:
-            url = f"{self.issuer}/.well-known/uma2-configuration"
-            try:
-                response = await self._raw().get(url)
-            except httpx.HTTPError as exc:
-                raise TransportError(f"cannot reach Keycloak: {type(exc).__name__}") from None
-            data = _json_object(response)
-            if response.status_code != 200 or not data:
-                raise ProtectionApiError(f"UMA discovery answered HTTP {response.status_code}")
-            self._uma = data
-        return self._uma
+    async def uma_configuration(self) -> UmaProviderMetadata:
+        try:
+            return await (await self._flows().core()).uma.metadata()
+        except (EndpointNotAdvertisedError, ApiError) as exc:
+            raise ProtectionApiError(f"UMA discovery failed: {type(exc).__name__}") from None
 
     async def _fetch_jwks(self) -> JwksResponse:
-        url = await self.endpoint("jwks_uri")
-        response = await self._raw().get(url)
-        response.raise_for_status()
-        return JwksResponse(response.content, response.headers.get("cache-control"))
+        keys = await (await self._flows().core()).oidc.jwks_response()
+        return JwksResponse(keys.content, keys.cache_control)
 
     # -- browser login ---------------------------------------------------------------------
 
@@ -191,8 +188,8 @@ class KeycloakGateway:
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 
-    async def introspect(self, token: str) -> TokenIntrospection:
-        return await self._flows().introspect(token)
+    async def introspect(self, token: str) -> IntrospectedToken:
+        return IntrospectedToken(await self._flows().introspect(token))
 
     async def validate_logout_token(self, token: str) -> LogoutTokenClaims:
         """OIDC Back-Channel Logout 1.0 §2.6; each `jti` is accepted once."""
@@ -212,56 +209,42 @@ class KeycloakGateway:
 
     async def find_resources_by_uri(self, uri: str) -> list[ResourceDescription]:
         """Resources whose URI pattern matches `uri` (Keycloak's `matchingUri` lookup)."""
-        return await self._find_resources({"uri": uri, "matchingUri": "true"})
+        return await self._find_resources(uri=uri, matching_uri=True)
 
     async def find_resources_by_name(self, name: str) -> list[ResourceDescription]:
-        return await self._find_resources({"name": name, "exactName": "true"})
+        return await self._find_resources(name=name, exact_name=True)
 
-    async def _find_resources(self, query: dict[str, str]) -> list[ResourceDescription]:
-        config = await self.uma_configuration()
-        url = config.get("resource_registration_endpoint")
-        if not isinstance(url, str):
-            raise ProtectionApiError("the realm does not advertise resource registration")
-        params = {**query, "deep": "true", "max": "20"}
+    async def _find_resources(self, **query: Any) -> list[ResourceDescription]:
+        core = await self._flows().core()
         for attempt in (1, 2):
-            headers = {"Authorization": f"Bearer {await self.pat()}"}
             try:
-                response = await self._raw().get(url, params=params, headers=headers)
-            except httpx.HTTPError as exc:
-                raise TransportError(f"cannot reach Keycloak: {type(exc).__name__}") from None
-            if response.status_code != 401 or attempt == 2 or self._pat_manager is None:
-                break
-            await self._pat_manager.invalidate()  # revoked or expired early: fetch a new PAT
-        if response.status_code != 200:
-            raise ProtectionApiError(f"resource lookup answered HTTP {response.status_code}")
-        found = response.json()
-        if not isinstance(found, list):
-            raise ProtectionApiError("resource lookup did not answer a list")
-        return [_resource(item) for item in found if isinstance(item, dict)]
+                found = await core.uma.resource_sets.list(await self.pat(), max=20, **query)
+            except UnauthorizedError:
+                if attempt == 2 or self._pat_manager is None:
+                    raise ProtectionApiError("resource lookup answered HTTP 401") from None
+                await self._pat_manager.invalidate()  # revoked or expired early: a new PAT
+            except EndpointNotAdvertisedError:
+                raise ProtectionApiError(
+                    "the realm does not advertise resource registration"
+                ) from None
+            except ApiError as exc:
+                raise ProtectionApiError(
+                    f"resource lookup answered HTTP {exc.status_code}"
+                ) from None
+            else:
+                return [_resource(item) for item in found]
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def create_ticket(self, resource_id: str, scopes: tuple[str, ...]) -> str:
         permission = TicketPermission(resource_id=resource_id, resource_scopes=scopes)
         return await self._flows().ticket([permission], pat=await self.pat())
 
 
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _resource(item: Mapping[str, Any]) -> ResourceDescription:
-    scopes = []
-    for scope in item.get("resource_scopes") or item.get("scopes") or []:
-        name = scope.get("name") if isinstance(scope, dict) else scope
-        if isinstance(name, str):
-            scopes.append(name)
-    uris = item.get("uris") or ([item["uri"]] if isinstance(item.get("uri"), str) else [])
+def _resource(item: Resource) -> ResourceDescription:
+    scopes = [] if isinstance(item.resource_scopes, Unset) else item.resource_scopes
     return ResourceDescription(
-        id=str(item.get("_id") or item.get("id") or ""),
-        name=str(item.get("name", "")),
-        uris=tuple(str(u) for u in uris),
-        scopes=tuple(scopes),
+        id=item.field_id if isinstance(item.field_id, str) else "",
+        name=item.name if isinstance(item.name, str) else "",
+        uris=() if isinstance(item.uris, Unset) else tuple(item.uris),
+        scopes=tuple(scope.name for scope in scopes if isinstance(scope.name, str)),
     )

@@ -22,11 +22,13 @@ class ClientCredentialsGrant:
     Attributes:
         grant_type (ClientCredentialsGrantGrantType):
         scope (str | Unset):
+        audience (str | Unset): Keycloak: the client id(s) the token is for.
         client_id (str | Unset):
     """
 
     grant_type: ClientCredentialsGrantGrantType
     scope: str | Unset = UNSET
+    audience: str | Unset = UNSET
     client_id: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -34,6 +36,8 @@ class ClientCredentialsGrant:
         grant_type: str = self.grant_type
 
         scope = self.scope
+
+        audience = self.audience
 
         client_id = self.client_id
 
@@ -46,6 +50,8 @@ class ClientCredentialsGrant:
         )
         if scope is not UNSET:
             field_dict["scope"] = scope
+        if audience is not UNSET:
+            field_dict["audience"] = audience
         if client_id is not UNSET:
             field_dict["client_id"] = client_id
 
@@ -58,11 +64,14 @@ class ClientCredentialsGrant:
 
         scope = d.pop("scope", UNSET)
 
+        audience = d.pop("audience", UNSET)
+
         client_id = d.pop("client_id", UNSET)
 
         client_credentials_grant = cls(
             grant_type=grant_type,
             scope=scope,
+            audience=audience,
             client_id=client_id,
         )
 

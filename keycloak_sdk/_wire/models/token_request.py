@@ -32,6 +32,7 @@ class TokenRequest:
         client_id (str | Unset):
         refresh_token (str | Unset):
         scope (str | Unset):
+        audience (str | Unset):
         username (str | Unset):
         password (str | Unset):
         device_code (str | Unset):
@@ -39,7 +40,6 @@ class TokenRequest:
         subject_token (str | Unset):
         subject_token_type (str | Unset): Keycloak 26 requires it for standard token exchange.
         requested_token_type (str | Unset):
-        audience (str | Unset):
         ticket (str | Unset):
         claim_token (str | Unset):
         claim_token_format (str | Unset):
@@ -63,6 +63,7 @@ class TokenRequest:
     refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
 
     scope: str | Unset = UNSET
+    audience: str | Unset = UNSET
     username: str | Unset = UNSET
     password: str | Unset = _attrs_field(repr=False, default=UNSET)
 
@@ -74,7 +75,6 @@ class TokenRequest:
 
     subject_token_type: str | Unset = UNSET
     requested_token_type: str | Unset = UNSET
-    audience: str | Unset = UNSET
     ticket: str | Unset = _attrs_field(repr=False, default=UNSET)
 
     claim_token: str | Unset = _attrs_field(repr=False, default=UNSET)
@@ -106,6 +106,8 @@ class TokenRequest:
 
         scope = self.scope
 
+        audience = self.audience
+
         username = self.username
 
         password = self.password
@@ -119,8 +121,6 @@ class TokenRequest:
         subject_token_type = self.subject_token_type
 
         requested_token_type = self.requested_token_type
-
-        audience = self.audience
 
         ticket = self.ticket
 
@@ -169,6 +169,8 @@ class TokenRequest:
             field_dict["refresh_token"] = refresh_token
         if scope is not UNSET:
             field_dict["scope"] = scope
+        if audience is not UNSET:
+            field_dict["audience"] = audience
         if username is not UNSET:
             field_dict["username"] = username
         if password is not UNSET:
@@ -183,8 +185,6 @@ class TokenRequest:
             field_dict["subject_token_type"] = subject_token_type
         if requested_token_type is not UNSET:
             field_dict["requested_token_type"] = requested_token_type
-        if audience is not UNSET:
-            field_dict["audience"] = audience
         if ticket is not UNSET:
             field_dict["ticket"] = ticket
         if claim_token is not UNSET:
@@ -227,6 +227,8 @@ class TokenRequest:
 
         scope = d.pop("scope", UNSET)
 
+        audience = d.pop("audience", UNSET)
+
         username = d.pop("username", UNSET)
 
         password = d.pop("password", UNSET)
@@ -240,8 +242,6 @@ class TokenRequest:
         subject_token_type = d.pop("subject_token_type", UNSET)
 
         requested_token_type = d.pop("requested_token_type", UNSET)
-
-        audience = d.pop("audience", UNSET)
 
         ticket = d.pop("ticket", UNSET)
 
@@ -285,6 +285,7 @@ class TokenRequest:
             client_id=client_id,
             refresh_token=refresh_token,
             scope=scope,
+            audience=audience,
             username=username,
             password=password,
             device_code=device_code,
@@ -292,7 +293,6 @@ class TokenRequest:
             subject_token=subject_token,
             subject_token_type=subject_token_type,
             requested_token_type=requested_token_type,
-            audience=audience,
             ticket=ticket,
             claim_token=claim_token,
             claim_token_format=claim_token_format,

@@ -5,19 +5,20 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from attrs import evolve
 from keycloak_sdk.extensions.errors import AccessDeniedError, NotFoundError
-from keycloak_sdk.extensions.uma import (
-    ManagedPermissionTicket,
-    PermissionRequest,
-    ResourceSet,
-    TicketPermission,
-)
+from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
 
+from keycloak_sdk.models import PermissionTicket, Resource, ResourceScope
 from tests.integration.flows.conftest import AnyClient, MakeClient, call
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 RESOURCE_SERVER = "sdk-confidential"
+
+
+def _scopes(*names: str) -> list[ResourceScope]:
+    return [ResourceScope(name=name) for name in names]
 
 
 async def _resource_id(kc: AnyClient, name: str) -> str:
@@ -113,25 +114,24 @@ async def test_resource_set_crud(make_client: MakeClient) -> None:
     created = await call(
         kc,
         "create_resource",
-        ResourceSet(
-            name=name, type="urn:sdk:test", uris=["/crud/*"], resource_scopes=["read", "write"]
+        Resource(
+            name=name,
+            type_="urn:sdk:test",
+            uris=["/crud/*"],
+            resource_scopes=_scopes("read", "write"),
         ),
     )
-    assert created.id and created.name == name
-    fetched = await call(kc, "get_resource", created.id)
-    assert set(fetched.resource_scopes) == {"read", "write"}
-    await call(
-        kc,
-        "update_resource",
-        fetched.model_copy(update={"display_name": "CRUD test", "uris": ["/crud2/*"]}),
-    )
-    updated = await call(kc, "get_resource", created.id)
+    assert created.field_id and created.name == name
+    fetched = await call(kc, "get_resource", created.field_id)
+    assert {scope.name for scope in fetched.resource_scopes} == {"read", "write"}
+    await call(kc, "update_resource", evolve(fetched, display_name="CRUD test", uris=["/crud2/*"]))
+    updated = await call(kc, "get_resource", created.field_id)
     assert updated.display_name == "CRUD test"
     assert updated.uris == ["/crud2/*"]
-    assert created.id in await call(kc, "list_resources", name=name)
-    await call(kc, "delete_resource", created.id)
+    assert created.field_id in await call(kc, "list_resources", name=name)
+    await call(kc, "delete_resource", created.field_id)
     with pytest.raises(NotFoundError):
-        await call(kc, "get_resource", created.id)
+        await call(kc, "get_resource", created.field_id)
 
 
 async def test_permission_ticket_management(make_client: MakeClient) -> None:
@@ -142,30 +142,34 @@ async def test_permission_ticket_management(make_client: MakeClient) -> None:
     album = await call(
         kc,
         "create_resource",
-        ResourceSet(name=name, owner_managed_access=True, resource_scopes=["view"]),
+        Resource(name=name, owner_managed_access=True, resource_scopes=_scopes("view")),
     )
     try:
         bob = await call(kc, "password_grant", "bob", "bob-password")
         await call(
             kc,
             "create_permission_ticket",
-            ManagedPermissionTicket(
-                resource=album.id, requester=bob.id_token_claims.sub, scope_name="view"
+            PermissionTicket(
+                resource=album.field_id, requester=bob.id_token_claims.sub, scope_name="view"
             ),
         )
-        pending = await call(kc, "list_permission_tickets", resource_id=album.id, granted=False)
+        pending = await call(
+            kc, "list_permission_tickets", resource_id=album.field_id, granted=False
+        )
         assert len(pending) == 1
         assert pending[0].requester == bob.id_token_claims.sub
-        await call(kc, "update_permission_ticket", pending[0].model_copy(update={"granted": True}))
-        granted = await call(kc, "list_permission_tickets", resource_id=album.id, granted=True)
+        await call(kc, "update_permission_ticket", evolve(pending[0], granted=True))
+        granted = await call(
+            kc, "list_permission_tickets", resource_id=album.field_id, granted=True
+        )
         assert [t.id for t in granted] == [pending[0].id]
-        ticket = await call(kc, "ticket", [TicketPermission(album.id, ("view",))])
+        ticket = await call(kc, "ticket", [TicketPermission(album.field_id, ("view",))])
         rpt = await call(kc, "rpt", bob, ticket=ticket)
         assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
         await call(kc, "delete_permission_ticket", pending[0].id)
-        assert await call(kc, "list_permission_tickets", resource_id=album.id) == []
+        assert await call(kc, "list_permission_tickets", resource_id=album.field_id) == []
     finally:
-        await call(kc, "delete_resource", album.id)
+        await call(kc, "delete_resource", album.field_id)
 
 
 async def test_managed_ticket_created_by_the_resource_server(make_client: MakeClient) -> None:
@@ -174,20 +178,23 @@ async def test_managed_ticket_created_by_the_resource_server(make_client: MakeCl
     doc = await call(
         kc,
         "create_resource",
-        ResourceSet(name=name, owner_managed_access=True, resource_scopes=["view"]),
+        Resource(name=name, owner_managed_access=True, resource_scopes=_scopes("view")),
     )
     try:
         bob = await call(kc, "password_grant", "bob", "bob-password")
         created = await call(
             kc,
             "create_permission_ticket",
-            ManagedPermissionTicket(
-                resource=doc.id, requester=bob.id_token_claims.sub, granted=True, scope_name="view"
+            PermissionTicket(
+                resource=doc.field_id,
+                requester=bob.id_token_claims.sub,
+                granted=True,
+                scope_name="view",
             ),
         )
         assert created.id and created.granted
-        ticket = await call(kc, "ticket", [TicketPermission(doc.id, ("view",))])
+        ticket = await call(kc, "ticket", [TicketPermission(doc.field_id, ("view",))])
         rpt = await call(kc, "rpt", bob, ticket=ticket)
         assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
     finally:
-        await call(kc, "delete_resource", doc.id)
+        await call(kc, "delete_resource", doc.field_id)

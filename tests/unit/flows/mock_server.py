@@ -20,6 +20,9 @@ DISCOVERY = {
     "revocation_endpoint": f"{ISSUER}/protocol/openid-connect/revoke",
     "device_authorization_endpoint": f"{ISSUER}/protocol/openid-connect/auth/device",
     "authorization_response_iss_parameter_supported": True,
+    "response_types_supported": ["code"],
+    "subject_types_supported": ["public"],
+    "id_token_signing_alg_values_supported": ["RS256"],
 }
 
 TokenHandler = Callable[[dict[str, str]], httpx.Response]

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from keycloak_sdk.extensions._core import Flow, HttpCall, Now, Sleep
+from keycloak_sdk.extensions._core import Flow, Now, Sleep, oidc
 from keycloak_sdk.extensions.client import AsyncClient, Client
 from keycloak_sdk.extensions.device import device_code_expired, poll_token_endpoint
 from keycloak_sdk.extensions.errors import (
@@ -17,9 +17,22 @@ from keycloak_sdk.extensions.errors import (
 )
 from keycloak_sdk.extensions.tokens import TokenSet
 
+from keycloak_sdk.errors import OAuthError
+from keycloak_sdk.models import TokenResponse
 from tests.unit.flows.mock_server import ISSUER, FakeKeycloak, oauth_error, token_response
 
-CALL = HttpCall("POST", f"{ISSUER}/protocol/openid-connect/token", form={}, client_auth=True)
+CALL = oidc("token_device_code", "dc-secret")
+Answer = TokenResponse | OAuthError
+
+
+def error(code: str) -> OAuthError:
+    """The typed error the core raises for this OAuth error response."""
+    answer = oauth_error(code)
+    return OAuthError.from_response(answer.status_code, answer.content, dict(answer.headers))
+
+
+def tokens_of(access_token: str) -> TokenResponse:
+    return TokenResponse(access_token=access_token, token_type="Bearer", expires_in=300)
 
 
 class FakeClock:
@@ -32,8 +45,8 @@ class FakeClock:
         self.now += seconds
 
 
-def drive(flow: Flow[TokenSet], answers: Iterator[httpx.Response], clock: FakeClock) -> TokenSet:
-    """Run a flow the way SyncDriver does, with a fake clock and canned responses."""
+def drive(flow: Flow[TokenSet], answers: Iterator[Answer], clock: FakeClock) -> TokenSet:
+    """Run a flow the way SyncDriver does, with a fake clock and canned core results."""
     try:
         op = next(flow)
         while True:
@@ -44,7 +57,11 @@ def drive(flow: Flow[TokenSet], answers: Iterator[httpx.Response], clock: FakeCl
                 clock.sleep(op.seconds)
                 result = None
             else:
+                assert op == CALL
                 result = next(answers)
+                if isinstance(result, OAuthError):
+                    op = flow.throw(result)
+                    continue
             op = flow.send(result)
     except StopIteration as stop:
         value: TokenSet = stop.value
@@ -65,12 +82,12 @@ def poll(
 
 def test_pending_then_slow_down_then_success() -> None:
     clock = FakeClock()
-    answers = iter(
+    answers: Iterator[Answer] = iter(
         [
-            oauth_error("authorization_pending"),
-            oauth_error("slow_down"),
-            oauth_error("authorization_pending"),
-            token_response("final"),
+            error("authorization_pending"),
+            error("slow_down"),
+            error("authorization_pending"),
+            tokens_of("final"),
         ]
     )
     tokens = drive(poll(clock), answers, clock)
@@ -81,14 +98,14 @@ def test_pending_then_slow_down_then_success() -> None:
 
 def test_expired_token_is_a_typed_error() -> None:
     clock = FakeClock()
-    answers = iter([oauth_error("authorization_pending"), oauth_error("expired_token")])
+    answers = iter([error("authorization_pending"), error("expired_token")])
     with pytest.raises(DeviceFlowExpiredError):
         drive(poll(clock), answers, clock)
 
 
 def test_expiry_is_noticed_without_asking_the_server() -> None:
     clock = FakeClock()
-    answers = iter([oauth_error("authorization_pending")] * 10)
+    answers = iter([error("authorization_pending")] * 10)
     with pytest.raises(DeviceFlowExpiredError):
         drive(poll(clock, expires_in=12), answers, clock)
     assert sum(clock.sleeps) <= 12
@@ -96,7 +113,7 @@ def test_expiry_is_noticed_without_asking_the_server() -> None:
 
 def test_max_wait_bounds_the_polling() -> None:
     clock = FakeClock()
-    answers = iter([oauth_error("authorization_pending")] * 100)
+    answers = iter([error("authorization_pending")] * 100)
     with pytest.raises(PollingTimeoutError):
         drive(poll(clock, max_wait=20), answers, clock)
     assert sum(clock.sleeps) <= 20
@@ -105,7 +122,7 @@ def test_max_wait_bounds_the_polling() -> None:
 def test_denial_is_access_denied() -> None:
     clock = FakeClock()
     with pytest.raises(AccessDeniedError) as caught:
-        drive(poll(clock), iter([oauth_error("access_denied")]), clock)
+        drive(poll(clock), iter([error("access_denied")]), clock)
     assert caught.value.error == "access_denied"
 
 

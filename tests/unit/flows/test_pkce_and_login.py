@@ -71,12 +71,12 @@ def test_tampered_transaction_is_refused() -> None:
 
 def test_authorization_params_are_secure_by_default() -> None:
     transaction = LoginTransaction.new("http://127.0.0.1/cb")
-    params = authorization_params("app", transaction, LoginOptions(prompt="login", max_age=60))
+    params = authorization_params(transaction, LoginOptions(prompt="login", max_age=60))
     assert params["code_challenge_method"] == "S256"
     assert params["code_challenge"] == code_challenge_s256(transaction.code_verifier)
     assert params["state"] == transaction.state and params["nonce"] == transaction.nonce
-    assert params["prompt"] == "login" and params["max_age"] == "60"
-    assert "login_hint" not in params
+    assert params["prompt"] == "login" and params["max_age"] == 60
+    assert params["login_hint"] is None  # None: the core leaves the parameter out
     options = LoginOptions(scopes=("email", "openid"), offline_access=True)
     assert scope_for(("profile",), options) == "openid profile email offline_access"
 

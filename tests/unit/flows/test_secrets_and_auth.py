@@ -30,10 +30,11 @@ def test_reprs_hide_tokens_and_secrets() -> None:
             "custom_extra": "X-" + SECRET,
         }
     )
-    device = DeviceAuthorization.model_validate(
+    device = DeviceAuthorization.from_dict(
         {"device_code": SECRET, "user_code": "AB", "verification_uri": "u", "expires_in": 5}
     )
-    ciba = CibaAuthentication.model_validate({"auth_req_id": SECRET, "expires_in": 5})
+    device.code_verifier = "V-" + SECRET
+    ciba = CibaAuthentication.from_dict({"auth_req_id": SECRET, "expires_in": 5})
     settings = KeycloakSettings.load(
         server_url="https://id.example.com", realm="r", client_id="a", client_secret=SECRET
     )
