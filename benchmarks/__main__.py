@@ -8,7 +8,13 @@ from pathlib import Path
 from benchmarks.report import Row, render, write
 
 # Each module exposes run() -> list[Row]; a module that is not there yet is reported, not hidden.
-SECTIONS = ["benchmarks.imports", "benchmarks.validation"]
+SECTIONS = [
+    "benchmarks.imports",
+    "benchmarks.validation",
+    "benchmarks.peers",
+    "benchmarks.middleware",
+    "benchmarks.connections",
+]
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
