@@ -101,7 +101,8 @@ class CibaChannel:
         return self.requests.get(timeout=timeout)
 
 
-@pytest.fixture(scope="session")
+# Module scope: tests/integration/test_realm.py listens on the same channel port after us.
+@pytest.fixture(scope="module")
 def ciba_channel(keycloak: RunningKeycloak) -> Iterator[CibaChannel]:
     if not keycloak.ciba_channel_uri:
         pytest.fail(
