@@ -58,23 +58,6 @@ class ResourceDescription:
 
 
 @dataclass(frozen=True)
-class IntrospectedToken:
-    """The core's introspection response as the engine reads it: `active` and the claims.
-
-    `model_dump` is the engine's (web/engine.py) way of asking for the claims; it predates
-    the core's attrs models, whose equivalent is `to_dict()`.
-    """
-
-    response: IntrospectionResponse
-
-    @property
-    def active(self) -> bool:
-        return self.response.active
-
-    def model_dump(self, **_: object) -> dict[str, Any]:
-        return self.response.to_dict()
-
-
 class KeycloakGateway:
     """Async access to one realm for one confidential (or public) client."""
 
@@ -188,8 +171,8 @@ class KeycloakGateway:
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 
-    async def introspect(self, token: str) -> IntrospectedToken:
-        return IntrospectedToken(await self._flows().introspect(token))
+    async def introspect(self, token: str) -> IntrospectionResponse:
+        return await self._flows().introspect(token)
 
     async def validate_logout_token(self, token: str) -> LogoutTokenClaims:
         """OIDC Back-Channel Logout 1.0 §2.6; each `jti` is accepted once."""

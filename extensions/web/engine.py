@@ -365,7 +365,7 @@ class AuthEngine:
             result = await self.gateway.introspect(token)
             if not result.active:
                 return None
-            claims = AccessTokenClaims(result.model_dump(exclude_none=True, by_alias=True))
+            claims = AccessTokenClaims(result.to_dict())
             return Identity(claims, token, "introspection", self.gateway.client_id)
         try:
             claims = await self.gateway.validate_access_token(token, audience=self.config.audience)

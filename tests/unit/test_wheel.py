@@ -51,8 +51,14 @@ def test_every_public_module_imports_from_a_clean_venv(wheel: Path, tmp_path: Pa
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{wheel}{extras}"], check=True)
     modules = _public_modules(zipfile.ZipFile(wheel).namelist())
     assert "keycloak_sdk" in modules and "keycloak_sdk.extensions" in modules
+    # Django's modules need configured settings to import, as in any Django project.
     script = (
         "import importlib, sys\n"
+        "import django\n"
+        "from django.conf import settings\n"
+        "settings.configure(INSTALLED_APPS=['django.contrib.auth', "
+        "'django.contrib.contenttypes'])\n"
+        "django.setup()\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
         "print(len(sys.modules))\n"
