@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import venv
@@ -64,7 +65,13 @@ def test_every_public_module_imports_from_a_clean_venv(wheel: Path, tmp_path: Pa
         "print(len(sys.modules))\n"
     )
     # Run outside the repository so the source tree cannot shadow the installed wheel.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     result = subprocess.run(
-        [str(python), "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False
+        [str(python), "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
