@@ -23,6 +23,7 @@ from harness.keycloak import (
     TEST_REALM,
     KeycloakServer,
 )
+from tests.ciba_channel import CibaChannel
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,19 @@ def keycloak() -> Iterator[RunningKeycloak]:
             version=server.version,
             ciba_channel_uri=server.ciba_channel_uri,
         )
+
+
+@pytest.fixture(scope="module")
+def ciba_channel(keycloak: RunningKeycloak) -> Iterator[CibaChannel]:
+    """Module scope: each module that needs the channel binds its port and releases it."""
+    if not keycloak.ciba_channel_uri:
+        pytest.fail(
+            f"the reused Keycloak has no CIBA channel: start it with `make keycloak-up` or set "
+            f"{CIBA_CHANNEL_ENV}"
+        )
+    channel = CibaChannel(keycloak.ciba_channel_uri).start()
+    yield channel
+    channel.close()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -10,14 +10,11 @@ import hashlib
 import hmac
 import html
 import json
-import os
 import re
 import secrets
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,6 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from harness.keycloak import free_port
+from tests.ciba_channel import CibaChannel
 from tests.conftest import RunningKeycloak
 
 KEYS = Path(__file__).resolve().parents[1] / "realm" / "keys"
@@ -383,53 +381,6 @@ def test_device_authorization_for_public_client(realm: Realm) -> None:
     assert json_of(pending, 400)["error"] == "authorization_pending"
 
 
-@dataclass
-class CibaChannel:
-    """The authentication device Keycloak notifies; records each request it receives."""
-
-    requests: list[tuple[str, JsonObject]] = field(default_factory=list)
-    arrived: threading.Event = field(default_factory=threading.Event)
-
-
-def _channel_handler(channel: CibaChannel) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body: JsonObject = json.loads(self.rfile.read(length) or b"{}")
-            channel.requests.append((self.headers.get("Authorization", ""), body))
-            channel.arrived.set()
-            # 201 is what Keycloak expects from a channel that accepted the request.
-            self.send_response(201)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    return Handler
-
-
-@pytest.fixture(scope="module")
-def ciba_channel() -> Iterator[CibaChannel]:
-    uri = os.environ.get(CIBA_CHANNEL_ENV)
-    if not uri:
-        pytest.fail(
-            f"CIBA needs an authentication channel: start Keycloak with {CIBA_CHANNEL_ENV}="
-            "http://127.0.0.1:<port>/ciba in its environment (docs/realm.md)"
-        )
-    parts = urlsplit(uri)
-    assert parts.hostname == "127.0.0.1" and parts.port, uri
-    channel = CibaChannel()
-    server = HTTPServer(("127.0.0.1", parts.port), _channel_handler(channel))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield channel
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_ciba_backchannel_request_for_alice(realm: Realm, ciba_channel: CibaChannel) -> None:
     response = realm.http.post(
         realm.endpoint("backchannel_authentication_endpoint"),
@@ -440,8 +391,8 @@ def test_ciba_backchannel_request_for_alice(realm: Realm, ciba_channel: CibaChan
     assert body["auth_req_id"]
     assert body["expires_in"] == 120
     assert body["interval"] == 1
-    assert ciba_channel.arrived.wait(TIMEOUT)
-    bearer, request = ciba_channel.requests[-1]
+    arrived = ciba_channel.next_request(TIMEOUT)
+    bearer, request = f"Bearer {arrived.bearer}", arrived.body
     assert request["login_hint"] == "alice"
     assert request["binding_message"] == "realm-test"
     ciba_grant = {

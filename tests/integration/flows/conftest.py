@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import inspect
-import json
-import queue
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from keycloak_sdk.extensions.client import AsyncClient, Client
@@ -63,54 +57,3 @@ async def make_client(
             await client.aclose()
         else:
             client.close()
-
-
-@dataclass(frozen=True)
-class CibaChannelRequest:
-    bearer: str
-    body: dict[str, Any]
-
-
-class CibaChannel:
-    """The user's authentication device: Keycloak POSTs each CIBA request to the channel URI
-    the harness configured (`keycloak.ciba_channel_uri`); this receiver listens there."""
-
-    def __init__(self, uri: str) -> None:
-        parts = urlsplit(uri)
-        assert parts.hostname == "127.0.0.1" and parts.port, uri
-        self.requests: queue.Queue[CibaChannelRequest] = queue.Queue()
-        channel = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", "0"))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                bearer = self.headers.get("authorization", "").removeprefix("Bearer ")
-                channel.requests.put(CibaChannelRequest(bearer, body))
-                self.send_response(201)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", parts.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def next_request(self, timeout: float = 10.0) -> CibaChannelRequest:
-        return self.requests.get(timeout=timeout)
-
-
-# Module scope: tests/integration/test_realm.py listens on the same channel port after us.
-@pytest.fixture(scope="module")
-def ciba_channel(keycloak: RunningKeycloak) -> Iterator[CibaChannel]:
-    if not keycloak.ciba_channel_uri:
-        pytest.fail(
-            "the reused Keycloak has no CIBA channel: start it with `make keycloak-up` or set "
-            "KC_SPI_CIBA_AUTH_CHANNEL__CIBA_HTTP_AUTH_CHANNEL__HTTP_AUTHENTICATION_CHANNEL_URI"
-        )
-    channel = CibaChannel(keycloak.ciba_channel_uri)
-    channel.thread.start()
-    yield channel
-    channel.server.shutdown()
-    channel.server.server_close()

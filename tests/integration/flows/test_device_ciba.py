@@ -8,9 +8,10 @@ import httpx
 import pytest
 from keycloak_sdk.extensions.errors import AccessDeniedError
 
+from tests.ciba_channel import CibaChannel
 from tests.conftest import RunningKeycloak
 from tests.integration.flows.browser import approve_device
-from tests.integration.flows.conftest import CibaChannel, MakeClient, call
+from tests.integration.flows.conftest import MakeClient, call
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
