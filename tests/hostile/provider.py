@@ -63,6 +63,10 @@ class Faults:
     jwks_cache_control: str = "no-cache"
     # Seconds to sleep before answering the token endpoint (slow-server tests).
     token_delay: float = 0.0
+    # Lifetime of issued access tokens (short ones make the web session refresh at once).
+    expires_in: int = 300
+    # The refresh grant answers with tokens of this subject instead of the session's.
+    refresh_subject: str | None = None
 
 
 @dataclass
@@ -250,7 +254,8 @@ class HostileProvider:
                 return 400, {"error": "invalid_grant", "error_description": "PKCE failed"}
             return 200, self._token_set(grant.nonce, self.faults.id_token, grant.subject)
         if grant_type == "refresh_token":
-            return 200, self._token_set(None, self.faults.refresh_id_token, self.subject)
+            subject = self.faults.refresh_subject or self.subject
+            return 200, self._token_set(None, self.faults.refresh_id_token, subject)
         if grant_type == "password":
             subject = f"{form.get('username', 'alice')}-sub"
             return 200, self._token_set(None, None, subject)
@@ -266,7 +271,7 @@ class HostileProvider:
         body: dict[str, object] = {
             "access_token": access,
             "token_type": "Bearer",
-            "expires_in": 300,
+            "expires_in": self.faults.expires_in,
             "refresh_token": f"refresh-{secrets.token_hex(8)}",
             "refresh_expires_in": 1800,
             "scope": "openid profile email",

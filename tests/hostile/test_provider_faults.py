@@ -16,7 +16,7 @@ from keycloak_sdk.extensions.jose.errors import (
 from keycloak_sdk.extensions.validation import TokenValidator
 
 from keycloak_sdk.errors import KeycloakError
-from tests.hostile.apps import FRAMEWORKS, example_client
+from tests.hostile.apps import FRAMEWORKS, browser_login, example_client
 from tests.hostile.cases import NO_KID
 from tests.hostile.conftest import async_flow_client, redirect_query
 from tests.hostile.provider import CLIENT_ID, HostileProvider, new_rsa_key
@@ -201,3 +201,19 @@ async def test_async_refreshed_id_token_with_another_subject_is_refused(
         provider.faults.refresh_id_token = lambda p, claims: p.sign({**claims, "sub": "mallory"})
         with pytest.raises(TokenMismatchError):
             await client.refresh(result.tokens)
+
+
+def test_middleware_session_refresh_for_another_subject_is_refused(
+    app: httpx.Client, provider: HostileProvider, provider_http: httpx.Client
+) -> None:
+    # Tokens living 5 s are inside the session's refresh skew: the next request refreshes.
+    provider.faults.expires_in = 5
+    assert browser_login(app, provider_http).status_code == 302
+    provider.faults.refresh_subject = "mallory-sub"
+    answer = app.get("/profile")
+    assert provider.count("token") == 2  # the code exchange, then the refresh
+    assert answer.status_code != 500
+    if answer.status_code == 200:
+        assert answer.json()["user"] == "alice", "the session now carries another user"
+    else:
+        assert answer.status_code == 302  # the session was dropped: log in again
