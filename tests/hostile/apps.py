@@ -39,6 +39,7 @@ def _django_wsgi(settings: KeycloakSettings, public_url: str) -> object:
         django.setup()
         django_settings.KEYCLOAK_SERVER_URL = settings.server_url
         django_settings.KEYCLOAK_CALLBACK_URL = f"{public_url}/kc/callback"
+        django_settings.KEYCLOAK_TIMEOUT = settings.timeout
         # Settings are read once per process into one engine: rebuild it for this provider.
         _engine.reset()
         database = str(django_settings.DATABASES["default"]["NAME"])
@@ -62,7 +63,17 @@ def build_app(framework: str, base_url: str, public_url: str, timeout: float = 1
     if framework == "flask":
         from examples.flask_app.app import create_app as create_flask
 
-        return create_flask(settings, public_url=public_url)
+        # The example copies no timeout into app.config; the integration reads the rest of
+        # the client settings from KEYCLOAK_* variables.
+        saved = os.environ.get("KEYCLOAK_TIMEOUT")
+        os.environ["KEYCLOAK_TIMEOUT"] = str(settings.timeout)
+        try:
+            return create_flask(settings, public_url=public_url)
+        finally:
+            if saved is None:
+                del os.environ["KEYCLOAK_TIMEOUT"]
+            else:
+                os.environ["KEYCLOAK_TIMEOUT"] = saved
     return _django_wsgi(settings, public_url)
 
 

