@@ -143,9 +143,23 @@ class AuthenticationMiddleware:
             engine = AuthEngine(config)
         self.engine = engine
 
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Close the engine's pooled connections to Keycloak when the server shuts down."""
+
+        async def receive_and_close_on_shutdown() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown":
+                await self.engine.gateway.aclose()
+            return message
+
+        await self.app(scope, receive_and_close_on_shutdown, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
+            return
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
             return
         if scope["type"] != "http":
             await self.app(scope, receive, send)

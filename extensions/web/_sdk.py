@@ -57,7 +57,6 @@ class ResourceDescription:
     scopes: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class KeycloakGateway:
     """Async access to one realm for one confidential (or public) client."""
 

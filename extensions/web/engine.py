@@ -156,7 +156,10 @@ class AuthEngine:
         except KeycloakError as exc:
             # Keycloak unreachable or misbehaving: the client did nothing wrong.
             logger.warning("Keycloak call failed: %s", exc)
-            return WebResponse.text(502, "The identity provider is not available")
+            # 503 + Retry-After: the app itself is fine; retrying later will work.
+            return WebResponse.text(
+                503, "The identity provider is not available", ("retry-after", "5")
+            )
 
     def _oversize(self, request: WebRequest) -> str | None:
         limit = self.config.max_header_bytes
@@ -239,6 +242,12 @@ class AuthEngine:
         try:
             claims = await self.gateway.validate_access_token(tokens.access_token)
         except InvalidBearerTokenError:
+            self.config.session_store.delete(session_id)
+            return None
+        if record.sub is not None and claims.sub != record.sub:
+            # A session belongs to the user who logged in; a refresh answered with someone
+            # else's tokens ends it instead of switching users (OIDC Core §12.2).
+            logger.warning("session tokens name another subject; the session is ended")
             self.config.session_store.delete(session_id)
             return None
         return Identity(

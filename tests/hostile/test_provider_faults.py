@@ -73,9 +73,9 @@ def test_middleware_with_discovery_naming_another_issuer(
         login = app.get("/profile")
         bearer = app.get("/api/me", headers={"Authorization": f"Bearer {provider.access_token()}"})
         public = app.get("/public")
-    # The provider is misconfigured, not the caller: 502 (documented), never 500 or a redirect.
-    assert login.status_code == 502, login.status_code
-    assert bearer.status_code == 502, bearer.status_code
+    # The provider is misconfigured, not the caller: 503 (documented), never 500 or a redirect.
+    assert login.status_code == 503, login.status_code
+    assert bearer.status_code == 503, bearer.status_code
     assert public.status_code == 200
     assert provider.count("token") == 0
 

@@ -2,7 +2,7 @@
 
 The outage test starts its own Keycloak (harness `KeycloakServer`, not the session fixture,
 because it stops it), serves the Starlette example app with uvicorn, stops Keycloak, checks
-what keeps working and what fails (fast, typed, 502 rather than 500), restarts Keycloak on the
+what keeps working and what fails (fast, typed, 503 rather than 500), restarts Keycloak on the
 same port and checks recovery without restarting the app. Keycloak's in-memory realm gets new
 signing keys on restart, so tokens from before are refused once the app has the new keys.
 """
@@ -153,14 +153,14 @@ def _outage_and_recovery(server: object) -> None:
             error, seconds = _timed(call)
             assert isinstance(error, TransportError), repr(error)
             assert seconds < TIMEOUT + 1
-        # Where the app needs Keycloak it answers 502 (documented), never 500.
+        # Where the app needs Keycloak it answers 503 (documented), never 500.
         callback = app.get(f"/kc/callback?code=abc&state={state}&iss={settings.issuer}")
-        assert callback.status_code == 502, callback.status_code
+        assert callback.status_code == 503, callback.status_code
         fresh_web = _example_app(settings)
         with serve_asgi(fresh_web) as fresh_url, httpx.Client(base_url=fresh_url) as fresh:
             began = time.monotonic()
-            assert _bearer(fresh, before.access_token).status_code == 502
-            assert fresh.get("/profile").status_code == 502
+            assert _bearer(fresh, before.access_token).status_code == 503
+            assert fresh.get("/profile").status_code == 503
             assert fresh.get("/public").status_code == 200
             assert time.monotonic() - began < 3 * (TIMEOUT + 1)
 
@@ -227,7 +227,7 @@ def test_slow_proxy_timeouts_in_client_and_app(no_leaks: None) -> None:
                 began = time.monotonic()
                 answer = _bearer(app, provider.access_token())
                 elapsed = time.monotonic() - began
-            assert answer.status_code == 502, answer.status_code
+            assert answer.status_code == 503, answer.status_code
             assert elapsed < 3 * 0.5 + 2.5, elapsed
             assert proxy.connections >= 1
 
@@ -235,7 +235,7 @@ def test_slow_proxy_timeouts_in_client_and_app(no_leaks: None) -> None:
 @pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_each_framework_without_its_provider(framework: str, no_leaks: None) -> None:
     """The outage of the real-Keycloak test, for all four integrations, against the hostile
-    provider (stopped mid-test): cached validation goes on, Keycloak-bound routes answer 502
+    provider (stopped mid-test): cached validation goes on, Keycloak-bound routes answer 503
     fast, nothing answers 500."""
     with contextlib.ExitStack() as provider_stack:
         provider = provider_stack.enter_context(HostileProvider.running())
@@ -250,12 +250,12 @@ def test_each_framework_without_its_provider(framework: str, no_leaks: None) -> 
             assert _bearer(app, token).status_code == 200
             began = time.monotonic()
             callback = app.get(f"/kc/callback?code=abc&state={state}&iss={provider.issuer}")
-            assert callback.status_code == 502, callback.status_code
+            assert callback.status_code == 503, callback.status_code
             assert time.monotonic() - began < TIMEOUT + 1
         with example_client(framework, provider.base_url, timeout=TIMEOUT) as fresh:
             began = time.monotonic()
-            assert _bearer(fresh, token).status_code == 502
-            assert fresh.get("/profile").status_code == 502
+            assert _bearer(fresh, token).status_code == 503
+            assert fresh.get("/profile").status_code == 503
             assert fresh.get("/public").status_code == 200
             assert time.monotonic() - began < 3 * (TIMEOUT + 1)
 
@@ -272,5 +272,5 @@ def test_each_framework_with_a_slow_token_endpoint(framework: str, no_leaks: Non
             callback = app.get(f"/kc/callback?code=abc&state={state}&iss={provider.issuer}")
             elapsed = time.monotonic() - began
         provider.faults.token_delay = 0.0
-    assert callback.status_code == 502, callback.status_code
+    assert callback.status_code == 503, callback.status_code
     assert elapsed < 1.5, elapsed

@@ -1,5 +1,5 @@
 """Bad input never reaches 500, for every adapter (no Keycloak needed: nothing here calls it,
-and the one case that would gets a clean 502)."""
+and the one case that would gets a clean 503)."""
 
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ def test_callback_state_is_single_use(harness: Harness) -> None:
     cookie, state = _pending(harness)
     harness.client.cookies.set("kc_session", cookie)
     first = harness.client.get(f"/kc/callback?state={state}&code=abc")
-    assert first.status_code == 502  # Keycloak unreachable: a clean answer, not a 500
+    assert first.status_code == 503  # Keycloak unreachable: a clean answer, not a 500
     assert harness.client.get(f"/kc/callback?state={state}&code=abc").status_code == 400
 
 
@@ -256,8 +256,8 @@ def test_forged_logout_token_is_refused(harness: Harness) -> None:
     assert response.status_code == 400
 
 
-def test_keycloak_down_is_502_not_500(harness: Harness) -> None:
-    assert harness.client.get("/profile").status_code == 502
+def test_keycloak_down_is_503_not_500(harness: Harness) -> None:
+    assert harness.client.get("/profile").status_code == 503
 
 
 @pytest.mark.parametrize("framework", ["starlette", "fastapi"])
@@ -275,8 +275,8 @@ def test_websocket_without_token_is_closed(framework: str) -> None:
             ws.receive_text()
 
 
-def test_unreachable_keys_are_502_not_401(harness: Harness) -> None:
+def test_unreachable_keys_are_503_not_401(harness: Harness) -> None:
     # Well formed, so validation needs the realm's keys, which cannot be fetched.
     token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
     response = harness.client.get("/api/x", headers={"Authorization": f"Bearer {token}"})
-    assert response.status_code == 502
+    assert response.status_code == 503
