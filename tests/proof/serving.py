@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -19,26 +19,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def closing_on_shutdown(app: Any, close: Callable[[], Awaitable[None]]) -> Any:
-    """`app` with an ASGI lifespan whose shutdown awaits `close` (e.g. the Keycloak gateway's
-    `aclose`, which the integrations do not call themselves)."""
-
-    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "lifespan":
-            await app(scope, receive, send)
-            return
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await close()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    return wrapped
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from examples.starlette_app.app import create_app
 from keycloak_sdk.errors import KeycloakError, RequestTimeoutError, TransportError
 from tests.hostile.apps import FRAMEWORKS, example_client
 from tests.hostile.provider import HostileProvider
-from tests.proof.serving import closing_on_shutdown, free_port, serve_asgi
+from tests.proof.serving import free_port, serve_asgi
 from tests.proof.slow_proxy import SlowProxy
 
 TIMEOUT = 2.0
@@ -58,10 +58,9 @@ def _open_sockets() -> list[str]:
 
 
 def _example_app(settings: KeycloakSettings) -> Any:
-    # The integrations never close their gateway's HTTP pools themselves (no shutdown hook):
-    # without this wrapper, pooled connections to Keycloak outlive the stopped app.
-    app = create_app(settings, public_url="http://127.0.0.1:1")
-    return closing_on_shutdown(app, app.state.keycloak.gateway.aclose)
+    # No shutdown wrapper: the middleware itself must close its pooled connections to
+    # Keycloak on lifespan shutdown, which the leak check after each test proves.
+    return create_app(settings, public_url="http://127.0.0.1:1")
 
 
 def _bearer(app: httpx.Client, token: str) -> httpx.Response:
