@@ -8,17 +8,30 @@ Settings (all optional):
   KEYCLOAK_GROUP_PREFIX     prefix of the managed groups (default "")
   KEYCLOAK_STAFF_ROLES      roles that make a user is_staff (default ())
   KEYCLOAK_SUPERUSER_ROLES  roles that make a user is_superuser (default ())
+  KEYCLOAK_USER_SYNC_TTL    seconds a sync stays trusted while the token's user claims and
+                            roles are unchanged (default 60; 0 syncs on every request)
+  KEYCLOAK_USER_SYNC_CACHE_SIZE  users remembered per process (default 1024)
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.db import router, transaction
 from django.http import HttpRequest
+from keycloak_sdk.extensions.django._user_sync import (
+    DEFAULT_SIZE,
+    DEFAULT_TTL,
+    SyncedUser,
+    fingerprint,
+    synced_users,
+    watch_writes,
+)
 from keycloak_sdk.extensions.web.guards import has_role
 from keycloak_sdk.extensions.web.identity import Identity
 
@@ -42,8 +55,6 @@ class KeycloakBackend(BaseBackend):
         if not isinstance(username, str) or not username:
             return None
         model = get_user_model()
-        lookup: dict[str, Any] = {str(model.USERNAME_FIELD): username[:150]}
-        user, _created = model._default_manager.get_or_create(**lookup)
         changes = {
             "email": claims.email or "",
             "first_name": (claims.given_name or "")[:150],
@@ -55,18 +66,71 @@ class KeycloakBackend(BaseBackend):
                 has_role(claims, r) for r in getattr(settings, "KEYCLOAK_SUPERUSER_ROLES", ())
             ),
         }
+        sync_groups = bool(getattr(settings, "KEYCLOAK_SYNC_GROUPS", True))
+        prefix = str(getattr(settings, "KEYCLOAK_GROUP_PREFIX", ""))
+        groups = (
+            sorted({f"{prefix}{name}"[:150] for name in role_names(keycloak_identity)})
+            if sync_groups
+            else []
+        )
+        ttl = float(getattr(settings, "KEYCLOAK_USER_SYNC_TTL", DEFAULT_TTL))
+        subject = claims.sub
+        # Everything the sync below writes depends on exactly these values.
+        synced_from = fingerprint(
+            [model._meta.label, username[:150], changes, sync_groups, prefix, groups]
+        )
+        if ttl > 0 and subject:
+            entry = synced_users.get(subject, synced_from)
+            if entry is not None:
+                cached: AbstractBaseUser = model.from_db(
+                    entry.database, list(entry.field_names), list(entry.values)
+                )
+                return cached
+        user: AbstractBaseUser = self._sync(
+            model, username[:150], changes, groups if sync_groups else None, prefix
+        )
+        if ttl > 0 and subject:
+            self._remember(model, user, subject, synced_from, ttl)
+        return user
+
+    def _sync(
+        self,
+        model: Any,
+        username: str,
+        changes: dict[str, Any],
+        groups: list[str] | None,
+        prefix: str,
+    ) -> Any:
+        lookup: dict[str, Any] = {str(model.USERNAME_FIELD): username}
+        user, _created = model._default_manager.get_or_create(**lookup)
         dirty = [k for k, v in changes.items() if hasattr(user, k) and getattr(user, k) != v]
         for key in dirty:
             setattr(user, key, changes[key])
         if dirty:
             user.save(update_fields=dirty)
-        if getattr(settings, "KEYCLOAK_SYNC_GROUPS", True) and hasattr(user, "groups"):
-            self._sync_groups(user, keycloak_identity)
+        if groups is not None and hasattr(user, "groups"):
+            self._sync_groups(user, set(groups), prefix)
         return user
 
-    def _sync_groups(self, user: Any, identity: Identity) -> None:
-        prefix = getattr(settings, "KEYCLOAK_GROUP_PREFIX", "")
-        wanted = {f"{prefix}{name}"[:150] for name in role_names(identity)}
+    @staticmethod
+    def _remember(model: Any, user: Any, subject: str, synced_from: str, ttl: float) -> None:
+        watch_writes(model)
+        fields = model._meta.concrete_fields
+        database = user._state.db or router.db_for_read(model)
+        entry = SyncedUser(
+            fingerprint=synced_from,
+            expires_at=time.monotonic() + ttl,
+            database=database,
+            field_names=tuple(f.attname for f in fields),
+            values=tuple(getattr(user, f.attname) for f in fields),
+            pk=user.pk,
+        )
+        size = int(getattr(settings, "KEYCLOAK_USER_SYNC_CACHE_SIZE", DEFAULT_SIZE))
+        # Inside a transaction the rows may still be rolled back: trust them once committed
+        # (immediately when no transaction is open).
+        transaction.on_commit(lambda: synced_users.put(subject, entry, size), using=database)
+
+    def _sync_groups(self, user: Any, wanted: set[str], prefix: str) -> None:
         current = set(user.groups.values_list("name", flat=True))
         managed = {n for n in current if n.startswith(prefix)} if prefix else current
         if managed == wanted:

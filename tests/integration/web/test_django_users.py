@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from django.test.utils import CaptureQueriesContext
+from keycloak_sdk.extensions.claims import AccessTokenClaims
+from keycloak_sdk.extensions.django._user_sync import synced_users
+from keycloak_sdk.extensions.web.identity import Identity
 
 from tests.conftest import RunningKeycloak
 from tests.integration.web._login import browser_login
@@ -47,3 +53,77 @@ def test_drf_rejects_bad_tokens_with_a_bearer_challenge(served: ServedApp) -> No
         response = app.get("/api/me", headers=bearer("x.y.z"))
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith('Bearer realm="sdk-test"')
+
+
+def _identity_of(token: str) -> Identity:
+    from keycloak_sdk.extensions.django._engine import get_engine, get_runner
+
+    identity = get_runner().run(get_engine().identify_bearer(token))
+    assert identity is not None
+    return identity
+
+
+def _with_roles(identity: Identity, realm_roles: list[str]) -> Identity:
+    claims = dict(identity.claims.raw)
+    claims["realm_access"] = {"roles": realm_roles}
+    return replace(identity, claims=AccessTokenClaims(claims))
+
+
+def _writes(queries: CaptureQueriesContext) -> list[str]:
+    reads = ("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(reads)]
+
+
+def test_a_repeated_token_is_not_synced_again_until_its_roles_change(
+    served: ServedApp, keycloak: RunningKeycloak
+) -> None:
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
+    backend = KeycloakBackend()
+    identity = _identity_of(user_token(keycloak, "bob"))
+    synced_users.clear()
+    with CaptureQueriesContext(connection) as first:
+        bob = backend.authenticate(None, keycloak_identity=identity)
+    assert first.captured_queries  # the first sight of these claims reads the database
+    with CaptureQueriesContext(connection) as again:
+        same = backend.authenticate(None, keycloak_identity=identity)
+    assert again.captured_queries == []
+    assert isinstance(same, User) and isinstance(bob, User) and same is not bob
+    assert (same.pk, same.get_username(), same.is_staff) == (bob.pk, "bob", True)
+
+    demoted = _with_roles(identity, ["user"])
+    with CaptureQueriesContext(connection) as changed:
+        after = backend.authenticate(None, keycloak_identity=demoted)
+    assert _writes(changed)  # the new role set is written at once, not after the TTL
+    assert isinstance(after, User) and after.is_staff is False  # STAFF_ROLES = ("admin",)
+    stored = User.objects.get(username="bob")
+    assert stored.is_staff is False
+    assert not stored.groups.filter(name="admin").exists()
+    assert stored.groups.filter(name="user").exists()
+
+    # The token that still says admin is re-synced too: its fingerprint is no longer the latest.
+    restored = backend.authenticate(None, keycloak_identity=identity)
+    assert isinstance(restored, User) and restored.is_staff is True
+    assert User.objects.get(username="bob").groups.filter(name="admin").exists()
+
+
+def test_a_local_write_to_a_synced_user_is_corrected_on_the_next_request(
+    served: ServedApp, keycloak: RunningKeycloak
+) -> None:
+    from django.contrib.auth.models import Group, User
+    from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
+    backend = KeycloakBackend()
+    identity = _identity_of(user_token(keycloak, "alice"))
+    backend.authenticate(None, keycloak_identity=identity)
+    stray, _ = Group.objects.get_or_create(name="granted-by-hand")
+    alice = User.objects.get(username="alice")
+    alice.groups.add(stray)
+    alice.email = "changed@example.com"
+    alice.save(update_fields=["email"])
+    backend.authenticate(None, keycloak_identity=identity)
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+    assert not alice.groups.filter(name="granted-by-hand").exists()
