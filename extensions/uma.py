@@ -81,14 +81,6 @@ class TicketPermission:
         )
 
 
-# The results (and bodies) of the UMA calls are the core's models; these names are the
-# flow layer's historical ones for them, kept so that imports and signatures stay stable.
-Decision = UmaDecision
-GrantedPermission = UmaPermission
-ResourceSet = Resource
-ManagedPermissionTicket = PermissionTicket
-
-
 def permission_values(permissions: Iterable[PermissionRequest]) -> list[str]:
     return [p.as_form_value() for p in permissions]
 
@@ -96,13 +88,9 @@ def permission_values(permissions: Iterable[PermissionRequest]) -> list[str]:
 __all__ = [
     "RPT_TOKEN_TYPE_HINT",
     "UMA_TICKET_GRANT",
-    "Decision",
-    "GrantedPermission",
-    "ManagedPermissionTicket",
     "PermissionRequest",
     "PermissionTicket",
     "Resource",
-    "ResourceSet",
     "TicketPermission",
     "UmaDecision",
     "UmaPermission",

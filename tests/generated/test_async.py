@@ -30,7 +30,7 @@ from keycloak_sdk.models import (
 )
 from tests.ciba_channel import CibaChannel
 from tests.generated.conftest import CONFIDENTIAL, REDIRECT_URI, owned_resource, unique
-from tests.integration.flows.browser import approve_device, login_redirect
+from tests.keycloak_browser import approve_device, login_redirect
 
 
 async def test_oidc_operations(issuer: str) -> None:

@@ -32,7 +32,7 @@ from keycloak_sdk.models import (
 )
 from tests.ciba_channel import CibaChannel
 from tests.generated.conftest import REDIRECT_URI
-from tests.integration.flows.browser import approve_device, login_redirect
+from tests.keycloak_browser import approve_device, login_redirect
 
 
 def _pkce() -> tuple[str, str]:

@@ -17,7 +17,7 @@ import pytest
 from keycloak_sdk.extensions import Client
 
 from tests.conftest import RunningKeycloak
-from tests.integration.flows.browser import login_redirect
+from tests.keycloak_browser import login_redirect
 
 REDIRECT_URI = "http://localhost:5000/login/callback"
 

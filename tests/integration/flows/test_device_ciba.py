@@ -10,8 +10,8 @@ from keycloak_sdk.extensions.errors import AccessDeniedError
 
 from tests.ciba_channel import CibaChannel
 from tests.conftest import RunningKeycloak
-from tests.integration.flows.browser import approve_device
 from tests.integration.flows.conftest import MakeClient, call
+from tests.keycloak_browser import approve_device
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

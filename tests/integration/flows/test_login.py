@@ -13,8 +13,8 @@ from keycloak_sdk.extensions.errors import (
 from keycloak_sdk.extensions.login import LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
 
-from tests.integration.flows.browser import login_redirect
 from tests.integration.flows.conftest import REDIRECT_URI, MakeClient, call
+from tests.keycloak_browser import login_redirect
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

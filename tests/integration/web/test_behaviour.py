@@ -83,7 +83,7 @@ def test_session_id_is_rotated_at_login(served: ServedApp) -> None:
         assert before
         app.cookies.clear()
         app.cookies.set("kc_session", before, domain="127.0.0.1")
-        from tests.integration.web._login import KeycloakBrowser
+        from tests.keycloak_browser import KeycloakBrowser
 
         browser = KeycloakBrowser()
         try:

@@ -15,7 +15,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.conftest import RunningKeycloak
-from tests.integration.web._login import KeycloakBrowser
+from tests.keycloak_browser import KeycloakBrowser
 
 FLASK_SNIPPET = """
 from flask import Flask
