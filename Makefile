@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 KEYCLOAK_VERSION ?= 26.7.3
 export KEYCLOAK_VERSION
 
-.PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
+.PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-admin spec-diff keycloak-fetch \
         keycloak-up keycloak-down demo bench docs wheel-test clean
 
 $(STAMP): pyproject.toml
@@ -45,8 +45,12 @@ lint: $(STAMP)
 generate: $(STAMP)
 	$(PY) -m generator generate $(if $(filter command line environment,$(origin KEYCLOAK_VERSION)),--keycloak-version $(KEYCLOAK_VERSION))
 
-spec: setup
+# The discovery documents come from a live server; the admin OpenAPI document from Maven alone.
+spec: setup spec-admin
 	$(PY) -m generator capture --keycloak-version $(KEYCLOAK_VERSION)
+
+spec-admin: $(STAMP)
+	$(PY) -m generator capture-admin --keycloak-version $(KEYCLOAK_VERSION)
 
 spec-diff: $(STAMP)
 	$(PY) -m generator spec-diff $(FROM) $(TO)

@@ -1,4 +1,4 @@
-"""`python -m generator <command>`: generate, capture, spec-diff."""
+"""`python -m generator <command>`: generate, capture, capture-admin, mend-admin, spec-diff."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "capture":
         return _run_module("generator.capture", args[1:])
+    if args and args[0] == "capture-admin":
+        return _run_module("generator.admin_capture", args[1:])
+    if args and args[0] == "mend-admin":
+        return _run_module("generator.admin_mends", args[1:])
     if args and args[0] == "spec-diff":
         return _run_module("generator.spec_diff", args[1:])
 
@@ -43,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     gen.add_argument("--output", type=Path, default=ROOT / "keycloak_sdk")
     sub.add_parser("capture", help="capture discovery snapshots (generator.capture)")
+    sub.add_parser(
+        "capture-admin", help="capture the admin OpenAPI document (generator.admin_capture)"
+    )
+    sub.add_parser("mend-admin", help="show the mends of an admin document (generator.admin_mends)")
     sub.add_parser("spec-diff", help="compare two captured versions (generator.spec_diff)")
     ns = parser.parse_args(args)
     try:

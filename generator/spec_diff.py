@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.admin_capture import ADMIN_FILE
+
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT_DIR = ROOT / "spec" / "keycloak"
 
@@ -57,7 +59,10 @@ def latest_version(snapshot_dir: Path = SNAPSHOT_DIR) -> str:
 def snapshot(version: str, snapshot_dir: Path = SNAPSHOT_DIR) -> dict[str, Any]:
     """The documents of one captured version, keyed by name: `openid-configuration`, ..."""
     folder = snapshot_dir / version
-    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    # The admin OpenAPI document lives next to the discovery documents; it is diffed apart.
+    files = (
+        sorted(p for p in folder.glob("*.json") if p.name != ADMIN_FILE) if folder.is_dir() else []
+    )
     if not files:
         known = ", ".join(available_versions(snapshot_dir)) or "none"
         raise SnapshotError(f"no snapshot for Keycloak {version} (captured: {known})")
