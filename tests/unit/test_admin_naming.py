@@ -1,0 +1,177 @@
+"""The naming rule of admin operations (generator/admin_naming.py), on examples and on every
+captured Keycloak version."""
+
+from __future__ import annotations
+
+import keyword
+
+import pytest
+
+from generator.admin_capture import admin_versions
+from generator.admin_mends import mended
+from generator.admin_naming import (
+    AdminOperation,
+    NamingError,
+    OperationName,
+    name_all,
+    name_operation,
+    operations_of,
+    shape,
+)
+
+R = "/admin/realms/{realm}"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", f"{R}/users", "users.list"),
+        ("POST", f"{R}/users", "users.create"),
+        ("GET", f"{R}/users/{{user-id}}", "users.get"),
+        ("PUT", f"{R}/users/{{user-id}}", "users.update"),
+        ("DELETE", f"{R}/users/{{user-id}}", "users.delete"),
+        ("GET", f"{R}/users/count", "users.count"),
+        ("PUT", f"{R}/users/{{user-id}}/reset-password", "users.reset_password"),
+        ("POST", f"{R}/users/{{user-id}}/impersonation", "users.impersonate"),
+        ("PUT", f"{R}/users/{{user-id}}/groups/{{groupId}}", "users.groups.add"),
+        ("DELETE", f"{R}/users/{{user-id}}/groups/{{groupId}}", "users.groups.remove"),
+        ("GET", f"{R}/users/{{user-id}}/role-mappings", "users.role_mappings.get"),
+        ("POST", f"{R}/users/{{u}}/role-mappings/realm", "users.role_mappings.realm.add"),
+        (
+            "GET",
+            f"{R}/users/{{u}}/role-mappings/clients/{{c}}/composite",
+            "users.role_mappings.clients.effective",
+        ),
+        (
+            "GET",
+            f"{R}/groups/{{g}}/role-mappings/clients/{{c}}",
+            "groups.role_mappings.clients.list",
+        ),
+        ("GET", f"{R}/client-scopes", "client_scopes.list"),
+        ("GET", f"{R}/identity-provider/instances/{{alias}}", "identity_providers.get"),
+        ("GET", f"{R}/clients/{{id}}/authz/resource-server", "clients.authz.get"),
+        (
+            "DELETE",
+            f"{R}/clients/{{id}}/authz/resource-server/resource/{{r}}",
+            "clients.authz.resources.delete",
+        ),
+        ("GET", f"{R}/clients/{{id}}/authz/resource-server/policy", "clients.authz.policies.list"),
+        ("GET", f"{R}/clients/{{id}}/management/permissions", "clients.management_permissions.get"),
+        ("POST", f"{R}/clients/{{id}}/client-secret", "clients.client_secret.regenerate"),
+        ("GET", f"{R}/organizations/{{org}}/members/count", "organizations.members.count"),
+        ("DELETE", f"{R}/events", "events.delete_all"),
+        ("GET", f"{R}/events/config", "events.config.get"),
+        ("POST", f"{R}/partialImport", "partial_import"),
+        ("GET", R, "get"),
+        ("PUT", f"{R}/localization/{{locale}}/{{key}}", "localization.set_text"),
+        (
+            "put",
+            f"{R}/users/{{user-id}}/credentials/{{c}}/userLabel",
+            "users.credentials.set_label",
+        ),
+    ],
+)
+def test_examples(method: str, path: str, expected: str) -> None:
+    name = name_operation(AdminOperation(method, path))
+    assert name.qualified == expected
+    assert name.realm_bound
+
+
+def test_the_realm_list_is_not_realm_bound() -> None:
+    assert name_operation(AdminOperation("GET", "/admin/realms")) == OperationName(
+        ("realms",), "list", realm_bound=False
+    )
+    assert name_operation(AdminOperation("POST", "/admin/realms")).qualified == "realms.create"
+
+
+def test_names_ignore_variable_names_tags_and_summaries() -> None:
+    old = AdminOperation("GET", f"{R}/users/{{id}}/role-mappings/clients/{{client}}", "Role Mapper")
+    new = AdminOperation("GET", f"{R}/users/{{user-id}}/role-mappings/clients/{{client-id}}", None)
+    assert name_operation(old) == name_operation(new)
+    assert shape(old.path) == shape(new.path)
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        AdminOperation("GET", "/realms/sdk-test/protocol/openid-connect/certs"),
+        AdminOperation("GET", "/admin/serverinfo"),
+        AdminOperation("FETCH", f"{R}/users"),
+        AdminOperation("PATCH", f"{R}/users/{{id}}"),
+        AdminOperation("DELETE", "/admin/realms"),
+    ],
+)
+def test_what_the_rule_cannot_name_is_an_error(operation: AdminOperation) -> None:
+    with pytest.raises(NamingError):
+        name_operation(operation)
+
+
+def test_a_collision_is_refused() -> None:
+    twins = [AdminOperation("GET", f"{R}/users/{{a}}"), AdminOperation("GET", f"{R}/users/{{b}}")]
+    with pytest.raises(NamingError, match=r"users\.get names both"):
+        name_all(twins)
+
+
+def test_a_method_may_not_shadow_a_namespace() -> None:
+    clash = [
+        AdminOperation("GET", f"{R}/things/count"),  # things.count
+        AdminOperation("GET", f"{R}/things/count/{{x}}/widgets"),  # things.count.widgets.list
+    ]
+    with pytest.raises(NamingError, match="both a method and a namespace"):
+        name_all(clash)
+
+
+VERSIONS = admin_versions()
+
+
+def test_every_supported_version_has_an_admin_document() -> None:
+    assert {"24.0.5", "25.0.6", "26.4.7", "26.5.6", "26.7.3"} <= set(VERSIONS)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_operation_gets_a_unique_pythonic_name(version: str) -> None:
+    operations = operations_of(mended(version))
+    names = name_all(operations)  # raises on a collision
+    assert len(names) == len(operations)
+    for name in names.values():
+        for word in (*name.namespace, name.method):
+            assert word.isidentifier() and word == word.lower(), name
+            assert not keyword.iskeyword(word), name
+    bound = [n for n in names.values() if n.realm_bound]
+    assert len(bound) == len(names) - 2  # all but GET and POST /admin/realms
+
+
+def test_26_7_3_names_all_413_operations() -> None:
+    names = name_all(operations_of(mended("26.7.3")))
+    assert len(names) == 413
+    namespaces = {n.namespace[0] for n in names.values() if n.namespace}
+    assert {
+        "users",
+        "groups",
+        "roles",
+        "clients",
+        "client_scopes",
+        "realms",
+        "identity_providers",
+        "authentication",
+        "organizations",
+    } <= namespaces
+
+
+def test_names_are_stable_across_versions() -> None:
+    """An operation present in two versions has the same name in both."""
+    seen: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
+    compared = 0
+    for version in VERSIONS:
+        for operation, name in name_all(operations_of(mended(version))).items():
+            key = (operation.method, shape(operation.path))
+            if key in seen:
+                compared += 1
+                first_version, first_name = seen[key]
+                assert name.qualified == first_name, (
+                    f"{operation.method} {operation.path}: {first_name} in {first_version}, "
+                    f"{name.qualified} in {version}"
+                )
+            else:
+                seen[key] = (version, name.qualified)
+    assert compared > 1000  # the versions share most of their operations
