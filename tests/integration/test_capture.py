@@ -1,5 +1,6 @@
 """Capturing from the live server reproduces the committed snapshot, and what the live server
-issues (tokens, RPTs, JWKS, keycloak.json) matches spec/schemas/."""
+issues (tokens, RPTs, JWKS, keycloak.json) matches spec/schemas/. Capturing the admin OpenAPI
+document with Maven reproduces its committed bytes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from generator import admin_capture
+from generator.admin_capture import AdminCaptureError, admin_path, capture_admin, capture_text
 from generator.capture import (
     DOCUMENTS,
     SNAPSHOT_DIR,
@@ -151,3 +154,31 @@ def test_live_adapter_config_matches_the_schema(keycloak: RunningKeycloak) -> No
     assert config["resource"] == "sdk-confidential"
     assert config["credentials"]["secret"] == "sdk-confidential-secret"
     assert _errors("adapter-config.json", config) == []
+
+
+# -- the admin OpenAPI document: Maven and Maven Central, no server --------------------------
+
+
+@pytest.mark.integration
+def test_admin_capture_reproduces_the_committed_document_twice(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Two captures of 26.7.3 give the committed bytes (the first run fills Maven's cache)."""
+    committed = admin_path("26.7.3").read_text(encoding="utf-8")
+    assert capture_text("26.7.3") == committed
+    # the second capture, through the command CI and humans use
+    assert admin_capture.main(["--keycloak-version", "26.7.3", "--check", "--offline"]) == 0
+    assert "is reproducible" in capsys.readouterr().out
+
+
+@pytest.mark.integration
+def test_admin_capture_writes_where_asked(tmp_path: Path) -> None:
+    written = capture_admin("26.7.3", tmp_path, offline=True)
+    assert written == tmp_path / "26.7.3" / "admin-openapi.json"
+    assert written.read_bytes() == admin_path("26.7.3").read_bytes()
+
+
+@pytest.mark.integration
+def test_admin_capture_of_an_unknown_version_fails_clearly() -> None:
+    with pytest.raises(AdminCaptureError, match="mvn could not generate"):
+        capture_text("0.0.1", offline=True)
