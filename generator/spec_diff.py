@@ -1,5 +1,7 @@
 """Compare the discovery snapshots of two Keycloak versions in plain words.
 
+(The Admin REST API part of `make spec-diff` is generator/admin_diff.py.)
+
 `python -m generator spec-diff 26.4.7 26.7.3` reads spec/keycloak/<version>/*.json (captured by
 generator.capture) and prints what the newer version adds, removes or changes, grouped by
 category: endpoints, grant types, response types and modes, scopes, claims, signing and
@@ -267,19 +269,41 @@ def report(changes: list[Change], from_version: str, to_version: str) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m generator spec-diff",
-        description="Show what changed between the discovery snapshots of two Keycloak versions.",
+        description="Show what changed between two captured Keycloak versions: the discovery "
+        "documents, then the Admin REST API.",
     )
     parser.add_argument("from_version", metavar="FROM", help="older version, e.g. 26.4.7")
     parser.add_argument("to_version", metavar="TO", help="newer version, e.g. 26.7.3")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--discovery-only", action="store_true", help="skip the admin API")
+    only.add_argument("--admin-only", action="store_true", help="skip the discovery documents")
     args = parser.parse_args(argv)
-    try:
-        old = snapshot(args.from_version)
-        new = snapshot(args.to_version)
-    except SnapshotError as exc:
-        print(f"spec-diff: {exc}", file=sys.stderr)
-        return 2
-    changes = diff_snapshots(old, new, args.to_version)
-    sys.stdout.write(report(changes, args.from_version, args.to_version))
+    versions = (args.from_version, args.to_version)
+    parts: list[str] = []
+    if not args.admin_only:
+        try:
+            old, new = snapshot(args.from_version), snapshot(args.to_version)
+        except SnapshotError as exc:
+            print(f"spec-diff: {exc}", file=sys.stderr)
+            return 2
+        parts.append(report(diff_snapshots(old, new, args.to_version), *versions))
+    if not args.discovery_only:
+        from generator import admin_diff
+        from generator.admin_capture import AdminCaptureError, load_raw
+        from generator.admin_mends import mend
+
+        try:
+            old_admin = mend(load_raw(args.from_version)).document
+            new_admin = mend(load_raw(args.to_version)).document
+        except AdminCaptureError as exc:
+            if args.admin_only:
+                print(f"spec-diff: {exc}", file=sys.stderr)
+                return 2
+            parts.append(f"Admin REST API: not compared ({exc}).\n")
+        else:
+            diff = admin_diff.diff_admin(old_admin, new_admin, *versions)
+            parts.append(admin_diff.report(diff))
+    sys.stdout.write("\n".join(parts))
     return 0
 
 
