@@ -174,4 +174,4 @@ def test_names_are_stable_across_versions() -> None:
                 )
             else:
                 seen[key] = (version, name.qualified)
-    assert compared > 1000  # the versions share most of their operations
+    assert compared >= 1464  # the five versions of today share most of their operations
