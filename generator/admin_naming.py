@@ -30,6 +30,8 @@ The rule, in order:
 5. Namespace words are the literals in snake_case, renamed or dropped by NAMES (for example
    `identity-provider/instances` -> `identity_providers`, `authz/resource-server` -> `authz`).
 6. Names are unique within a version; `name_all()` refuses a collision.
+7. Path variables after `{realm}` become method arguments named by `arguments()`, also stable
+   across versions (`users.role_mappings.clients.list(user_id, client_uuid)`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class OperationName:
     namespace: tuple[str, ...]  # () for operations on the realm itself
     method: str
     realm_bound: bool
+    # Python names of the path variables after {realm}, in path order (see `arguments()`).
+    arguments: tuple[str, ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -220,6 +224,17 @@ OVERRIDES: Mapping[tuple[str, tuple[str, ...]], str] = {
     ("DELETE", ("sessions", VAR)): "sessions.delete",
 }
 
+# (parent literal, literal) or ("*", literal) -> the Python name of the variable after it, where
+# Keycloak's own variable name is unstable or misleading ({client}, {client-id} and
+# {targetClientUuid} all hold a client's internal id; consents/{client} holds its clientId).
+ARGUMENTS: Mapping[tuple[str, str], str] = {
+    ("*", "clients"): "client_uuid",
+    ("*", "offline-sessions"): "client_uuid",
+    ("users", "consents"): "client_id",
+    ("groups", "members"): "user_id",
+    ("*", "members"): "member_id",
+}
+
 _METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}
 
 
@@ -264,6 +279,43 @@ def _method_for(kind: Kind, http: str, on_item: bool) -> str | None:
     return {"GET": "list", "POST": "create", "PUT": "update", "DELETE": "delete_all"}.get(http)
 
 
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def arguments(path: str) -> tuple[str, ...]:
+    """Python names for the variables of `path` after `{realm}`, stable across versions.
+
+    A variable is named, in order of preference: by ARGUMENTS for the literal before it; for
+    `{id}`, by that literal's namespace word made singular + `_id` (`mappers/{id}` ->
+    `mapper_id`); else by its own name in snake_case (`{flowAlias}` -> `flow_alias`). A name
+    already taken in the same path gets the prefix `target_` (the second client of
+    `clients/{client-uuid}/roles/{role-name}/composites/clients/{targetClientUuid}`).
+    """
+    segments = path.strip("/").split("/")
+    if segments[:3] == [*REALMS, REALM]:
+        segments = segments[3:]
+    names: list[str] = []
+    parent, literal, word = "", "", ""
+    for segment in segments:
+        if not segment.startswith("{"):
+            parent, literal = literal, segment
+            if (parent, literal) in NAMES or ("*", literal) in NAMES:
+                word = _lookup(NAMES, parent, literal) or word
+            else:
+                word = snake(literal)
+            continue
+        name = _lookup(ARGUMENTS, parent, literal)
+        if name is None:
+            name = f"{_singular(word)}_id" if segment == "{id}" else snake(segment[1:-1])
+        while name in names:
+            name = f"target_{name}"
+        names.append(name)
+    return tuple(names)
+
+
 def name_operation(operation: AdminOperation) -> OperationName:
     """The name of one operation (see the module docstring for the rule)."""
     http = operation.method.upper()
@@ -281,7 +333,7 @@ def name_operation(operation: AdminOperation) -> OperationName:
     override = OVERRIDES.get((http, rest))
     if override is not None:
         *namespace, method = override.split(".")
-        return OperationName(tuple(namespace), method, realm_bound=True)
+        return OperationName(tuple(namespace), method, True, arguments(operation.path))
     literals: list[tuple[str, str]] = []  # (parent literal, literal)
     parent = ""
     for segment in rest:
@@ -292,17 +344,17 @@ def name_operation(operation: AdminOperation) -> OperationName:
         method_name = _method_for("singleton", http, on_item=False)
         if method_name is None:
             raise NamingError(f"no name for {http} {operation.path}")
-        return OperationName((), method_name, realm_bound=True)
+        return OperationName((), method_name, True, arguments(operation.path))
     leaf_parent, leaf = literals[-1]
     action = _lookup(ACTIONS, leaf_parent, leaf)
     if action is not None:
-        return OperationName(_namespace(literals[:-1]), action, realm_bound=True)
+        return OperationName(_namespace(literals[:-1]), action, True, arguments(operation.path))
     kind: Kind = _lookup(KINDS, leaf_parent, leaf) or "collection"
     on_item = rest[-1] == VAR
     method_name = _method_for(kind, http, on_item)
     if method_name is None:
         raise NamingError(f"no name for {http} {operation.path} (a {kind}); add an override")
-    return OperationName(_namespace(literals), method_name, realm_bound=True)
+    return OperationName(_namespace(literals), method_name, True, arguments(operation.path))
 
 
 def name_all(operations: Iterable[AdminOperation]) -> dict[AdminOperation, OperationName]:

@@ -13,6 +13,7 @@ from generator.admin_naming import (
     AdminOperation,
     NamingError,
     OperationName,
+    arguments,
     name_all,
     name_operation,
     operations_of,
@@ -175,3 +176,55 @@ def test_names_are_stable_across_versions() -> None:
             else:
                 seen[key] = (version, name.qualified)
     assert compared >= 1464  # the five versions of today share most of their operations
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        (f"{R}/users/{{user-id}}/role-mappings/clients/{{client-id}}", ("user_id", "client_uuid")),
+        (f"{R}/users/{{id}}/role-mappings/clients/{{client}}", ("user_id", "client_uuid")),
+        (f"{R}/users/{{user-id}}/consents/{{client}}", ("user_id", "client_id")),
+        (
+            f"{R}/clients/{{client-uuid}}/roles/{{role-name}}/composites/clients/{{targetClientUuid}}",
+            ("client_uuid", "role_name", "target_client_uuid"),
+        ),
+        (
+            f"{R}/roles/{{role-name}}/composites/clients/{{client-uuid}}",
+            ("role_name", "client_uuid"),
+        ),
+        (
+            f"{R}/clients/{{client-uuid}}/protocol-mappers/models/{{id}}",
+            ("client_uuid", "protocol_mapper_id"),
+        ),
+        (f"{R}/identity-provider/instances/{{alias}}/mappers/{{id}}", ("alias", "mapper_id")),
+        (f"{R}/clients-initial-access/{{id}}", ("initial_access_id",)),
+        (f"{R}/authentication/flows/{{flowAlias}}/copy", ("flow_alias",)),
+        (
+            f"{R}/organizations/{{org-id}}/groups/{{group-id}}/members/{{userId}}",
+            ("org_id", "group_id", "user_id"),
+        ),
+        (f"{R}/organizations/{{org-id}}/members/{{member-id}}", ("org_id", "member_id")),
+        (R, ()),
+        ("/admin/realms", ()),
+    ],
+)
+def test_arguments(path: str, expected: tuple[str, ...]) -> None:
+    assert arguments(path) == expected
+
+
+def test_arguments_are_stable_unique_and_pythonic_in_every_version() -> None:
+    seen: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+    for version in VERSIONS:
+        for operation, name in name_all(operations_of(mended(version))).items():
+            assert name.arguments == arguments(operation.path)
+            assert len(set(name.arguments)) == len(name.arguments), operation
+            # one argument per path variable but {realm}
+            assert len(name.arguments) == operation.path.count("{") - name.realm_bound
+            for argument in name.arguments:
+                assert argument.isidentifier() and not keyword.iskeyword(argument)
+            key = (operation.method, shape(operation.path))
+            if key in seen:
+                first_version, first = seen[key]
+                assert name.arguments == first, (operation.path, first_version, version)
+            else:
+                seen[key] = (version, name.arguments)
