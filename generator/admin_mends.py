@@ -287,6 +287,45 @@ def mend_duplicate_path_variables(document: dict[str, Any]) -> list[str]:
     return changed
 
 
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# GET operations whose JSON answer Keycloak builds by hand (a JAX-RS Response), so the scanner
+# declares a 200 without content: (path shape after /admin/realms/{realm}) -> schema of the
+# answer, as Keycloak 25 and later declare it where they do. Answers whose format depends on a
+# parameter (installation/providers/{id}, identity-provider/instances/{alias}/export) stay
+# untyped.
+DECLARED_RESPONSES: dict[tuple[str, ...], dict[str, Any]] = {
+    ("authentication", "executions", "{}"): _ref("AuthenticationExecutionRepresentation"),
+    ("authentication", "flows", "{}", "executions"): {
+        "type": "array",
+        "items": _ref("AuthenticationExecutionInfoRepresentation"),
+    },
+    ("clients", "{}", "authz", "resource-server", "resource", "{}", "attributes"): {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def mend_untyped_responses(document: dict[str, Any]) -> list[str]:
+    changed = []
+    schemas = document.get("components", {}).get("schemas", {})
+    for method, path, operation in _operations(document):
+        segments = tuple("{}" if s.startswith("{") else s for s in path.strip("/").split("/"))
+        schema = DECLARED_RESPONSES.get(segments[3:]) if method == "get" else None
+        ok = operation.get("responses", {}).get("200")
+        if schema is None or ok is None or ok.get("content"):
+            continue
+        ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
+        if ref and ref.rsplit("/", 1)[-1] not in schemas:
+            raise MendError(f"GET {path}: {ref} is not in this document")
+        ok["content"] = {JSON: {"schema": copy.deepcopy(schema)}}
+        changed.append(f"GET {path} 200: declared {JSON}")
+    return changed
+
+
 MENDS: tuple[Mend, ...] = (
     Mend(
         "typed-parameter-defaults",
@@ -341,6 +380,13 @@ MENDS: tuple[Mend, ...] = (
         "with the same schema; without an Accept header Keycloak may answer YAML",
         "keep application/json only where another media type carries the same schema",
         mend_json_alternatives,
+    ),
+    Mend(
+        "untyped-json-responses",
+        "a few GET operations answer JSON built by hand, so the scanner declares no content "
+        "(24: one execution, a flow's executions; all: a resource's attributes)",
+        "declare the JSON they answer, as newer Keycloak versions do where they declare it",
+        mend_untyped_responses,
     ),
     Mend(
         "json-wildcard-responses",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from generator import admin_capture
 from generator.admin_capture import AdminCaptureError, admin_path, capture_admin, capture_text
+from generator.admin_mends import TEXT_BODY
 from generator.capture import (
     DOCUMENTS,
     SNAPSHOT_DIR,
@@ -182,3 +184,69 @@ def test_admin_capture_writes_where_asked(tmp_path: Path) -> None:
 def test_admin_capture_of_an_unknown_version_fails_clearly() -> None:
     with pytest.raises(AdminCaptureError, match="mvn could not generate"):
         capture_text("0.0.1", offline=True)
+
+
+# -- the mends, checked against the live server ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def admin_http(keycloak: RunningKeycloak) -> Iterator[httpx.Client]:
+    token = httpx.post(
+        f"{keycloak.base_url}/realms/master/protocol/openid-connect/token",
+        data={
+            "grant_type": "password",
+            "client_id": "admin-cli",
+            "username": keycloak.admin_user,
+            "password": keycloak.admin_password,
+        },
+        timeout=TIMEOUT,
+    )
+    token.raise_for_status()
+    with httpx.Client(
+        base_url=f"{keycloak.base_url}/admin/realms/{keycloak.realm}",
+        headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        timeout=TIMEOUT,
+    ) as client:
+        yield client
+
+
+def test_raw_text_bodies_are_accepted_with_the_mended_media_type(admin_http: httpx.Client) -> None:
+    """The `raw-text-bodies` mend sends `text/plain; charset=utf-8`: Keycloak takes it."""
+    text = {"Content-Type": TEXT_BODY}
+    put = admin_http.put(
+        "/localization/en/sdkMendCheck", content="Grüß dich".encode(), headers=text
+    )
+    assert put.status_code == 204, put.text
+    try:
+        got = admin_http.get("/localization/en/sdkMendCheck")
+        assert got.status_code == 200
+        assert got.headers["content-type"].startswith("text/plain")  # a text response stays text
+        assert got.text == "Grüß dich"
+    finally:
+        admin_http.delete("/localization/en/sdkMendCheck")
+    description = json.dumps({"clientId": "sdk-mend-check", "redirectUris": ["https://app/cb"]})
+    converted = admin_http.post(
+        "/client-description-converter", content=description.encode(), headers=text
+    )
+    assert converted.status_code == 200, converted.text
+    assert converted.json()["clientId"] == "sdk-mend-check"
+
+
+def test_untyped_responses_answer_the_declared_json(admin_http: httpx.Client) -> None:
+    """What the `untyped-json-responses` mend declares is what Keycloak answers."""
+    (client,) = admin_http.get("/clients", params={"clientId": "sdk-confidential"}).json()
+    resources = f"/clients/{client['id']}/authz/resource-server/resource"
+    created = admin_http.post(
+        resources, json={"name": "sdk-mend-check", "attributes": {"floor": ["3", "4"]}}
+    )
+    assert created.status_code == 201, created.text
+    try:
+        attributes = admin_http.get(f"{resources}/{created.json()['_id']}/attributes")
+        assert attributes.headers["content-type"].startswith("application/json")
+        assert attributes.json() == {"floor": ["3", "4"]}  # map of list of string
+    finally:
+        admin_http.delete(f"{resources}/{created.json()['_id']}")
+    executions = admin_http.get("/authentication/flows/browser/executions").json()
+    assert isinstance(executions, list) and executions
+    execution = admin_http.get(f"/authentication/executions/{executions[0]['id']}").json()
+    assert execution["id"] == executions[0]["id"] and "requirement" in execution

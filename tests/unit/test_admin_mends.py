@@ -236,6 +236,42 @@ def test_duplicate_path_variables() -> None:
     assert names == ["client-uuid", "role-name", "targetClientUuid"]
 
 
+def test_untyped_json_responses() -> None:
+    executions = f"{R}/authentication/flows/{{flowAlias}}/executions"
+    typed = {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}
+    schemas = {"AuthenticationExecutionInfoRepresentation": {"type": "object"}}
+    raw = _document(
+        {
+            executions: {"get": {"responses": {"200": {"description": "OK"}}}},
+            f"{R}/authentication/executions/{{executionId}}": {"get": {"responses": typed}},
+            f"{R}/clients/{{id}}/installation/providers/{{providerId}}": {
+                "get": {"responses": {"200": {"description": "OK"}}}
+            },
+        },
+        schemas,
+    )
+    result = mend(raw)
+    paths = result.document["paths"]
+    assert paths[executions]["get"]["responses"]["200"]["content"] == {
+        "application/json": {
+            "schema": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/AuthenticationExecutionInfoRepresentation"},
+            }
+        }
+    }
+    # declared already: left alone; not in the table: stays untyped
+    assert paths[f"{R}/authentication/executions/{{executionId}}"]["get"]["responses"] == typed
+    installation = paths[f"{R}/clients/{{id}}/installation/providers/{{providerId}}"]["get"]
+    assert "content" not in installation["responses"]["200"]
+    assert dict(result.applied)["untyped-json-responses"] == [
+        f"GET {executions} 200: declared application/json"
+    ]
+    del raw["components"]["schemas"]["AuthenticationExecutionInfoRepresentation"]
+    with pytest.raises(MendError, match="not in this document"):
+        mend(raw)
+
+
 VERSIONS = admin_versions()
 
 
