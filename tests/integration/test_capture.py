@@ -175,7 +175,7 @@ def test_admin_capture_reproduces_the_committed_document_twice(
 
 @pytest.mark.integration
 def test_admin_capture_writes_where_asked(tmp_path: Path) -> None:
-    written = capture_admin("26.7.3", tmp_path, offline=True)
+    written = capture_admin("26.7.3", tmp_path)
     assert written == tmp_path / "26.7.3" / "admin-openapi.json"
     assert written.read_bytes() == admin_path("26.7.3").read_bytes()
 
