@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-KEYCLOAK_VERSION ?= 26.7.3
+# The default lives in one file, read by the harness and the generator too.
+KEYCLOAK_VERSION ?= $(shell cat spec/keycloak/default-version)
 export KEYCLOAK_VERSION
 
 .PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
-        keycloak-up keycloak-down demo bench docs wheel-test clean
+        keycloak-up keycloak-down demo bench docs dist pre-commit wheel-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +38,14 @@ test-smoke: setup
 test-unit: $(STAMP)
 	$(PY) -m pytest -m "not integration and not browser"
 
+# .pre-commit-config.yaml runs these same three commands (tests/unit/test_precommit.py).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m tools.typecheck
+
+pre-commit: $(STAMP)
+	$(VENV)/bin/pre-commit run --all-files
 
 generate: $(STAMP)
 	$(PY) -m generator generate $(if $(filter command line environment,$(origin KEYCLOAK_VERSION)),--keycloak-version $(KEYCLOAK_VERSION))
@@ -79,7 +84,12 @@ bench: setup
 docs: $(STAMP)
 	$(PY) -m mkdocs build --strict
 
-wheel-test: $(STAMP)
+# sdist and wheel into dist/; the wheel test installs what this builds.
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
+wheel-test: dist
 	$(PY) -m pytest tests/unit/test_wheel.py
 
 clean:
