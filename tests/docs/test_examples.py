@@ -62,7 +62,7 @@ def summary() -> str:
     parts.append(f"{environment} environment blocks applied")
     parts.append(
         f"{sum(skipped.values())} Python blocks marked not runnable "
-        f"({'; '.join(f'{n}: {why}' for why, n in sorted(skipped.items()))})"
+        f"({' | '.join(f'{n} x {why}' for why, n in sorted(skipped.items()))})"
     )
     parts.append(
         f"{sum(other.values())} blocks in other languages not run "
