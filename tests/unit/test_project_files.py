@@ -50,9 +50,19 @@ def test_pre_commit_runs_exactly_the_make_lint_commands() -> None:
     ]
 
 
+def test_pre_commit_hooks_see_the_files_make_lint_checks() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    # `ruff format --check .` checks the Python blocks of Markdown files too.
+    assert "markdown" in hooks["ruff-format"]["types_or"]
+    assert {"python", "pyi"} <= set(hooks["ruff-check"]["types_or"])
+    # The type check runs on the whole tree, whichever file changed.
+    assert hooks["mypy-strict"]["pass_filenames"] is False
+
+
 def test_pre_commit_accepts_its_configuration_and_runs_the_ruff_hooks() -> None:
     subprocess.run([str(PRE_COMMIT), "validate-config"], cwd=ROOT, check=True)
-    files = ["setup.py", "tools/typecheck.py", "tests/unit/test_project_files.py"]
+    files = ["setup.py", "tools/typecheck.py", "tests/unit/test_project_files.py", "README.md"]
     for hook in ("ruff-check", "ruff-format"):
         result = subprocess.run(
             [str(PRE_COMMIT), "run", hook, "--files", *files],
