@@ -77,7 +77,7 @@ def pages() -> list[Path]:
 
 
 def parse(path: Path) -> list[Block]:
-    page = path.relative_to(ROOT).as_posix()
+    page = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.as_posix()
     lines = path.read_text(encoding="utf-8").splitlines()
     blocks: list[Block] = []
     index = 0
