@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-KEYCLOAK_VERSION ?= 26.7.3
+# The default lives in one file, read by the harness and the generator too.
+KEYCLOAK_VERSION ?= $(shell cat spec/keycloak/default-version)
 export KEYCLOAK_VERSION
 
 .PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-admin spec-diff keycloak-fetch \
-        keycloak-up keycloak-down demo bench docs wheel-test clean
+        keycloak-up keycloak-down demo bench docs dist pre-commit wheel-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,10 +38,14 @@ test-smoke: setup
 test-unit: $(STAMP)
 	$(PY) -m pytest -m "not integration and not browser"
 
+# .pre-commit-config.yaml runs these same three commands (tests/unit/test_precommit.py).
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m tools.typecheck
+
+pre-commit: $(STAMP)
+	$(VENV)/bin/pre-commit run --all-files
 
 generate: $(STAMP)
 	$(PY) -m generator generate $(if $(filter command line environment,$(origin KEYCLOAK_VERSION)),--keycloak-version $(KEYCLOAK_VERSION))
@@ -80,8 +85,14 @@ bench: setup
 	$(PY) -m pip install --quiet --group bench
 	$(PY) -m benchmarks
 
+# Material for MkDocs prints a notice about MkDocs 2 on every build; the build stays strict.
 docs: $(STAMP)
-	$(PY) -m mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict
+
+# sdist and wheel (built from the sdist) into dist/; tests/unit/test_wheel.py builds the same way.
+dist: $(STAMP)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
 
 wheel-test: $(STAMP)
 	$(PY) -m pytest tests/unit/test_wheel.py

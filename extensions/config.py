@@ -125,9 +125,9 @@ class KeycloakSettings:
         values: dict[str, Any] = {}
         path = _settings_path(settings_file, env)
         if path is not None:
-            values.update(read_adapter_file(path))
-        values.update(_from_env(env))
-        values.update({k: v for k, v in overrides.items() if v is not None})
+            _merge(values, read_adapter_file(path))
+        _merge(values, _from_env(env))
+        _merge(values, {k: v for k, v in overrides.items() if v is not None})
         issuer = values.pop("issuer", None)
         if issuer is not None:
             values.update(_split_issuer(str(issuer)))
@@ -155,6 +155,19 @@ class KeycloakSettings:
 
     def with_overrides(self, **changes: Any) -> KeycloakSettings:
         return replace(self, **changes)
+
+
+# A client's credentials, which belong to one client id and must never follow another.
+_CLIENT_CREDENTIALS = ("client_secret", "auth_method", "private_key_file", "private_key_id")
+
+
+def _merge(values: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    """Let `layer` win over `values`; naming another client drops the earlier client's secret."""
+    client_id = layer.get("client_id")
+    if client_id is not None and client_id != values.get("client_id"):
+        for key in _CLIENT_CREDENTIALS:
+            values.pop(key, None)
+    values.update(layer)
 
 
 def read_adapter_file(path: Path) -> dict[str, Any]:

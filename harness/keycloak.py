@@ -26,7 +26,8 @@ from types import TracebackType
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "keycloak"
 REALM_DIR = ROOT / "tests" / "realm"
-DEFAULT_VERSION = "26.7.3"
+# The Keycloak version the SDK is generated for and tested against by default: one file.
+DEFAULT_VERSION = (ROOT / "spec" / "keycloak" / "default-version").read_text().strip()
 # Pinned: the fetch step must not change under us.
 DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.11.0"
 ADMIN_USER = "admin"

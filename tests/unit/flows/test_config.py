@@ -81,6 +81,27 @@ def test_env_overrides_file_and_keywords_override_env(
     assert KeycloakSettings.load(client_id="kw").client_id == "kw"
 
 
+def test_another_client_id_never_inherits_the_earlier_clients_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "keycloak.json").write_text(json.dumps(ADAPTER))
+    settings = KeycloakSettings.load(client_id="shop-public")
+    assert settings.client_secret is None
+    assert settings.is_public
+    # The file's secret still applies when the same client is named again.
+    assert KeycloakSettings.load(client_id="shop-web").client_secret == "file-secret"
+    monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "shop-api")
+    monkeypatch.setenv("KEYCLOAK_CLIENT_SECRET", "env-secret")
+    monkeypatch.setenv("KEYCLOAK_AUTH_METHOD", "client_secret_post")
+    public = KeycloakSettings.load(client_id="shop-public")
+    assert (public.client_secret, public.auth_method) == (None, "none")
+    # A secret given alongside the new client id is that client's own.
+    own = KeycloakSettings.load(client_id="shop-batch", client_secret="batch-secret")
+    assert (own.client_secret, own.auth_method) == ("batch-secret", "client_secret_basic")
+    # The environment's secret goes with the environment's client id, not the file's.
+    assert KeycloakSettings.load().client_secret == "env-secret"
+
+
 def test_env_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEYCLOAK_SERVER_URL", "https://id.example.com")
     monkeypatch.setenv("KEYCLOAK_REALM", "r")
