@@ -56,7 +56,7 @@ def auth_for(settings: KeycloakSettings) -> ClientAuthentication:
             return NoClientAuthentication(settings.client_id)
 
 
-def jwks_response(response: models.JwksResponse) -> JwksResponse:
+def jwks_response(response: models.RawResponse) -> JwksResponse:
     """The core's JWKS bytes and Cache-Control, in the form the validation layer caches."""
     return JwksResponse(body=response.content, cache_control=response.cache_control)
 

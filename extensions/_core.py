@@ -229,7 +229,7 @@ class AsyncDriver:
             if self._core is None:
                 self._core = core
             else:
-                await core.close()
+                await core.aclose()
         return self._core
 
     async def metadata(self) -> ProviderMetadata:
@@ -269,7 +269,7 @@ class AsyncDriver:
     async def aclose(self) -> None:
         if self._core is not None:
             core, self._core = self._core, None
-            await core.close()
+            await core.aclose()
 
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Run openapi-python-client for the wire layer (attrs models + httpx endpoint functions)."""
+"""Run openapi-python-client for the wire models (attrs classes of the spec's JSON bodies)."""
 
 from __future__ import annotations
 
@@ -143,14 +143,15 @@ def generate_wire(document: dict[str, Any], work: Path, package_dir: Path) -> No
     result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise WireError(f"openapi-python-client failed:\n{result.stdout}\n{result.stderr}")
-    # The README/.gitignore opc writes describe its own package layout, not ours.
-    for extra in (".gitignore", "README.md"):
+    # The README/.gitignore opc writes describe its own package layout, not ours; its client,
+    # errors and api/ serve endpoint functions, which keycloak_sdk/resources/ replaces.
+    for extra in (".gitignore", "README.md", "client.py", "errors.py"):
         (package_dir / extra).unlink(missing_ok=True)
-    shutil.rmtree(package_dir / "__pycache__", ignore_errors=True)
+    for folder in ("__pycache__", "api"):
+        shutil.rmtree(package_dir / folder, ignore_errors=True)
     # opc's package __init__ imports httpx eagerly; the models must be importable without it.
     (package_dir / "__init__.py").write_text(
-        '"""Wire layer: attrs models and per-operation httpx functions (openapi-python-client).\n\n'
-        "Import `keycloak_sdk._wire.client` for `Client`/`AuthenticatedClient`; the base URL is\n"
-        'the realm issuer.\n"""\n',
+        '"""Wire models: attrs classes for the JSON bodies of spec/openapi/ '
+        '(openapi-python-client).\n\nImport them from `keycloak_sdk.models`.\n"""\n',
         encoding="utf-8",
     )

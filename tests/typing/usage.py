@@ -18,12 +18,12 @@ from keycloak_sdk.models import (
     DeviceAuthorizationResponse,
     IntrospectionResponse,
     JsonWebKeySet,
-    JwksResponse,
     PermissionRequest,
     PermissionTicket,
     PermissionTicketResponse,
     ProviderMetadata,
     PushedAuthorizationResponse,
+    RawResponse,
     Resource,
     TokenResponse,
     UmaDecision,
@@ -85,7 +85,7 @@ def sync_usage() -> None:
         )
         kc.oidc.logout("rt")
         keys: JsonWebKeySet = kc.oidc.jwks()
-        cached: JwksResponse = kc.oidc.jwks_response()
+        cached: RawResponse = kc.oidc.jwks_response()
         max_age: int | None = cached.max_age()
         device: DeviceAuthorizationResponse = kc.oidc.device_authorization(scope="openid")
         pushed: PushedAuthorizationResponse = kc.oidc.pushed_authorization(
@@ -178,7 +178,7 @@ async def async_usage() -> None:
             await kc.oidc.revoke(tokens.access_token)
             await kc.oidc.logout("rt")
             keys: JsonWebKeySet = await kc.oidc.jwks()
-            cached: JwksResponse = await kc.oidc.jwks_response()
+            cached: RawResponse = await kc.oidc.jwks_response()
             device: DeviceAuthorizationResponse = await kc.oidc.device_authorization()
             pushed: PushedAuthorizationResponse = await kc.oidc.pushed_authorization(
                 redirect_uri="http://127.0.0.1/cb"
