@@ -431,9 +431,9 @@ class Flows:
         return found
 
     def update_resource(self, resource: models.Resource, pat: str | TokenSet | None) -> Flow[None]:
-        if not isinstance(resource.field_id, str) or not resource.field_id:
-            raise ValueError("update_resource needs a resource with an id (field_id)")
-        yield from self.protection("uma.resource_sets", "update", pat, resource.field_id, resource)
+        if not resource.id:
+            raise ValueError("update_resource needs a resource with an id")
+        yield from self.protection("uma.resource_sets", "update", pat, resource.id, resource)
 
     def delete_resource(self, resource_id: str, pat: str | TokenSet | None) -> Flow[None]:
         yield from self.protection("uma.resource_sets", "delete", pat, resource_id)

@@ -158,8 +158,8 @@ async def test_uma_operations(issuer: str, user_owned_resource: Callable[[str], 
 
         name = unique("ares")
         created = await kc.uma.resource_sets.create(pat, owned_resource(name))
-        assert isinstance(created.field_id, str)
-        rid = created.field_id
+        assert isinstance(created.id, str)
+        rid = created.id
         try:
             with pytest.raises(ConflictError):
                 await kc.uma.resource_sets.create(pat, Resource(name=name))

@@ -7,43 +7,44 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="JsonWebKey")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class JsonWebKey:
     """
     Attributes:
         kty (str):
-        kid (str | Unset):
-        use (str | Unset):
-        alg (str | Unset):
-        key_ops (list[str] | Unset):
-        n (str | Unset):
-        e (str | Unset):
-        crv (str | Unset):
-        x (str | Unset):
-        y (str | Unset):
-        x5c (list[str] | Unset):
-        x5t (str | Unset):
-        x_5_t_s256 (str | Unset):
+        kid (str | None):
+        use (str | None):
+        alg (str | None):
+        key_ops (list[str] | None):
+        n (str | None):
+        e (str | None):
+        crv (str | None):
+        x (str | None):
+        y (str | None):
+        x5c (list[str] | None):
+        x5t (str | None):
+        x_5_t_s256 (str | None):
     """
 
     kty: str
-    kid: str | Unset = UNSET
-    use: str | Unset = UNSET
-    alg: str | Unset = UNSET
-    key_ops: list[str] | Unset = UNSET
-    n: str | Unset = UNSET
-    e: str | Unset = UNSET
-    crv: str | Unset = UNSET
-    x: str | Unset = UNSET
-    y: str | Unset = UNSET
-    x5c: list[str] | Unset = UNSET
-    x5t: str | Unset = UNSET
-    x_5_t_s256: str | Unset = UNSET
+    kid: str | None = None
+    use: str | None = None
+    alg: str | None = None
+    key_ops: list[str] | None = None
+    n: str | None = None
+    e: str | None = None
+    crv: str | None = None
+    x: str | None = None
+    y: str | None = None
+    x5c: list[str] | None = None
+    x5t: str | None = None
+    x_5_t_s256: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,8 +56,8 @@ class JsonWebKey:
 
         alg = self.alg
 
-        key_ops: list[str] | Unset = UNSET
-        if not isinstance(self.key_ops, Unset):
+        key_ops: list[str] | None = None
+        if self.key_ops is not None:
             key_ops = self.key_ops
 
         n = self.n
@@ -69,8 +70,8 @@ class JsonWebKey:
 
         y = self.y
 
-        x5c: list[str] | Unset = UNSET
-        if not isinstance(self.x5c, Unset):
+        x5c: list[str] | None = None
+        if self.x5c is not None:
             x5c = self.x5c
 
         x5t = self.x5t
@@ -84,29 +85,29 @@ class JsonWebKey:
                 "kty": kty,
             }
         )
-        if kid is not UNSET:
+        if kid is not None:
             field_dict["kid"] = kid
-        if use is not UNSET:
+        if use is not None:
             field_dict["use"] = use
-        if alg is not UNSET:
+        if alg is not None:
             field_dict["alg"] = alg
-        if key_ops is not UNSET:
+        if key_ops is not None:
             field_dict["key_ops"] = key_ops
-        if n is not UNSET:
+        if n is not None:
             field_dict["n"] = n
-        if e is not UNSET:
+        if e is not None:
             field_dict["e"] = e
-        if crv is not UNSET:
+        if crv is not None:
             field_dict["crv"] = crv
-        if x is not UNSET:
+        if x is not None:
             field_dict["x"] = x
-        if y is not UNSET:
+        if y is not None:
             field_dict["y"] = y
-        if x5c is not UNSET:
+        if x5c is not None:
             field_dict["x5c"] = x5c
-        if x5t is not UNSET:
+        if x5t is not None:
             field_dict["x5t"] = x5t
-        if x_5_t_s256 is not UNSET:
+        if x_5_t_s256 is not None:
             field_dict["x5t#S256"] = x_5_t_s256
 
         return field_dict
@@ -116,29 +117,29 @@ class JsonWebKey:
         d = dict(src_dict)
         kty = d.pop("kty")
 
-        kid = d.pop("kid", UNSET)
+        kid = d.pop("kid", None)
 
-        use = d.pop("use", UNSET)
+        use = d.pop("use", None)
 
-        alg = d.pop("alg", UNSET)
+        alg = d.pop("alg", None)
 
-        key_ops = cast(list[str], d.pop("key_ops", UNSET))
+        key_ops = cast(list[str], d.pop("key_ops", None))
 
-        n = d.pop("n", UNSET)
+        n = d.pop("n", None)
 
-        e = d.pop("e", UNSET)
+        e = d.pop("e", None)
 
-        crv = d.pop("crv", UNSET)
+        crv = d.pop("crv", None)
 
-        x = d.pop("x", UNSET)
+        x = d.pop("x", None)
 
-        y = d.pop("y", UNSET)
+        y = d.pop("y", None)
 
-        x5c = cast(list[str], d.pop("x5c", UNSET))
+        x5c = cast(list[str], d.pop("x5c", None))
 
-        x5t = d.pop("x5t", UNSET)
+        x5t = d.pop("x5t", None)
 
-        x_5_t_s256 = d.pop("x5t#S256", UNSET)
+        x_5_t_s256 = d.pop("x5t#S256", None)
 
         json_web_key = cls(
             kty=kty,

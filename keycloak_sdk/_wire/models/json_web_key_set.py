@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from keycloak_sdk._repr import readable_repr as _readable_repr
+
 if TYPE_CHECKING:
     from keycloak_sdk._wire.models.json_web_key import JsonWebKey
 
@@ -14,7 +16,8 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="JsonWebKeySet")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class JsonWebKeySet:
     """
     Attributes:

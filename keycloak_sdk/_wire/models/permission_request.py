@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
     from keycloak_sdk._wire.models.permission_request_claims import PermissionRequestClaims
@@ -16,29 +16,30 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="PermissionRequest")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class PermissionRequest:
     """
     Attributes:
         resource_id (str):
-        resource_scopes (list[str] | Unset):
-        claims (PermissionRequestClaims | Unset):
+        resource_scopes (list[str] | None):
+        claims (PermissionRequestClaims | None):
     """
 
     resource_id: str
-    resource_scopes: list[str] | Unset = UNSET
-    claims: PermissionRequestClaims | Unset = UNSET
+    resource_scopes: list[str] | None = None
+    claims: PermissionRequestClaims | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         resource_id = self.resource_id
 
-        resource_scopes: list[str] | Unset = UNSET
-        if not isinstance(self.resource_scopes, Unset):
+        resource_scopes: list[str] | None = None
+        if self.resource_scopes is not None:
             resource_scopes = self.resource_scopes
 
-        claims: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.claims, Unset):
+        claims: dict[str, Any] | None = None
+        if self.claims is not None:
             claims = self.claims.to_dict()
 
         field_dict: dict[str, Any] = {}
@@ -48,9 +49,9 @@ class PermissionRequest:
                 "resource_id": resource_id,
             }
         )
-        if resource_scopes is not UNSET:
+        if resource_scopes is not None:
             field_dict["resource_scopes"] = resource_scopes
-        if claims is not UNSET:
+        if claims is not None:
             field_dict["claims"] = claims
 
         return field_dict
@@ -62,12 +63,12 @@ class PermissionRequest:
         d = dict(src_dict)
         resource_id = d.pop("resource_id")
 
-        resource_scopes = cast(list[str], d.pop("resource_scopes", UNSET))
+        resource_scopes = cast(list[str], d.pop("resource_scopes", None))
 
-        _claims = d.pop("claims", UNSET)
-        claims: PermissionRequestClaims | Unset
-        if isinstance(_claims, Unset):  # noqa: SIM108
-            claims = UNSET
+        _claims = d.pop("claims", None)
+        claims: PermissionRequestClaims | None
+        if _claims is None:  # noqa: SIM108
+            claims = None
         else:
             claims = PermissionRequestClaims.from_dict(_claims)
 

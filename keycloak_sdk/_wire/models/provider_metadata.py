@@ -7,12 +7,13 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="ProviderMetadata")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class ProviderMetadata:
     """OpenID Provider metadata; unknown keys are kept.
 
@@ -24,41 +25,41 @@ class ProviderMetadata:
         response_types_supported (list[str]):
         subject_types_supported (list[str]):
         id_token_signing_alg_values_supported (list[str]):
-        introspection_endpoint (str | Unset):
-        userinfo_endpoint (str | Unset):
-        end_session_endpoint (str | Unset):
-        check_session_iframe (str | Unset):
-        registration_endpoint (str | Unset):
-        revocation_endpoint (str | Unset):
-        device_authorization_endpoint (str | Unset):
-        backchannel_authentication_endpoint (str | Unset):
-        pushed_authorization_request_endpoint (str | Unset):
-        grant_types_supported (list[str] | Unset):
-        response_modes_supported (list[str] | Unset):
-        prompt_values_supported (list[str] | Unset):
-        acr_values_supported (list[str] | Unset):
-        userinfo_signing_alg_values_supported (list[str] | Unset):
-        request_object_signing_alg_values_supported (list[str] | Unset):
-        token_endpoint_auth_methods_supported (list[str] | Unset):
-        token_endpoint_auth_signing_alg_values_supported (list[str] | Unset):
-        introspection_endpoint_auth_methods_supported (list[str] | Unset):
-        revocation_endpoint_auth_methods_supported (list[str] | Unset):
-        claims_supported (list[str] | Unset):
-        scopes_supported (list[str] | Unset):
-        code_challenge_methods_supported (list[str] | Unset):
-        backchannel_token_delivery_modes_supported (list[str] | Unset):
-        dpop_signing_alg_values_supported (list[str] | Unset):
-        claims_parameter_supported (bool | Unset):
-        request_parameter_supported (bool | Unset):
-        request_uri_parameter_supported (bool | Unset):
-        require_request_uri_registration (bool | Unset):
-        require_pushed_authorization_requests (bool | Unset):
-        frontchannel_logout_supported (bool | Unset):
-        frontchannel_logout_session_supported (bool | Unset):
-        backchannel_logout_supported (bool | Unset):
-        backchannel_logout_session_supported (bool | Unset):
-        tls_client_certificate_bound_access_tokens (bool | Unset):
-        authorization_response_iss_parameter_supported (bool | Unset):
+        introspection_endpoint (str | None):
+        userinfo_endpoint (str | None):
+        end_session_endpoint (str | None):
+        check_session_iframe (str | None):
+        registration_endpoint (str | None):
+        revocation_endpoint (str | None):
+        device_authorization_endpoint (str | None):
+        backchannel_authentication_endpoint (str | None):
+        pushed_authorization_request_endpoint (str | None):
+        grant_types_supported (list[str] | None):
+        response_modes_supported (list[str] | None):
+        prompt_values_supported (list[str] | None):
+        acr_values_supported (list[str] | None):
+        userinfo_signing_alg_values_supported (list[str] | None):
+        request_object_signing_alg_values_supported (list[str] | None):
+        token_endpoint_auth_methods_supported (list[str] | None):
+        token_endpoint_auth_signing_alg_values_supported (list[str] | None):
+        introspection_endpoint_auth_methods_supported (list[str] | None):
+        revocation_endpoint_auth_methods_supported (list[str] | None):
+        claims_supported (list[str] | None):
+        scopes_supported (list[str] | None):
+        code_challenge_methods_supported (list[str] | None):
+        backchannel_token_delivery_modes_supported (list[str] | None):
+        dpop_signing_alg_values_supported (list[str] | None):
+        claims_parameter_supported (bool | None):
+        request_parameter_supported (bool | None):
+        request_uri_parameter_supported (bool | None):
+        require_request_uri_registration (bool | None):
+        require_pushed_authorization_requests (bool | None):
+        frontchannel_logout_supported (bool | None):
+        frontchannel_logout_session_supported (bool | None):
+        backchannel_logout_supported (bool | None):
+        backchannel_logout_session_supported (bool | None):
+        tls_client_certificate_bound_access_tokens (bool | None):
+        authorization_response_iss_parameter_supported (bool | None):
     """
 
     issuer: str
@@ -68,41 +69,41 @@ class ProviderMetadata:
     response_types_supported: list[str]
     subject_types_supported: list[str]
     id_token_signing_alg_values_supported: list[str]
-    introspection_endpoint: str | Unset = UNSET
-    userinfo_endpoint: str | Unset = UNSET
-    end_session_endpoint: str | Unset = UNSET
-    check_session_iframe: str | Unset = UNSET
-    registration_endpoint: str | Unset = UNSET
-    revocation_endpoint: str | Unset = UNSET
-    device_authorization_endpoint: str | Unset = UNSET
-    backchannel_authentication_endpoint: str | Unset = UNSET
-    pushed_authorization_request_endpoint: str | Unset = UNSET
-    grant_types_supported: list[str] | Unset = UNSET
-    response_modes_supported: list[str] | Unset = UNSET
-    prompt_values_supported: list[str] | Unset = UNSET
-    acr_values_supported: list[str] | Unset = UNSET
-    userinfo_signing_alg_values_supported: list[str] | Unset = UNSET
-    request_object_signing_alg_values_supported: list[str] | Unset = UNSET
-    token_endpoint_auth_methods_supported: list[str] | Unset = UNSET
-    token_endpoint_auth_signing_alg_values_supported: list[str] | Unset = UNSET
-    introspection_endpoint_auth_methods_supported: list[str] | Unset = UNSET
-    revocation_endpoint_auth_methods_supported: list[str] | Unset = UNSET
-    claims_supported: list[str] | Unset = UNSET
-    scopes_supported: list[str] | Unset = UNSET
-    code_challenge_methods_supported: list[str] | Unset = UNSET
-    backchannel_token_delivery_modes_supported: list[str] | Unset = UNSET
-    dpop_signing_alg_values_supported: list[str] | Unset = UNSET
-    claims_parameter_supported: bool | Unset = UNSET
-    request_parameter_supported: bool | Unset = UNSET
-    request_uri_parameter_supported: bool | Unset = UNSET
-    require_request_uri_registration: bool | Unset = UNSET
-    require_pushed_authorization_requests: bool | Unset = UNSET
-    frontchannel_logout_supported: bool | Unset = UNSET
-    frontchannel_logout_session_supported: bool | Unset = UNSET
-    backchannel_logout_supported: bool | Unset = UNSET
-    backchannel_logout_session_supported: bool | Unset = UNSET
-    tls_client_certificate_bound_access_tokens: bool | Unset = UNSET
-    authorization_response_iss_parameter_supported: bool | Unset = UNSET
+    introspection_endpoint: str | None = None
+    userinfo_endpoint: str | None = None
+    end_session_endpoint: str | None = None
+    check_session_iframe: str | None = None
+    registration_endpoint: str | None = None
+    revocation_endpoint: str | None = None
+    device_authorization_endpoint: str | None = None
+    backchannel_authentication_endpoint: str | None = None
+    pushed_authorization_request_endpoint: str | None = None
+    grant_types_supported: list[str] | None = None
+    response_modes_supported: list[str] | None = None
+    prompt_values_supported: list[str] | None = None
+    acr_values_supported: list[str] | None = None
+    userinfo_signing_alg_values_supported: list[str] | None = None
+    request_object_signing_alg_values_supported: list[str] | None = None
+    token_endpoint_auth_methods_supported: list[str] | None = None
+    token_endpoint_auth_signing_alg_values_supported: list[str] | None = None
+    introspection_endpoint_auth_methods_supported: list[str] | None = None
+    revocation_endpoint_auth_methods_supported: list[str] | None = None
+    claims_supported: list[str] | None = None
+    scopes_supported: list[str] | None = None
+    code_challenge_methods_supported: list[str] | None = None
+    backchannel_token_delivery_modes_supported: list[str] | None = None
+    dpop_signing_alg_values_supported: list[str] | None = None
+    claims_parameter_supported: bool | None = None
+    request_parameter_supported: bool | None = None
+    request_uri_parameter_supported: bool | None = None
+    require_request_uri_registration: bool | None = None
+    require_pushed_authorization_requests: bool | None = None
+    frontchannel_logout_supported: bool | None = None
+    frontchannel_logout_session_supported: bool | None = None
+    backchannel_logout_supported: bool | None = None
+    backchannel_logout_session_supported: bool | None = None
+    tls_client_certificate_bound_access_tokens: bool | None = None
+    authorization_response_iss_parameter_supported: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -138,74 +139,74 @@ class ProviderMetadata:
 
         pushed_authorization_request_endpoint = self.pushed_authorization_request_endpoint
 
-        grant_types_supported: list[str] | Unset = UNSET
-        if not isinstance(self.grant_types_supported, Unset):
+        grant_types_supported: list[str] | None = None
+        if self.grant_types_supported is not None:
             grant_types_supported = self.grant_types_supported
 
-        response_modes_supported: list[str] | Unset = UNSET
-        if not isinstance(self.response_modes_supported, Unset):
+        response_modes_supported: list[str] | None = None
+        if self.response_modes_supported is not None:
             response_modes_supported = self.response_modes_supported
 
-        prompt_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.prompt_values_supported, Unset):
+        prompt_values_supported: list[str] | None = None
+        if self.prompt_values_supported is not None:
             prompt_values_supported = self.prompt_values_supported
 
-        acr_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.acr_values_supported, Unset):
+        acr_values_supported: list[str] | None = None
+        if self.acr_values_supported is not None:
             acr_values_supported = self.acr_values_supported
 
-        userinfo_signing_alg_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.userinfo_signing_alg_values_supported, Unset):
+        userinfo_signing_alg_values_supported: list[str] | None = None
+        if self.userinfo_signing_alg_values_supported is not None:
             userinfo_signing_alg_values_supported = self.userinfo_signing_alg_values_supported
 
-        request_object_signing_alg_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.request_object_signing_alg_values_supported, Unset):
+        request_object_signing_alg_values_supported: list[str] | None = None
+        if self.request_object_signing_alg_values_supported is not None:
             request_object_signing_alg_values_supported = (
                 self.request_object_signing_alg_values_supported
             )
 
-        token_endpoint_auth_methods_supported: list[str] | Unset = UNSET
-        if not isinstance(self.token_endpoint_auth_methods_supported, Unset):
+        token_endpoint_auth_methods_supported: list[str] | None = None
+        if self.token_endpoint_auth_methods_supported is not None:
             token_endpoint_auth_methods_supported = self.token_endpoint_auth_methods_supported
 
-        token_endpoint_auth_signing_alg_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.token_endpoint_auth_signing_alg_values_supported, Unset):
+        token_endpoint_auth_signing_alg_values_supported: list[str] | None = None
+        if self.token_endpoint_auth_signing_alg_values_supported is not None:
             token_endpoint_auth_signing_alg_values_supported = (
                 self.token_endpoint_auth_signing_alg_values_supported
             )
 
-        introspection_endpoint_auth_methods_supported: list[str] | Unset = UNSET
-        if not isinstance(self.introspection_endpoint_auth_methods_supported, Unset):
+        introspection_endpoint_auth_methods_supported: list[str] | None = None
+        if self.introspection_endpoint_auth_methods_supported is not None:
             introspection_endpoint_auth_methods_supported = (
                 self.introspection_endpoint_auth_methods_supported
             )
 
-        revocation_endpoint_auth_methods_supported: list[str] | Unset = UNSET
-        if not isinstance(self.revocation_endpoint_auth_methods_supported, Unset):
+        revocation_endpoint_auth_methods_supported: list[str] | None = None
+        if self.revocation_endpoint_auth_methods_supported is not None:
             revocation_endpoint_auth_methods_supported = (
                 self.revocation_endpoint_auth_methods_supported
             )
 
-        claims_supported: list[str] | Unset = UNSET
-        if not isinstance(self.claims_supported, Unset):
+        claims_supported: list[str] | None = None
+        if self.claims_supported is not None:
             claims_supported = self.claims_supported
 
-        scopes_supported: list[str] | Unset = UNSET
-        if not isinstance(self.scopes_supported, Unset):
+        scopes_supported: list[str] | None = None
+        if self.scopes_supported is not None:
             scopes_supported = self.scopes_supported
 
-        code_challenge_methods_supported: list[str] | Unset = UNSET
-        if not isinstance(self.code_challenge_methods_supported, Unset):
+        code_challenge_methods_supported: list[str] | None = None
+        if self.code_challenge_methods_supported is not None:
             code_challenge_methods_supported = self.code_challenge_methods_supported
 
-        backchannel_token_delivery_modes_supported: list[str] | Unset = UNSET
-        if not isinstance(self.backchannel_token_delivery_modes_supported, Unset):
+        backchannel_token_delivery_modes_supported: list[str] | None = None
+        if self.backchannel_token_delivery_modes_supported is not None:
             backchannel_token_delivery_modes_supported = (
                 self.backchannel_token_delivery_modes_supported
             )
 
-        dpop_signing_alg_values_supported: list[str] | Unset = UNSET
-        if not isinstance(self.dpop_signing_alg_values_supported, Unset):
+        dpop_signing_alg_values_supported: list[str] | None = None
+        if self.dpop_signing_alg_values_supported is not None:
             dpop_signing_alg_values_supported = self.dpop_signing_alg_values_supported
 
         claims_parameter_supported = self.claims_parameter_supported
@@ -245,99 +246,99 @@ class ProviderMetadata:
                 "id_token_signing_alg_values_supported": id_token_signing_alg_values_supported,
             }
         )
-        if introspection_endpoint is not UNSET:
+        if introspection_endpoint is not None:
             field_dict["introspection_endpoint"] = introspection_endpoint
-        if userinfo_endpoint is not UNSET:
+        if userinfo_endpoint is not None:
             field_dict["userinfo_endpoint"] = userinfo_endpoint
-        if end_session_endpoint is not UNSET:
+        if end_session_endpoint is not None:
             field_dict["end_session_endpoint"] = end_session_endpoint
-        if check_session_iframe is not UNSET:
+        if check_session_iframe is not None:
             field_dict["check_session_iframe"] = check_session_iframe
-        if registration_endpoint is not UNSET:
+        if registration_endpoint is not None:
             field_dict["registration_endpoint"] = registration_endpoint
-        if revocation_endpoint is not UNSET:
+        if revocation_endpoint is not None:
             field_dict["revocation_endpoint"] = revocation_endpoint
-        if device_authorization_endpoint is not UNSET:
+        if device_authorization_endpoint is not None:
             field_dict["device_authorization_endpoint"] = device_authorization_endpoint
-        if backchannel_authentication_endpoint is not UNSET:
+        if backchannel_authentication_endpoint is not None:
             field_dict["backchannel_authentication_endpoint"] = backchannel_authentication_endpoint
-        if pushed_authorization_request_endpoint is not UNSET:
+        if pushed_authorization_request_endpoint is not None:
             field_dict["pushed_authorization_request_endpoint"] = (
                 pushed_authorization_request_endpoint
             )
-        if grant_types_supported is not UNSET:
+        if grant_types_supported is not None:
             field_dict["grant_types_supported"] = grant_types_supported
-        if response_modes_supported is not UNSET:
+        if response_modes_supported is not None:
             field_dict["response_modes_supported"] = response_modes_supported
-        if prompt_values_supported is not UNSET:
+        if prompt_values_supported is not None:
             field_dict["prompt_values_supported"] = prompt_values_supported
-        if acr_values_supported is not UNSET:
+        if acr_values_supported is not None:
             field_dict["acr_values_supported"] = acr_values_supported
-        if userinfo_signing_alg_values_supported is not UNSET:
+        if userinfo_signing_alg_values_supported is not None:
             field_dict["userinfo_signing_alg_values_supported"] = (
                 userinfo_signing_alg_values_supported
             )
-        if request_object_signing_alg_values_supported is not UNSET:
+        if request_object_signing_alg_values_supported is not None:
             field_dict["request_object_signing_alg_values_supported"] = (
                 request_object_signing_alg_values_supported
             )
-        if token_endpoint_auth_methods_supported is not UNSET:
+        if token_endpoint_auth_methods_supported is not None:
             field_dict["token_endpoint_auth_methods_supported"] = (
                 token_endpoint_auth_methods_supported
             )
-        if token_endpoint_auth_signing_alg_values_supported is not UNSET:
+        if token_endpoint_auth_signing_alg_values_supported is not None:
             field_dict["token_endpoint_auth_signing_alg_values_supported"] = (
                 token_endpoint_auth_signing_alg_values_supported
             )
-        if introspection_endpoint_auth_methods_supported is not UNSET:
+        if introspection_endpoint_auth_methods_supported is not None:
             field_dict["introspection_endpoint_auth_methods_supported"] = (
                 introspection_endpoint_auth_methods_supported
             )
-        if revocation_endpoint_auth_methods_supported is not UNSET:
+        if revocation_endpoint_auth_methods_supported is not None:
             field_dict["revocation_endpoint_auth_methods_supported"] = (
                 revocation_endpoint_auth_methods_supported
             )
-        if claims_supported is not UNSET:
+        if claims_supported is not None:
             field_dict["claims_supported"] = claims_supported
-        if scopes_supported is not UNSET:
+        if scopes_supported is not None:
             field_dict["scopes_supported"] = scopes_supported
-        if code_challenge_methods_supported is not UNSET:
+        if code_challenge_methods_supported is not None:
             field_dict["code_challenge_methods_supported"] = code_challenge_methods_supported
-        if backchannel_token_delivery_modes_supported is not UNSET:
+        if backchannel_token_delivery_modes_supported is not None:
             field_dict["backchannel_token_delivery_modes_supported"] = (
                 backchannel_token_delivery_modes_supported
             )
-        if dpop_signing_alg_values_supported is not UNSET:
+        if dpop_signing_alg_values_supported is not None:
             field_dict["dpop_signing_alg_values_supported"] = dpop_signing_alg_values_supported
-        if claims_parameter_supported is not UNSET:
+        if claims_parameter_supported is not None:
             field_dict["claims_parameter_supported"] = claims_parameter_supported
-        if request_parameter_supported is not UNSET:
+        if request_parameter_supported is not None:
             field_dict["request_parameter_supported"] = request_parameter_supported
-        if request_uri_parameter_supported is not UNSET:
+        if request_uri_parameter_supported is not None:
             field_dict["request_uri_parameter_supported"] = request_uri_parameter_supported
-        if require_request_uri_registration is not UNSET:
+        if require_request_uri_registration is not None:
             field_dict["require_request_uri_registration"] = require_request_uri_registration
-        if require_pushed_authorization_requests is not UNSET:
+        if require_pushed_authorization_requests is not None:
             field_dict["require_pushed_authorization_requests"] = (
                 require_pushed_authorization_requests
             )
-        if frontchannel_logout_supported is not UNSET:
+        if frontchannel_logout_supported is not None:
             field_dict["frontchannel_logout_supported"] = frontchannel_logout_supported
-        if frontchannel_logout_session_supported is not UNSET:
+        if frontchannel_logout_session_supported is not None:
             field_dict["frontchannel_logout_session_supported"] = (
                 frontchannel_logout_session_supported
             )
-        if backchannel_logout_supported is not UNSET:
+        if backchannel_logout_supported is not None:
             field_dict["backchannel_logout_supported"] = backchannel_logout_supported
-        if backchannel_logout_session_supported is not UNSET:
+        if backchannel_logout_session_supported is not None:
             field_dict["backchannel_logout_session_supported"] = (
                 backchannel_logout_session_supported
             )
-        if tls_client_certificate_bound_access_tokens is not UNSET:
+        if tls_client_certificate_bound_access_tokens is not None:
             field_dict["tls_client_certificate_bound_access_tokens"] = (
                 tls_client_certificate_bound_access_tokens
             )
-        if authorization_response_iss_parameter_supported is not UNSET:
+        if authorization_response_iss_parameter_supported is not None:
             field_dict["authorization_response_iss_parameter_supported"] = (
                 authorization_response_iss_parameter_supported
             )
@@ -363,102 +364,96 @@ class ProviderMetadata:
             list[str], d.pop("id_token_signing_alg_values_supported")
         )
 
-        introspection_endpoint = d.pop("introspection_endpoint", UNSET)
+        introspection_endpoint = d.pop("introspection_endpoint", None)
 
-        userinfo_endpoint = d.pop("userinfo_endpoint", UNSET)
+        userinfo_endpoint = d.pop("userinfo_endpoint", None)
 
-        end_session_endpoint = d.pop("end_session_endpoint", UNSET)
+        end_session_endpoint = d.pop("end_session_endpoint", None)
 
-        check_session_iframe = d.pop("check_session_iframe", UNSET)
+        check_session_iframe = d.pop("check_session_iframe", None)
 
-        registration_endpoint = d.pop("registration_endpoint", UNSET)
+        registration_endpoint = d.pop("registration_endpoint", None)
 
-        revocation_endpoint = d.pop("revocation_endpoint", UNSET)
+        revocation_endpoint = d.pop("revocation_endpoint", None)
 
-        device_authorization_endpoint = d.pop("device_authorization_endpoint", UNSET)
+        device_authorization_endpoint = d.pop("device_authorization_endpoint", None)
 
-        backchannel_authentication_endpoint = d.pop("backchannel_authentication_endpoint", UNSET)
+        backchannel_authentication_endpoint = d.pop("backchannel_authentication_endpoint", None)
 
-        pushed_authorization_request_endpoint = d.pop(
-            "pushed_authorization_request_endpoint", UNSET
-        )
+        pushed_authorization_request_endpoint = d.pop("pushed_authorization_request_endpoint", None)
 
-        grant_types_supported = cast(list[str], d.pop("grant_types_supported", UNSET))
+        grant_types_supported = cast(list[str], d.pop("grant_types_supported", None))
 
-        response_modes_supported = cast(list[str], d.pop("response_modes_supported", UNSET))
+        response_modes_supported = cast(list[str], d.pop("response_modes_supported", None))
 
-        prompt_values_supported = cast(list[str], d.pop("prompt_values_supported", UNSET))
+        prompt_values_supported = cast(list[str], d.pop("prompt_values_supported", None))
 
-        acr_values_supported = cast(list[str], d.pop("acr_values_supported", UNSET))
+        acr_values_supported = cast(list[str], d.pop("acr_values_supported", None))
 
         userinfo_signing_alg_values_supported = cast(
-            list[str], d.pop("userinfo_signing_alg_values_supported", UNSET)
+            list[str], d.pop("userinfo_signing_alg_values_supported", None)
         )
 
         request_object_signing_alg_values_supported = cast(
-            list[str], d.pop("request_object_signing_alg_values_supported", UNSET)
+            list[str], d.pop("request_object_signing_alg_values_supported", None)
         )
 
         token_endpoint_auth_methods_supported = cast(
-            list[str], d.pop("token_endpoint_auth_methods_supported", UNSET)
+            list[str], d.pop("token_endpoint_auth_methods_supported", None)
         )
 
         token_endpoint_auth_signing_alg_values_supported = cast(
-            list[str], d.pop("token_endpoint_auth_signing_alg_values_supported", UNSET)
+            list[str], d.pop("token_endpoint_auth_signing_alg_values_supported", None)
         )
 
         introspection_endpoint_auth_methods_supported = cast(
-            list[str], d.pop("introspection_endpoint_auth_methods_supported", UNSET)
+            list[str], d.pop("introspection_endpoint_auth_methods_supported", None)
         )
 
         revocation_endpoint_auth_methods_supported = cast(
-            list[str], d.pop("revocation_endpoint_auth_methods_supported", UNSET)
+            list[str], d.pop("revocation_endpoint_auth_methods_supported", None)
         )
 
-        claims_supported = cast(list[str], d.pop("claims_supported", UNSET))
+        claims_supported = cast(list[str], d.pop("claims_supported", None))
 
-        scopes_supported = cast(list[str], d.pop("scopes_supported", UNSET))
+        scopes_supported = cast(list[str], d.pop("scopes_supported", None))
 
         code_challenge_methods_supported = cast(
-            list[str], d.pop("code_challenge_methods_supported", UNSET)
+            list[str], d.pop("code_challenge_methods_supported", None)
         )
 
         backchannel_token_delivery_modes_supported = cast(
-            list[str], d.pop("backchannel_token_delivery_modes_supported", UNSET)
+            list[str], d.pop("backchannel_token_delivery_modes_supported", None)
         )
 
         dpop_signing_alg_values_supported = cast(
-            list[str], d.pop("dpop_signing_alg_values_supported", UNSET)
+            list[str], d.pop("dpop_signing_alg_values_supported", None)
         )
 
-        claims_parameter_supported = d.pop("claims_parameter_supported", UNSET)
+        claims_parameter_supported = d.pop("claims_parameter_supported", None)
 
-        request_parameter_supported = d.pop("request_parameter_supported", UNSET)
+        request_parameter_supported = d.pop("request_parameter_supported", None)
 
-        request_uri_parameter_supported = d.pop("request_uri_parameter_supported", UNSET)
+        request_uri_parameter_supported = d.pop("request_uri_parameter_supported", None)
 
-        require_request_uri_registration = d.pop("require_request_uri_registration", UNSET)
+        require_request_uri_registration = d.pop("require_request_uri_registration", None)
 
-        require_pushed_authorization_requests = d.pop(
-            "require_pushed_authorization_requests", UNSET
-        )
+        require_pushed_authorization_requests = d.pop("require_pushed_authorization_requests", None)
 
-        frontchannel_logout_supported = d.pop("frontchannel_logout_supported", UNSET)
+        frontchannel_logout_supported = d.pop("frontchannel_logout_supported", None)
 
-        frontchannel_logout_session_supported = d.pop(
-            "frontchannel_logout_session_supported", UNSET
-        )
+        frontchannel_logout_session_supported = d.pop("frontchannel_logout_session_supported", None)
 
-        backchannel_logout_supported = d.pop("backchannel_logout_supported", UNSET)
+        backchannel_logout_supported = d.pop("backchannel_logout_supported", None)
 
-        backchannel_logout_session_supported = d.pop("backchannel_logout_session_supported", UNSET)
+        backchannel_logout_session_supported = d.pop("backchannel_logout_session_supported", None)
 
         tls_client_certificate_bound_access_tokens = d.pop(
-            "tls_client_certificate_bound_access_tokens", UNSET
+            "tls_client_certificate_bound_access_tokens", None
         )
 
         authorization_response_iss_parameter_supported = d.pop(
-            "authorization_response_iss_parameter_supported", UNSET
+            "authorization_response_iss_parameter_supported", None
         )
 
         provider_metadata = cls(

@@ -7,41 +7,42 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="UmaProviderMetadata")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class UmaProviderMetadata:
     """
     Attributes:
         issuer (str):
-        authorization_endpoint (str | Unset):
-        token_endpoint (str | Unset):
-        introspection_endpoint (str | Unset):
-        end_session_endpoint (str | Unset):
-        jwks_uri (str | Unset):
-        registration_endpoint (str | Unset):
-        resource_registration_endpoint (str | Unset):
-        permission_endpoint (str | Unset):
-        policy_endpoint (str | Unset):
-        grant_types_supported (list[str] | Unset):
-        scopes_supported (list[str] | Unset):
+        authorization_endpoint (str | None):
+        token_endpoint (str | None):
+        introspection_endpoint (str | None):
+        end_session_endpoint (str | None):
+        jwks_uri (str | None):
+        registration_endpoint (str | None):
+        resource_registration_endpoint (str | None):
+        permission_endpoint (str | None):
+        policy_endpoint (str | None):
+        grant_types_supported (list[str] | None):
+        scopes_supported (list[str] | None):
     """
 
     issuer: str
-    authorization_endpoint: str | Unset = UNSET
-    token_endpoint: str | Unset = UNSET
-    introspection_endpoint: str | Unset = UNSET
-    end_session_endpoint: str | Unset = UNSET
-    jwks_uri: str | Unset = UNSET
-    registration_endpoint: str | Unset = UNSET
-    resource_registration_endpoint: str | Unset = UNSET
-    permission_endpoint: str | Unset = UNSET
-    policy_endpoint: str | Unset = UNSET
-    grant_types_supported: list[str] | Unset = UNSET
-    scopes_supported: list[str] | Unset = UNSET
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    introspection_endpoint: str | None = None
+    end_session_endpoint: str | None = None
+    jwks_uri: str | None = None
+    registration_endpoint: str | None = None
+    resource_registration_endpoint: str | None = None
+    permission_endpoint: str | None = None
+    policy_endpoint: str | None = None
+    grant_types_supported: list[str] | None = None
+    scopes_supported: list[str] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,12 +66,12 @@ class UmaProviderMetadata:
 
         policy_endpoint = self.policy_endpoint
 
-        grant_types_supported: list[str] | Unset = UNSET
-        if not isinstance(self.grant_types_supported, Unset):
+        grant_types_supported: list[str] | None = None
+        if self.grant_types_supported is not None:
             grant_types_supported = self.grant_types_supported
 
-        scopes_supported: list[str] | Unset = UNSET
-        if not isinstance(self.scopes_supported, Unset):
+        scopes_supported: list[str] | None = None
+        if self.scopes_supported is not None:
             scopes_supported = self.scopes_supported
 
         field_dict: dict[str, Any] = {}
@@ -80,27 +81,27 @@ class UmaProviderMetadata:
                 "issuer": issuer,
             }
         )
-        if authorization_endpoint is not UNSET:
+        if authorization_endpoint is not None:
             field_dict["authorization_endpoint"] = authorization_endpoint
-        if token_endpoint is not UNSET:
+        if token_endpoint is not None:
             field_dict["token_endpoint"] = token_endpoint
-        if introspection_endpoint is not UNSET:
+        if introspection_endpoint is not None:
             field_dict["introspection_endpoint"] = introspection_endpoint
-        if end_session_endpoint is not UNSET:
+        if end_session_endpoint is not None:
             field_dict["end_session_endpoint"] = end_session_endpoint
-        if jwks_uri is not UNSET:
+        if jwks_uri is not None:
             field_dict["jwks_uri"] = jwks_uri
-        if registration_endpoint is not UNSET:
+        if registration_endpoint is not None:
             field_dict["registration_endpoint"] = registration_endpoint
-        if resource_registration_endpoint is not UNSET:
+        if resource_registration_endpoint is not None:
             field_dict["resource_registration_endpoint"] = resource_registration_endpoint
-        if permission_endpoint is not UNSET:
+        if permission_endpoint is not None:
             field_dict["permission_endpoint"] = permission_endpoint
-        if policy_endpoint is not UNSET:
+        if policy_endpoint is not None:
             field_dict["policy_endpoint"] = policy_endpoint
-        if grant_types_supported is not UNSET:
+        if grant_types_supported is not None:
             field_dict["grant_types_supported"] = grant_types_supported
-        if scopes_supported is not UNSET:
+        if scopes_supported is not None:
             field_dict["scopes_supported"] = scopes_supported
 
         return field_dict
@@ -110,27 +111,27 @@ class UmaProviderMetadata:
         d = dict(src_dict)
         issuer = d.pop("issuer")
 
-        authorization_endpoint = d.pop("authorization_endpoint", UNSET)
+        authorization_endpoint = d.pop("authorization_endpoint", None)
 
-        token_endpoint = d.pop("token_endpoint", UNSET)
+        token_endpoint = d.pop("token_endpoint", None)
 
-        introspection_endpoint = d.pop("introspection_endpoint", UNSET)
+        introspection_endpoint = d.pop("introspection_endpoint", None)
 
-        end_session_endpoint = d.pop("end_session_endpoint", UNSET)
+        end_session_endpoint = d.pop("end_session_endpoint", None)
 
-        jwks_uri = d.pop("jwks_uri", UNSET)
+        jwks_uri = d.pop("jwks_uri", None)
 
-        registration_endpoint = d.pop("registration_endpoint", UNSET)
+        registration_endpoint = d.pop("registration_endpoint", None)
 
-        resource_registration_endpoint = d.pop("resource_registration_endpoint", UNSET)
+        resource_registration_endpoint = d.pop("resource_registration_endpoint", None)
 
-        permission_endpoint = d.pop("permission_endpoint", UNSET)
+        permission_endpoint = d.pop("permission_endpoint", None)
 
-        policy_endpoint = d.pop("policy_endpoint", UNSET)
+        policy_endpoint = d.pop("policy_endpoint", None)
 
-        grant_types_supported = cast(list[str], d.pop("grant_types_supported", UNSET))
+        grant_types_supported = cast(list[str], d.pop("grant_types_supported", None))
 
-        scopes_supported = cast(list[str], d.pop("scopes_supported", UNSET))
+        scopes_supported = cast(list[str], d.pop("scopes_supported", None))
 
         uma_provider_metadata = cls(
             issuer=issuer,

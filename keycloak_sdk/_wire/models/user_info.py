@@ -7,33 +7,34 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="UserInfo")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class UserInfo:
     """
     Attributes:
         sub (str):
-        name (str | Unset):
-        given_name (str | Unset):
-        family_name (str | Unset):
-        preferred_username (str | Unset):
-        email (str | Unset):
-        email_verified (bool | Unset):
-        locale (str | Unset):
+        name (str | None):
+        given_name (str | None):
+        family_name (str | None):
+        preferred_username (str | None):
+        email (str | None):
+        email_verified (bool | None):
+        locale (str | None):
     """
 
     sub: str
-    name: str | Unset = UNSET
-    given_name: str | Unset = UNSET
-    family_name: str | Unset = UNSET
-    preferred_username: str | Unset = UNSET
-    email: str | Unset = UNSET
-    email_verified: bool | Unset = UNSET
-    locale: str | Unset = UNSET
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    preferred_username: str | None = None
+    email: str | None = None
+    email_verified: bool | None = None
+    locale: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,19 +61,19 @@ class UserInfo:
                 "sub": sub,
             }
         )
-        if name is not UNSET:
+        if name is not None:
             field_dict["name"] = name
-        if given_name is not UNSET:
+        if given_name is not None:
             field_dict["given_name"] = given_name
-        if family_name is not UNSET:
+        if family_name is not None:
             field_dict["family_name"] = family_name
-        if preferred_username is not UNSET:
+        if preferred_username is not None:
             field_dict["preferred_username"] = preferred_username
-        if email is not UNSET:
+        if email is not None:
             field_dict["email"] = email
-        if email_verified is not UNSET:
+        if email_verified is not None:
             field_dict["email_verified"] = email_verified
-        if locale is not UNSET:
+        if locale is not None:
             field_dict["locale"] = locale
 
         return field_dict
@@ -82,19 +83,19 @@ class UserInfo:
         d = dict(src_dict)
         sub = d.pop("sub")
 
-        name = d.pop("name", UNSET)
+        name = d.pop("name", None)
 
-        given_name = d.pop("given_name", UNSET)
+        given_name = d.pop("given_name", None)
 
-        family_name = d.pop("family_name", UNSET)
+        family_name = d.pop("family_name", None)
 
-        preferred_username = d.pop("preferred_username", UNSET)
+        preferred_username = d.pop("preferred_username", None)
 
-        email = d.pop("email", UNSET)
+        email = d.pop("email", None)
 
-        email_verified = d.pop("email_verified", UNSET)
+        email_verified = d.pop("email_verified", None)
 
-        locale = d.pop("locale", UNSET)
+        locale = d.pop("locale", None)
 
         user_info = cls(
             sub=sub,
