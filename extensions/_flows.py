@@ -189,7 +189,7 @@ class Flows:
     def fetch_userinfo(
         self, access_token: str, id_token_claims: IdTokenClaims | None
     ) -> Flow[UserInfo]:
-        answer: models.UserInfo | str = yield oidc("userinfo_or_jwt", access_token)
+        answer: models.UserInfoResponse | str = yield oidc("userinfo_or_jwt", access_token)
         if isinstance(answer, str):
             claims: dict[str, object] = yield ValidateJwt(answer, audience=self.settings.client_id)
             try:

@@ -188,6 +188,8 @@ class Api:
     namespaces: list[Namespace]  # roots
     documents: list[Document]
     models: set[str]
+    #: pydantic document models (keycloak_sdk.documents) some operation returns
+    document_models: set[str] = field(default_factory=set)
 
     @property
     def primary(self) -> Document:
@@ -216,6 +218,7 @@ class _Reader:
     def __init__(self, spec: BundledSpec) -> None:
         self.spec = spec
         self.models: set[str] = set()
+        self.documents: set[str] = set()
         self.tags = {t["name"]: t for t in spec.document.get("tags", [])}
 
     def fail(self, op: Operation, reason: str) -> SpecError:
@@ -282,6 +285,13 @@ class _Reader:
             return "str", "rt.jwt"
         if "$ref" in schema:
             name = _ref_name(schema["$ref"])
+            document = self.spec.schema(name).get("x-document")
+            if document:
+                # A document the SDK validates (pydantic, keycloak_sdk.documents), imported lazily.
+                self.documents.add(str(document))
+                if JWT in accept:
+                    raise self.fail(op, "a JWT alternative of an x-document is not supported")
+                return str(document), f"rt.document({str(document)!r})"
             self.models.add(name)
             if JWT in accept:
                 return f"{name} | str", f"rt.model_or_jwt({name}.from_dict)"
@@ -659,7 +669,7 @@ def read(spec: BundledSpec) -> Api:
                 seen[content] = name
             method.endpoint_name = seen[content]
     roots = sorted((n for n in by_path.values() if len(n.path) == 1), key=lambda n: n.path)
-    return Api(roots, sorted(documents, key=lambda d: d.name), reader.models)
+    return Api(roots, sorted(documents, key=lambda d: d.name), reader.models, reader.documents)
 
 
 def walk(node: Namespace) -> list[Namespace]:

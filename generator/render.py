@@ -78,6 +78,7 @@ def render_package(
         "error_classes": [(code, class_name_for_error(code)) for code in error_codes],
         "api": api,
         "walk": operations.walk,
+        "document_models": sorted(api.document_models),
         "wire_models": sorted(
             n for n in spec.document["components"]["schemas"] if n in _wire_schema_names(spec)
         ),
@@ -101,6 +102,7 @@ def render_package(
             text = resource.render(
                 node=node,
                 models=sorted(used & api.models),
+                documents=sorted(used & api.document_models),
                 literal_types=sorted(used & type_names),
                 **context,
             )

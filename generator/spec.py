@@ -158,10 +158,11 @@ def for_openapi_python_client(spec: BundledSpec) -> dict[str, Any]:
         refs = [form] + [{"$ref": v["body"]} for v in variants if "body" in v]
         refs += list(form.get("oneOf", []))
         form_only |= {r["$ref"].rsplit("/", 1)[1] for r in refs if "$ref" in r}
+    # Schemas marked x-document are the pydantic documents of spec/schemas/, not attrs models.
     doc["components"]["schemas"] = {
         name: schema
         for name, schema in doc["components"]["schemas"].items()
-        if name not in form_only
+        if name not in form_only and not schema.get("x-document")
     }
     doc["components"].pop("responses", None)
     return doc

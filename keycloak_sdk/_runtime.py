@@ -5,7 +5,7 @@ Generated code describes an operation as data: an `Endpoint` (what the spec says
 discovery key and path, expected statuses, error style, client authentication) and, per call,
 a `Call` (the arguments, encoded). Everything else lives here, written once and sans-IO where
 possible: `prepare` turns a `Call` into a request, `finish` turns the response into the typed
-result or a typed error. `SyncClient` and `AsyncClient` only add the I/O.
+result or a typed error. `SyncClientBase` and `AsyncClientBase` only add the I/O.
 
 Each operation is written once, as a builder function returning a `Call`; `sync_method`,
 `async_method` and `url_method` turn that builder into the method of a resource class with the
@@ -212,6 +212,20 @@ def model(factory: Callable[[Mapping[str, Any]], T]) -> Callable[[httpx.Response
             return factory(data)
         except (KeyError, TypeError, ValueError) as exc:
             raise _mismatch(response, exc) from exc
+
+    return parse
+
+
+def document(name: str) -> Callable[[httpx.Response], Any]:
+    """Read a JSON object into the pydantic document model `keycloak_sdk.documents.<name>`.
+
+    Imported on first use: pydantic costs nothing until a document is actually read.
+    """
+
+    def parse(response: httpx.Response) -> Any:
+        from keycloak_sdk import documents
+
+        return model(getattr(documents, name).from_dict)(response)
 
     return parse
 
@@ -602,7 +616,7 @@ class _ClientBase(Generic[C]):
 
     @property
     def issuer(self) -> str:
-        issuer: str = _as_dict(self.metadata)["issuer"]
+        issuer: str = getattr(self.metadata, "issuer", None) or _as_dict(self.metadata)["issuer"]
         return issuer
 
     def _auth_for(self) -> ClientAuthentication:
@@ -644,7 +658,7 @@ def _as_dict(document: Any) -> Mapping[str, Any]:
     return as_dict
 
 
-class SyncClient(_ClientBase[C]):
+class SyncClientBase(_ClientBase[C]):
     """The I/O of a synchronous client; generated `KeycloakClient` adds its resources."""
 
     def __init__(
@@ -729,7 +743,7 @@ class SyncClient(_ClientBase[C]):
         self.close()
 
 
-class AsyncClient(_ClientBase[C]):
+class AsyncClientBase(_ClientBase[C]):
     """The I/O of an asynchronous client; generated `AsyncKeycloakClient` adds its resources."""
 
     def __init__(
@@ -886,7 +900,7 @@ class SyncResource:
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: SyncClient[Any]) -> None:
+    def __init__(self, client: SyncClientBase[Any]) -> None:
         self._client = client
 
     def __repr__(self) -> str:
@@ -898,7 +912,7 @@ class AsyncResource:
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: AsyncClient[Any]) -> None:
+    def __init__(self, client: AsyncClientBase[Any]) -> None:
         self._client = client
 
     def __repr__(self) -> str:
@@ -962,14 +976,14 @@ def url_method(
 
 __all__ = [
     "DEFAULT_TIMEOUT",
-    "AsyncClient",
+    "AsyncClientBase",
     "AsyncResource",
     "AsyncTransport",
     "Call",
     "Endpoint",
     "Opening",
     "RawResponse",
-    "SyncClient",
+    "SyncClientBase",
     "SyncResource",
     "SyncTransport",
 ]

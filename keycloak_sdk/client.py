@@ -8,10 +8,14 @@ Every URL comes from the server's discovery document (`openid-configuration`, fe
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import ProviderMetadata
 from keycloak_sdk.resources import oidc as _oidc
 from keycloak_sdk.resources import uma as _uma
+
+if TYPE_CHECKING:
+    from keycloak_sdk.documents import ProviderMetadata
 
 __all__ = ["AsyncKeycloakClient", "KeycloakClient"]
 
@@ -23,14 +27,14 @@ _DISCOVERY = rt.Call(
         key="issuer",
         retry=True,
     ),
-    rt.model(ProviderMetadata.from_dict),
+    rt.document("ProviderMetadata"),
 )
 _DOCUMENTS: rt.DocumentLoaders = {
     "uma2-configuration": _uma._uma__metadata(),
 }
 
 
-class KeycloakClient(rt.SyncClient[ProviderMetadata]):
+class KeycloakClient(rt.SyncClientBase[Any]):
     """A synchronous client of one Keycloak realm, usually made with `from_issuer(...)`.
 
     Attributes:
@@ -40,6 +44,7 @@ class KeycloakClient(rt.SyncClient[ProviderMetadata]):
         uma: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
     """
 
+    metadata: ProviderMetadata
     _discovery = _DISCOVERY
     _document_loaders = _DOCUMENTS
 
@@ -48,7 +53,7 @@ class KeycloakClient(rt.SyncClient[ProviderMetadata]):
         self.uma = _uma.Uma(self)
 
 
-class AsyncKeycloakClient(rt.AsyncClient[ProviderMetadata]):
+class AsyncKeycloakClient(rt.AsyncClientBase[Any]):
     """An asynchronous client of one Keycloak realm, usually made with `from_issuer(...)`.
 
     Attributes:
@@ -58,6 +63,7 @@ class AsyncKeycloakClient(rt.AsyncClient[ProviderMetadata]):
         uma: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
     """
 
+    metadata: ProviderMetadata
     _discovery = _DISCOVERY
     _document_loaders = _DOCUMENTS
 

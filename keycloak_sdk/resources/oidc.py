@@ -8,17 +8,16 @@ classes bind the same builder, so both have the same methods with the same signa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.models import (
     BackchannelAuthenticationResponse,
     DeviceAuthorizationResponse,
     IntrospectionResponse,
-    JsonWebKeySet,
     PushedAuthorizationResponse,
     TokenResponse,
-    UserInfo,
+    UserInfoResponse,
 )
 from keycloak_sdk.types import (
     CodeChallengeMethod,
@@ -27,6 +26,9 @@ from keycloak_sdk.types import (
     ResponseType,
     TokenTypeHint,
 )
+
+if TYPE_CHECKING:
+    from keycloak_sdk.documents import JsonWebKeySet
 
 __all__ = ["AsyncOidc", "Oidc"]
 
@@ -355,7 +357,7 @@ def _oidc__token_jwt_bearer(
 
 def _oidc__userinfo(
     access_token: str,
-) -> rt.Call[UserInfo]:
+) -> rt.Call[UserInfoResponse]:
     """Claims about the user the access token was issued for (OIDC Core §5.3).
 
     Args:
@@ -365,7 +367,7 @@ def _oidc__userinfo(
         OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
         EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
     """
-    return rt.Call(_USERINFO, rt.model(UserInfo.from_dict), bearer=rt.token(access_token))
+    return rt.Call(_USERINFO, rt.model(UserInfoResponse.from_dict), bearer=rt.token(access_token))
 
 
 def _oidc__userinfo_jwt(
@@ -385,7 +387,7 @@ def _oidc__userinfo_jwt(
 
 def _oidc__userinfo_or_jwt(
     access_token: str,
-) -> rt.Call[UserInfo | str]:
+) -> rt.Call[UserInfoResponse | str]:
     """UserInfo in whichever form the client is configured for, in one request: the claims for
     JSON, the compact JWT (to verify with the realm keys) for `application/jwt`.
 
@@ -396,7 +398,9 @@ def _oidc__userinfo_or_jwt(
         OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
         EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
     """
-    return rt.Call(_USERINFO_3, rt.model_or_jwt(UserInfo.from_dict), bearer=rt.token(access_token))
+    return rt.Call(
+        _USERINFO_3, rt.model_or_jwt(UserInfoResponse.from_dict), bearer=rt.token(access_token)
+    )
 
 
 def _oidc__introspect(
@@ -476,7 +480,7 @@ def _oidc__jwks() -> rt.Call[JsonWebKeySet]:
     Raises:
         EndpointNotAdvertisedError: discovery has no `jwks_uri`.
     """
-    return rt.Call(_JWKS, rt.model(JsonWebKeySet.from_dict))
+    return rt.Call(_JWKS, rt.document("JsonWebKeySet"))
 
 
 def _oidc__jwks_response() -> rt.Call[rt.RawResponse]:

@@ -15,7 +15,6 @@ from keycloak_sdk.models import (
     TokenResponse,
     UmaDecision,
     UmaPermission,
-    UmaProviderMetadata,
 )
 from keycloak_sdk.resources.uma_permission_tickets import AsyncPermissionTickets, PermissionTickets
 from keycloak_sdk.resources.uma_policies import AsyncPolicies, Policies
@@ -24,6 +23,7 @@ from keycloak_sdk.resources.uma_tickets import AsyncTickets, Tickets
 
 if TYPE_CHECKING:
     from keycloak_sdk.client import AsyncKeycloakClient, KeycloakClient
+    from keycloak_sdk.documents import UmaProviderMetadata
 
 __all__ = ["AsyncUma", "Uma"]
 
@@ -199,7 +199,7 @@ def _uma__metadata() -> rt.Call[UmaProviderMetadata]:
         OAuthError: HTTP 404; the subclass names the `error` code.
         EndpointNotAdvertisedError: the server has no such document.
     """
-    return rt.Call(_GET_UMA2_CONFIGURATION, rt.model(UmaProviderMetadata.from_dict))
+    return rt.Call(_GET_UMA2_CONFIGURATION, rt.document("UmaProviderMetadata"))
 
 
 class Uma(rt.SyncResource):

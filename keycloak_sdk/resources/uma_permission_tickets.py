@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.models import (
-    PermissionRequest,
+    PermissionTicketRequest,
     PermissionTicketResponse,
 )
 
@@ -29,7 +29,7 @@ _CREATE_PERMISSION_TICKET = rt.Endpoint(
 
 def _uma_permission_tickets__create(
     pat: str,
-    requests: Sequence[PermissionRequest],
+    requests: Sequence[PermissionTicketRequest],
 ) -> rt.Call[PermissionTicketResponse]:
     """Ask for a permission ticket on behalf of a client (UMA Federated Authz §4).
 

@@ -28,7 +28,7 @@ from keycloak_sdk.models import (
     ProviderMetadata,
     PushedAuthorizationResponse,
     TokenResponse,
-    UserInfo,
+    UserInfoResponse,
 )
 from tests.ciba_channel import CibaChannel
 from tests.generated.conftest import REDIRECT_URI
@@ -44,7 +44,7 @@ def _pkce() -> tuple[str, str]:
 def test_discovery_gives_typed_metadata(client: KeycloakClient, issuer: str) -> None:
     assert isinstance(client.metadata, ProviderMetadata)
     assert client.metadata.issuer == issuer
-    assert client.metadata.token_endpoint.startswith(issuer)
+    assert (client.metadata.token_endpoint or "").startswith(issuer)
     assert isinstance(client.metadata.grant_types_supported, list)
     assert "urn:ietf:params:oauth:grant-type:uma-ticket" in client.metadata.grant_types_supported
 
@@ -129,7 +129,7 @@ def test_client_credentials_and_userinfo(client: KeycloakClient, alice: TokenRes
     service = client.oidc.token_client_credentials(scope="openid")
     assert isinstance(service.expires_in, int) and service.expires_in > 0
     user = client.oidc.userinfo(alice.access_token)
-    assert isinstance(user, UserInfo)
+    assert isinstance(user, UserInfoResponse)
     assert user.preferred_username == "alice"
     assert user.email == "alice@example.com"
 
@@ -143,7 +143,7 @@ def test_userinfo_with_a_bad_token_carries_www_authenticate(client: KeycloakClie
 
 
 def test_userinfo_jwt_needs_a_signing_client(client: KeycloakClient, alice: TokenResponse) -> None:
-    # sdk-confidential has no UserInfo signature algorithm, so Keycloak answers JSON; the
+    # sdk-confidential has no UserInfoResponse signature algorithm, so Keycloak answers JSON; the
     # typed method refuses to hand it back as a JWT.
     with pytest.raises(UnexpectedResponseError) as err:
         client.oidc.userinfo_jwt(alice.access_token)

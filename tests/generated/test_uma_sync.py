@@ -14,8 +14,8 @@ from keycloak_sdk import (
     NotFoundError,
 )
 from keycloak_sdk.models import (
-    PermissionRequest,
     PermissionTicket,
+    PermissionTicketRequest,
     Resource,
     TokenResponse,
     UmaPolicy,
@@ -77,7 +77,7 @@ def test_permission_ticket_then_rpt(client: KeycloakClient, pat: str) -> None:
     documents = client.uma.resource_sets.list(pat, name="documents", exact_name=True)[0]
     assert isinstance(documents.id, str)
     ticket = client.uma.permission_tickets.create(
-        pat, [PermissionRequest(resource_id=documents.id, resource_scopes=["read"])]
+        pat, [PermissionTicketRequest(resource_id=documents.id, resource_scopes=["read"])]
     )
     assert ticket.ticket
 

@@ -18,8 +18,8 @@ from keycloak_sdk.models import (
     DeviceAuthorizationResponse,
     IntrospectionResponse,
     JsonWebKeySet,
-    PermissionRequest,
     PermissionTicket,
+    PermissionTicketRequest,
     PermissionTicketResponse,
     ProviderMetadata,
     PushedAuthorizationResponse,
@@ -30,7 +30,7 @@ from keycloak_sdk.models import (
     UmaPermission,
     UmaPolicy,
     UmaProviderMetadata,
-    UserInfo,
+    UserInfoResponse,
 )
 from keycloak_sdk.types import GrantType, Scope, TokenTypeHint
 
@@ -75,7 +75,7 @@ def sync_usage() -> None:
             audience="api",
             scope="openid",
         )
-        user: UserInfo = kc.oidc.userinfo(access)
+        user: UserInfoResponse = kc.oidc.userinfo(access)
         jwt: str = kc.oidc.userinfo_jwt(access)
         hint: TokenTypeHint = "refresh_token"
         info: IntrospectionResponse = kc.oidc.introspect(access, token_type_hint=hint)
@@ -131,7 +131,7 @@ def sync_usage() -> None:
         )
         ids: list[str] = kc.uma.resource_sets.list_ids(pat, name="r")
         ticket: PermissionTicketResponse = kc.uma.permission_tickets.create(
-            pat, [PermissionRequest(resource_id="id", resource_scopes=["read"])]
+            pat, [PermissionTicketRequest(resource_id="id", resource_scopes=["read"])]
         )
         managed: PermissionTicket = kc.uma.tickets.create(
             pat, PermissionTicket(resource="id", requester_name="bob", scope_name="read")
@@ -172,7 +172,7 @@ async def async_usage() -> None:
             tokens = await kc.oidc.token_device_code("dc")
             tokens = await kc.oidc.token_ciba("req")
             tokens = await kc.oidc.token_exchange(tokens.access_token, audience="api")
-            user: UserInfo = await kc.oidc.userinfo(tokens.access_token)
+            user: UserInfoResponse = await kc.oidc.userinfo(tokens.access_token)
             jwt: str = await kc.oidc.userinfo_jwt(tokens.access_token)
             info: IntrospectionResponse = await kc.oidc.introspect(tokens.access_token)
             await kc.oidc.revoke(tokens.access_token)
@@ -197,7 +197,7 @@ async def async_usage() -> None:
             found: list[Resource] = await kc.uma.resource_sets.list(pat, deep_name_is_not_a_param=1)  # type: ignore[call-arg]
             ids: list[str] = await kc.uma.resource_sets.list_ids(pat)
             ticket: PermissionTicketResponse = await kc.uma.permission_tickets.create(
-                pat, [PermissionRequest(resource_id="id")]
+                pat, [PermissionTicketRequest(resource_id="id")]
             )
             managed: PermissionTicket = await kc.uma.tickets.create(pat, PermissionTicket())
             await kc.uma.tickets.update(pat, managed)

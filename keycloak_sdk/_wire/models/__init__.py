@@ -6,15 +6,12 @@ from keycloak_sdk._wire.models.backchannel_authentication_response import (
 )
 from keycloak_sdk._wire.models.device_authorization_response import DeviceAuthorizationResponse
 from keycloak_sdk._wire.models.introspection_response import IntrospectionResponse
-from keycloak_sdk._wire.models.json_web_key import JsonWebKey
-from keycloak_sdk._wire.models.json_web_key_set import JsonWebKeySet
 from keycloak_sdk._wire.models.o_auth_error_code import OAuthErrorCode
 from keycloak_sdk._wire.models.o_auth_error_response import OAuthErrorResponse
-from keycloak_sdk._wire.models.permission_request import PermissionRequest
-from keycloak_sdk._wire.models.permission_request_claims import PermissionRequestClaims
 from keycloak_sdk._wire.models.permission_ticket import PermissionTicket
+from keycloak_sdk._wire.models.permission_ticket_request import PermissionTicketRequest
+from keycloak_sdk._wire.models.permission_ticket_request_claims import PermissionTicketRequestClaims
 from keycloak_sdk._wire.models.permission_ticket_response import PermissionTicketResponse
-from keycloak_sdk._wire.models.provider_metadata import ProviderMetadata
 from keycloak_sdk._wire.models.pushed_authorization_response import PushedAuthorizationResponse
 from keycloak_sdk._wire.models.resource import Resource
 from keycloak_sdk._wire.models.resource_attributes import ResourceAttributes
@@ -27,22 +24,18 @@ from keycloak_sdk._wire.models.uma_permission_claims import UmaPermissionClaims
 from keycloak_sdk._wire.models.uma_policy import UmaPolicy
 from keycloak_sdk._wire.models.uma_policy_decision_strategy import UmaPolicyDecisionStrategy
 from keycloak_sdk._wire.models.uma_policy_logic import UmaPolicyLogic
-from keycloak_sdk._wire.models.uma_provider_metadata import UmaProviderMetadata
-from keycloak_sdk._wire.models.user_info import UserInfo
+from keycloak_sdk._wire.models.user_info_response import UserInfoResponse
 
 __all__ = (
     "BackchannelAuthenticationResponse",
     "DeviceAuthorizationResponse",
     "IntrospectionResponse",
-    "JsonWebKey",
-    "JsonWebKeySet",
     "OAuthErrorCode",
     "OAuthErrorResponse",
-    "PermissionRequest",
-    "PermissionRequestClaims",
     "PermissionTicket",
+    "PermissionTicketRequest",
+    "PermissionTicketRequestClaims",
     "PermissionTicketResponse",
-    "ProviderMetadata",
     "PushedAuthorizationResponse",
     "Resource",
     "ResourceAttributes",
@@ -55,6 +48,5 @@ __all__ = (
     "UmaPolicy",
     "UmaPolicyDecisionStrategy",
     "UmaPolicyLogic",
-    "UmaProviderMetadata",
-    "UserInfo",
+    "UserInfoResponse",
 )

@@ -10,25 +10,27 @@ from attrs import field as _attrs_field
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
-    from keycloak_sdk._wire.models.permission_request_claims import PermissionRequestClaims
+    from keycloak_sdk._wire.models.permission_ticket_request_claims import (
+        PermissionTicketRequestClaims,
+    )
 
 
-T = TypeVar("T", bound="PermissionRequest")
+T = TypeVar("T", bound="PermissionTicketRequest")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class PermissionRequest:
+class PermissionTicketRequest:
     """
     Attributes:
         resource_id (str):
         resource_scopes (list[str] | None):
-        claims (PermissionRequestClaims | None):
+        claims (PermissionTicketRequestClaims | None):
     """
 
     resource_id: str
     resource_scopes: list[str] | None = None
-    claims: PermissionRequestClaims | None = None
+    claims: PermissionTicketRequestClaims | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +60,9 @@ class PermissionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from keycloak_sdk._wire.models.permission_request_claims import PermissionRequestClaims
+        from keycloak_sdk._wire.models.permission_ticket_request_claims import (
+            PermissionTicketRequestClaims,
+        )
 
         d = dict(src_dict)
         resource_id = d.pop("resource_id")
@@ -66,20 +70,20 @@ class PermissionRequest:
         resource_scopes = cast(list[str], d.pop("resource_scopes", None))
 
         _claims = d.pop("claims", None)
-        claims: PermissionRequestClaims | None
+        claims: PermissionTicketRequestClaims | None
         if _claims is None:  # noqa: SIM108
             claims = None
         else:
-            claims = PermissionRequestClaims.from_dict(_claims)
+            claims = PermissionTicketRequestClaims.from_dict(_claims)
 
-        permission_request = cls(
+        permission_ticket_request = cls(
             resource_id=resource_id,
             resource_scopes=resource_scopes,
             claims=claims,
         )
 
-        permission_request.additional_properties = d
-        return permission_request
+        permission_ticket_request.additional_properties = d
+        return permission_ticket_request
 
     @property
     def additional_keys(self) -> list[str]:

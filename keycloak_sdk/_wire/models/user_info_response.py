@@ -9,12 +9,12 @@ from attrs import field as _attrs_field
 
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
-T = TypeVar("T", bound="UserInfo")
+T = TypeVar("T", bound="UserInfoResponse")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class UserInfo:
+class UserInfoResponse:
     """
     Attributes:
         sub (str):
@@ -97,7 +97,7 @@ class UserInfo:
 
         locale = d.pop("locale", None)
 
-        user_info = cls(
+        user_info_response = cls(
             sub=sub,
             name=name,
             given_name=given_name,
@@ -108,8 +108,8 @@ class UserInfo:
             locale=locale,
         )
 
-        user_info.additional_properties = d
-        return user_info
+        user_info_response.additional_properties = d
+        return user_info_response
 
     @property
     def additional_keys(self) -> list[str]:
