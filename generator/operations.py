@@ -291,17 +291,17 @@ class _Reader:
                 self.documents.add(str(document))
                 if JWT in accept:
                     raise self.fail(op, "a JWT alternative of an x-document is not supported")
-                return str(document), f"rt.document({str(document)!r})"
+                return str(document), f"rt.model({str(document)!r})"
             self.models.add(name)
             if JWT in accept:
-                return f"{name} | str", f"rt.model_or_jwt({name}.from_dict)"
-            return name, f"rt.model({name}.from_dict)"
+                return f"{name} | str", f"rt.model_or_jwt({name!r})"
+            return name, f"rt.model({name!r})"
         if schema.get("type") == "array":
             items = schema.get("items", {})
             if "$ref" in items:
                 name = _ref_name(items["$ref"])
                 self.models.add(name)
-                return f"list[{name}]", f"rt.model_list({name}.from_dict)"
+                return f"list[{name}]", f"rt.model_list({name!r})"
             if items.get("type") == "string":
                 return "list[str]", "rt.strings"
         raise self.fail(op, "its response body is neither a schema $ref nor an array of them")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncKeycloakClient", "KeycloakClient"]
 
-_DISCOVERY = rt.Call(
+_DISCOVERY: rt.Call[ProviderMetadata] = rt.Call(
     rt.Endpoint(
         method="GET",
         path="/.well-known/openid-configuration",
@@ -27,7 +27,7 @@ _DISCOVERY = rt.Call(
         key="issuer",
         retry=True,
     ),
-    rt.document("ProviderMetadata"),
+    rt.model("ProviderMetadata"),
 )
 _DOCUMENTS: rt.DocumentLoaders = {
     "uma2-configuration": _uma._uma__metadata(),

@@ -13,7 +13,6 @@ builder's exact signature (ParamSpec), so sync and async clients cannot drift ap
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import time
@@ -21,6 +20,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, 
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import (
+    TYPE_CHECKING,
     Any,
     ClassVar,
     Concatenate,
@@ -32,8 +32,6 @@ from typing import (
     TypeVar,
 )
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
-
-import httpx
 
 from keycloak_sdk._errors import (
     ApiError,
@@ -51,6 +49,12 @@ from keycloak_sdk.auth import (
     FormData,
     NoClientAuthentication,
 )
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (and asyncio) are imported when the first client is made, not when keycloak_sdk is:
+# `from keycloak_sdk import KeycloakClient` stays cheap.
 
 DEFAULT_TIMEOUT = 10.0
 # Only operations the spec marks `x-retry` (idempotent metadata fetches) are retried.
@@ -198,10 +202,24 @@ def _mismatch(response: httpx.Response, exc: Exception) -> UnexpectedResponseErr
     )
 
 
-def model(factory: Callable[[Mapping[str, Any]], T]) -> Callable[[httpx.Response], T]:
-    """Read a JSON object into a generated model."""
+Factory = Callable[[Mapping[str, Any]], T]
+
+
+def _factory(model: str | Factory[T]) -> Factory[T]:
+    if callable(model):
+        return model
+    # A name in keycloak_sdk.models, imported on first use (attrs, pydantic cost nothing before).
+    from keycloak_sdk import models
+
+    factory: Factory[T] = getattr(models, model).from_dict
+    return factory
+
+
+def model(name: str | Factory[T]) -> Callable[[httpx.Response], T]:
+    """Read a JSON object into a model of `keycloak_sdk.models` (by name, or its factory)."""
 
     def parse(response: httpx.Response) -> T:
+        factory = _factory(name)
         data = _body_json(response)
         if not isinstance(data, Mapping):
             raise UnexpectedResponseError(
@@ -215,24 +233,11 @@ def model(factory: Callable[[Mapping[str, Any]], T]) -> Callable[[httpx.Response
     return parse
 
 
-def document(name: str) -> Callable[[httpx.Response], Any]:
-    """Read a JSON object into the pydantic document model `keycloak_sdk.documents.<name>`.
-
-    Imported on first use: pydantic costs nothing until a document is actually read.
-    """
-
-    def parse(response: httpx.Response) -> Any:
-        from keycloak_sdk import documents
-
-        return model(getattr(documents, name).from_dict)(response)
-
-    return parse
-
-
-def model_list(factory: Callable[[Mapping[str, Any]], T]) -> Callable[[httpx.Response], list[T]]:
-    """Read a JSON array of objects into generated models."""
+def model_list(name: str | Factory[T]) -> Callable[[httpx.Response], list[T]]:
+    """Read a JSON array of objects into models of `keycloak_sdk.models`."""
 
     def parse(response: httpx.Response) -> list[T]:
+        factory = _factory(name)
         data = _body_json(response)
         if not isinstance(data, list) or not all(isinstance(item, Mapping) for item in data):
             raise UnexpectedResponseError(response.status_code, "expected a JSON array of objects")
@@ -263,11 +268,9 @@ def jwt(response: httpx.Response) -> str:
     return response.text.strip()
 
 
-def model_or_jwt(
-    factory: Callable[[Mapping[str, Any]], T],
-) -> Callable[[httpx.Response], T | str]:
+def model_or_jwt(name: str | Factory[T]) -> Callable[[httpx.Response], T | str]:
     """Read whichever form the server chose: a model for JSON, the compact JWT otherwise."""
-    as_model = model(factory)
+    as_model = model(name)
 
     def parse(response: httpx.Response) -> T | str:
         if content_type(response) == "application/jwt":
@@ -356,6 +359,8 @@ def _redacted(url: httpx.URL | str) -> str:
 
 
 def transport_error(exc: httpx.HTTPError, method: str, url: str) -> TransportError:
+    import httpx
+
     where = f"{method} {_redacted(url)}"
     if isinstance(exc, httpx.TimeoutException):
         return RequestTimeoutError(f"timed out: {where}")
@@ -488,6 +493,8 @@ class SyncTransport:
     """One pooled `httpx.Client` with a timeout on every request."""
 
     def __init__(self, http_client: httpx.Client | None, timeout: float) -> None:
+        import httpx
+
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.timeout = httpx.Timeout(timeout)
@@ -501,6 +508,8 @@ class SyncTransport:
             self.http.close()
 
     def send(self, request: Request) -> httpx.Response:
+        import httpx
+
         attempts = RETRY_ATTEMPTS if request.retry else 1
         for attempt in range(1, attempts + 1):
             try:
@@ -529,6 +538,8 @@ class AsyncTransport:
     """One pooled `httpx.AsyncClient` with a timeout on every request."""
 
     def __init__(self, http_client: httpx.AsyncClient | None, timeout: float) -> None:
+        import httpx
+
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.timeout = httpx.Timeout(timeout)
@@ -542,6 +553,10 @@ class AsyncTransport:
             await self.http.aclose()
 
     async def send(self, request: Request) -> httpx.Response:
+        import asyncio
+
+        import httpx
+
         attempts = RETRY_ATTEMPTS if request.retry else 1
         for attempt in range(1, attempts + 1):
             try:

@@ -11,14 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import (
-    BackchannelAuthenticationResponse,
-    DeviceAuthorizationResponse,
-    IntrospectionResponse,
-    PushedAuthorizationResponse,
-    TokenResponse,
-    UserInfoResponse,
-)
 from keycloak_sdk.types import (
     CodeChallengeMethod,
     Prompt,
@@ -27,8 +19,17 @@ from keycloak_sdk.types import (
     TokenTypeHint,
 )
 
+# Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
     from keycloak_sdk.documents import JsonWebKeySet
+    from keycloak_sdk.models import (
+        BackchannelAuthenticationResponse,
+        DeviceAuthorizationResponse,
+        IntrospectionResponse,
+        PushedAuthorizationResponse,
+        TokenResponse,
+        UserInfoResponse,
+    )
 
 __all__ = ["AsyncOidc", "Oidc"]
 
@@ -176,7 +177,7 @@ def _oidc__token_authorization_code(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "authorization_code",
             "code": code,
@@ -199,7 +200,7 @@ def _oidc__token_refresh(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "refresh_token",
             "refresh_token": refresh_token,
@@ -224,7 +225,7 @@ def _oidc__token_client_credentials(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={"grant_type": "client_credentials", "scope": rt.spaced(scope), "audience": audience},
     )
 
@@ -243,7 +244,7 @@ def _oidc__token_password(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "password",
             "username": username,
@@ -269,7 +270,7 @@ def _oidc__token_device_code(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
             "device_code": device_code,
@@ -289,7 +290,7 @@ def _oidc__token_ciba(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={"grant_type": "urn:openid:params:grant-type:ciba", "auth_req_id": auth_req_id},
     )
 
@@ -315,7 +316,7 @@ def _oidc__token_exchange(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
             "subject_token": subject_token,
@@ -346,7 +347,7 @@ def _oidc__token_jwt_bearer(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
             "assertion": assertion,
@@ -367,7 +368,7 @@ def _oidc__userinfo(
         OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
         EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
     """
-    return rt.Call(_USERINFO, rt.model(UserInfoResponse.from_dict), bearer=rt.token(access_token))
+    return rt.Call(_USERINFO, rt.model("UserInfoResponse"), bearer=rt.token(access_token))
 
 
 def _oidc__userinfo_jwt(
@@ -398,9 +399,7 @@ def _oidc__userinfo_or_jwt(
         OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
         EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
     """
-    return rt.Call(
-        _USERINFO_3, rt.model_or_jwt(UserInfoResponse.from_dict), bearer=rt.token(access_token)
-    )
+    return rt.Call(_USERINFO_3, rt.model_or_jwt("UserInfoResponse"), bearer=rt.token(access_token))
 
 
 def _oidc__introspect(
@@ -416,7 +415,7 @@ def _oidc__introspect(
     """
     return rt.Call(
         _INTROSPECT,
-        rt.model(IntrospectionResponse.from_dict),
+        rt.model("IntrospectionResponse"),
         form={"token": token, "token_type_hint": token_type_hint},
     )
 
@@ -480,7 +479,7 @@ def _oidc__jwks() -> rt.Call[JsonWebKeySet]:
     Raises:
         EndpointNotAdvertisedError: discovery has no `jwks_uri`.
     """
-    return rt.Call(_JWKS, rt.document("JsonWebKeySet"))
+    return rt.Call(_JWKS, rt.model("JsonWebKeySet"))
 
 
 def _oidc__jwks_response() -> rt.Call[rt.RawResponse]:
@@ -506,7 +505,7 @@ def _oidc__device_authorization(
     """
     return rt.Call(
         _DEVICE_AUTHORIZATION,
-        rt.model(DeviceAuthorizationResponse.from_dict),
+        rt.model("DeviceAuthorizationResponse"),
         form={
             "scope": rt.spaced(scope),
             "code_challenge": code_challenge,
@@ -542,7 +541,7 @@ def _oidc__pushed_authorization(
     """
     return rt.Call(
         _PUSHED_AUTHORIZATION,
-        rt.model(PushedAuthorizationResponse.from_dict),
+        rt.model("PushedAuthorizationResponse"),
         form={
             "response_type": response_type,
             "redirect_uri": redirect_uri,
@@ -584,7 +583,7 @@ def _oidc__backchannel_authentication(
     """
     return rt.Call(
         _BACKCHANNEL_AUTHENTICATION,
-        rt.model(BackchannelAuthenticationResponse.from_dict),
+        rt.model("BackchannelAuthenticationResponse"),
         form={
             "scope": rt.spaced(scope),
             "login_hint": login_hint,

@@ -11,19 +11,20 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import (
-    TokenResponse,
-    UmaDecision,
-    UmaPermission,
-)
 from keycloak_sdk.resources.uma_permission_tickets import AsyncPermissionTickets, PermissionTickets
 from keycloak_sdk.resources.uma_policies import AsyncPolicies, Policies
 from keycloak_sdk.resources.uma_resource_sets import AsyncResourceSets, ResourceSets
 from keycloak_sdk.resources.uma_tickets import AsyncTickets, Tickets
 
+# Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
     from keycloak_sdk.client import AsyncKeycloakClient, KeycloakClient
     from keycloak_sdk.documents import UmaProviderMetadata
+    from keycloak_sdk.models import (
+        TokenResponse,
+        UmaDecision,
+        UmaPermission,
+    )
 
 __all__ = ["AsyncUma", "Uma"]
 
@@ -71,7 +72,7 @@ def _uma__token(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(TokenResponse.from_dict),
+        rt.model("TokenResponse"),
         form={
             "grant_type": "urn:ietf:params:oauth:grant-type:uma-ticket",
             "ticket": ticket,
@@ -121,7 +122,7 @@ def _uma__decision(
     """
     return rt.Call(
         _TOKEN,
-        rt.model(UmaDecision.from_dict),
+        rt.model("UmaDecision"),
         form={
             "grant_type": "urn:ietf:params:oauth:grant-type:uma-ticket",
             "response_mode": "decision",
@@ -172,7 +173,7 @@ def _uma__permissions(
     """
     return rt.Call(
         _TOKEN,
-        rt.model_list(UmaPermission.from_dict),
+        rt.model_list("UmaPermission"),
         form={
             "grant_type": "urn:ietf:params:oauth:grant-type:uma-ticket",
             "response_mode": "permissions",
@@ -199,7 +200,7 @@ def _uma__metadata() -> rt.Call[UmaProviderMetadata]:
         OAuthError: HTTP 404; the subclass names the `error` code.
         EndpointNotAdvertisedError: the server has no such document.
     """
-    return rt.Call(_GET_UMA2_CONFIGURATION, rt.document("UmaProviderMetadata"))
+    return rt.Call(_GET_UMA2_CONFIGURATION, rt.model("UmaProviderMetadata"))
 
 
 class Uma(rt.SyncResource):

@@ -8,12 +8,16 @@ classes bind the same builder, so both have the same methods with the same signa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import (
-    PermissionTicketRequest,
-    PermissionTicketResponse,
-)
+
+# Models are imported when an answer is first read (rt.model("Name")), not with the client.
+if TYPE_CHECKING:
+    from keycloak_sdk.models import (
+        PermissionTicketRequest,
+        PermissionTicketResponse,
+    )
 
 __all__ = ["AsyncPermissionTickets", "PermissionTickets"]
 
@@ -44,7 +48,7 @@ def _uma_permission_tickets__create(
     """
     return rt.Call(
         _CREATE_PERMISSION_TICKET,
-        rt.model(PermissionTicketResponse.from_dict),
+        rt.model("PermissionTicketResponse"),
         json=rt.json_body(requests, min_items=1),
         bearer=rt.token(pat),
     )

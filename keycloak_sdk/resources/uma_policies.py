@@ -7,10 +7,15 @@ classes bind the same builder, so both have the same methods with the same signa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import (
-    UmaPolicy,
-)
+
+# Models are imported when an answer is first read (rt.model("Name")), not with the client.
+if TYPE_CHECKING:
+    from keycloak_sdk.models import (
+        UmaPolicy,
+    )
 
 __all__ = ["AsyncPolicies", "Policies"]
 
@@ -70,7 +75,7 @@ def _uma_policies__list(
     """
     return rt.Call(
         _LIST_UMA_POLICIES,
-        rt.model_list(UmaPolicy.from_dict),
+        rt.model_list("UmaPolicy"),
         query={
             "name": name,
             "resource": resource,
@@ -130,7 +135,7 @@ def _uma_policies__create(
     """
     return rt.Call(
         _CREATE_UMA_POLICY,
-        rt.model(UmaPolicy.from_dict),
+        rt.model("UmaPolicy"),
         path_params={"id": rt.segment(resource_id)},
         json=rt.json_body(policy),
         bearer=rt.token(access_token),

@@ -7,10 +7,15 @@ classes bind the same builder, so both have the same methods with the same signa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import (
-    Resource,
-)
+
+# Models are imported when an answer is first read (rt.model("Name")), not with the client.
+if TYPE_CHECKING:
+    from keycloak_sdk.models import (
+        Resource,
+    )
 
 __all__ = ["AsyncResourceSets", "ResourceSets"]
 
@@ -83,7 +88,7 @@ def _uma_resource_sets__list(
     """
     return rt.Call(
         _LIST_RESOURCE_SETS,
-        rt.model_list(Resource.from_dict),
+        rt.model_list("Resource"),
         query={
             "deep": "true",
             "_id": id,
@@ -164,7 +169,7 @@ def _uma_resource_sets__create(
     """
     return rt.Call(
         _CREATE_RESOURCE_SET,
-        rt.model(Resource.from_dict),
+        rt.model("Resource"),
         json=rt.json_body(resource),
         bearer=rt.token(pat),
     )
@@ -187,7 +192,7 @@ def _uma_resource_sets__get(
     """
     return rt.Call(
         _GET_RESOURCE_SET,
-        rt.model(Resource.from_dict),
+        rt.model("Resource"),
         path_params={"resource_id": rt.segment(resource_id)},
         bearer=rt.token(pat),
     )

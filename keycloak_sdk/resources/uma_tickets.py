@@ -7,10 +7,15 @@ classes bind the same builder, so both have the same methods with the same signa
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.models import (
-    PermissionTicket,
-)
+
+# Models are imported when an answer is first read (rt.model("Name")), not with the client.
+if TYPE_CHECKING:
+    from keycloak_sdk.models import (
+        PermissionTicket,
+    )
 
 __all__ = ["AsyncTickets", "Tickets"]
 
@@ -73,7 +78,7 @@ def _uma_tickets__list(
     """
     return rt.Call(
         _LIST_TICKETS,
-        rt.model_list(PermissionTicket.from_dict),
+        rt.model_list("PermissionTicket"),
         query={
             "scopeId": scope_id,
             "resourceId": resource_id,
@@ -125,7 +130,7 @@ def _uma_tickets__create(
     """
     return rt.Call(
         _CREATE_TICKET,
-        rt.model(PermissionTicket.from_dict),
+        rt.model("PermissionTicket"),
         json=rt.json_body(ticket),
         bearer=rt.token(pat),
     )
