@@ -12,14 +12,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.extensions._core import (
     Discover,
     Flow,
     Namespace,
     Now,
-    ProviderMetadata,
     ValidateAccessToken,
     ValidateIdToken,
     ValidateJwt,
@@ -62,6 +61,9 @@ from keycloak_sdk.extensions.uma import (
 
 from keycloak_sdk import models
 from keycloak_sdk.errors import UnexpectedResponseError
+
+if TYPE_CHECKING:
+    from keycloak_sdk.models import ProviderMetadata
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a URN, not a secret
 # The seed's single-user `callback(code)` keeps at most this many logins per client object.
