@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from keycloak_sdk import _clients
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.resources import oidc as _oidc
 from keycloak_sdk.resources import uma as _uma
@@ -29,12 +30,12 @@ _DISCOVERY: rt.Call[ProviderMetadata] = rt.Call(
     ),
     rt.model("ProviderMetadata"),
 )
-_DOCUMENTS: rt.DocumentLoaders = {
+_DOCUMENTS: _clients.DocumentLoaders = {
     "uma2-configuration": _uma._uma__metadata(),
 }
 
 
-class KeycloakClient(rt.SyncClientBase[Any]):
+class KeycloakClient(_clients.SyncClientBase[Any]):
     """A synchronous client of one Keycloak realm, usually made with `from_issuer(...)`.
 
     Attributes:
@@ -53,7 +54,7 @@ class KeycloakClient(rt.SyncClientBase[Any]):
         self.uma = _uma.Uma(self)
 
 
-class AsyncKeycloakClient(rt.AsyncClientBase[Any]):
+class AsyncKeycloakClient(_clients.AsyncClientBase[Any]):
     """An asynchronous client of one Keycloak realm, usually made with `from_issuer(...)`.
 
     Attributes:
