@@ -246,3 +246,15 @@ def test_endpoint_not_advertised(issuer: str, client: KeycloakClient) -> None:
     ):
         partial.oidc.backchannel_authentication(login_hint="alice")
     assert err.value.discovery_key == "backchannel_authentication_endpoint"
+
+
+def test_jwt_bearer_grant_reaches_keycloaks_assertion_check(client: KeycloakClient) -> None:
+    # RFC 7523, added as a spec-only change: Keycloak 26.7 advertises the grant and checks the
+    # assertion (a realm without a trusted JWT issuer refuses every assertion, typed).
+    assert "urn:ietf:params:oauth:grant-type:jwt-bearer" in (
+        client.metadata.grant_types_supported or []
+    )
+    with pytest.raises(InvalidGrantError) as err:
+        client.oidc.token_jwt_bearer("not.a.jwt", scope="openid")
+    assert err.value.status_code == 400
+    assert "assertion" in (err.value.error_description or "")

@@ -75,6 +75,7 @@ def sync_usage() -> None:
             audience="api",
             scope="openid",
         )
+        tokens = kc.oidc.token_jwt_bearer("signed.jwt.assertion")
         user: UserInfoResponse = kc.oidc.userinfo(access)
         jwt: str = kc.oidc.userinfo_jwt(access)
         hint: TokenTypeHint = "refresh_token"
@@ -161,7 +162,7 @@ def sync_usage() -> None:
 
 async def async_usage() -> None:
     try:
-        async with await AsyncKeycloakClient.from_issuer(
+        async with AsyncKeycloakClient.from_issuer(
             ISSUER, client_id="app", client_secret="secret"
         ) as kc:
             url: str = kc.oidc.authorization_url(redirect_uri="http://127.0.0.1/cb")
@@ -172,6 +173,7 @@ async def async_usage() -> None:
             tokens = await kc.oidc.token_device_code("dc")
             tokens = await kc.oidc.token_ciba("req")
             tokens = await kc.oidc.token_exchange(tokens.access_token, audience="api")
+            tokens = await kc.oidc.token_jwt_bearer("signed.jwt.assertion", scope=["openid"])
             user: UserInfoResponse = await kc.oidc.userinfo(tokens.access_token)
             jwt: str = await kc.oidc.userinfo_jwt(tokens.access_token)
             info: IntrospectionResponse = await kc.oidc.introspect(tokens.access_token)
