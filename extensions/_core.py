@@ -11,21 +11,24 @@ layer adds the state machines (login, polling, PAT caching) and token validation
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
-import httpx
 from keycloak_sdk.extensions.errors import ConfigurationError
 
 from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
 from keycloak_sdk.auth import ClientAuthentication
 from keycloak_sdk.errors import DiscoveryError, KeycloakError
-from keycloak_sdk.models import ProviderMetadata
+
+if TYPE_CHECKING:
+    import httpx
+
+    # A pydantic document: imported for annotations only, so importing the flows stays cheap.
+    from keycloak_sdk.models import ProviderMetadata
 
 T = TypeVar("T")
 
@@ -201,16 +204,19 @@ class AsyncDriver:
         timeout: float,
         http_client: httpx.AsyncClient | None,
         validate: Callable[[Operation], Any],
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        # asyncio is imported when an async client is made, not with the flows.
+        import asyncio
+
         self.auth = auth
         self.issuer = issuer
         self.timeout = timeout
         self._http_client = http_client
         self._core: AsyncKeycloakClient | None = None
         self._validate = validate
-        self.sleep = sleep
+        self.sleep = sleep if sleep is not None else asyncio.sleep
         self.clock = clock
 
     async def core(self) -> AsyncKeycloakClient:
@@ -229,7 +235,7 @@ class AsyncDriver:
             if self._core is None:
                 self._core = core
             else:
-                await core.close()
+                await core.aclose()
         return self._core
 
     async def metadata(self) -> ProviderMetadata:
@@ -248,7 +254,7 @@ class AsyncDriver:
         if isinstance(op, Now):
             return self.clock()
         result = self._validate(op)
-        if asyncio.iscoroutine(result):
+        if inspect.iscoroutine(result):
             return await result
         return result
 
@@ -269,7 +275,7 @@ class AsyncDriver:
     async def aclose(self) -> None:
         if self._core is not None:
             core, self._core = self._core, None
-            await core.close()
+            await core.aclose()
 
 
 __all__ = [
@@ -279,7 +285,6 @@ __all__ = [
     "Flow",
     "Now",
     "Operation",
-    "ProviderMetadata",
     "Sleep",
     "SyncDriver",
     "ValidateAccessToken",
