@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,10 +12,17 @@ from keycloak_sdk.extensions._core import ProviderMetadata, ValidateJwt
 from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS
-from keycloak_sdk.extensions.jose.errors import InvalidAudienceError, InvalidIssuerError
+from keycloak_sdk.extensions.jose.errors import (
+    InvalidAudienceError,
+    InvalidClaimError,
+    InvalidIssuerError,
+    MissingClaimError,
+    TokenExpiredError,
+)
 from keycloak_sdk.extensions.jose.jwk import VerificationKey
 from keycloak_sdk.extensions.jose.jwks import JwksResponse
 from keycloak_sdk.extensions.jose.jws import CompactJws, parse_compact_jws
+from keycloak_sdk.extensions.validation import DEFAULT_LEEWAY
 
 from keycloak_sdk import models
 from keycloak_sdk.auth import (
@@ -66,16 +75,34 @@ def parse_signed_response(op: ValidateJwt) -> CompactJws:
 
 
 def signed_response_claims(
-    op: ValidateJwt, jws: CompactJws, key: VerificationKey, metadata: ProviderMetadata
+    op: ValidateJwt,
+    jws: CompactJws,
+    key: VerificationKey,
+    metadata: ProviderMetadata,
+    *,
+    now: float | None = None,
+    leeway: float = DEFAULT_LEEWAY,
 ) -> dict[str, object]:
-    """Claims of a signed userinfo response (OIDC core §5.3.2): signature, iss and aud."""
+    """Claims of a signed userinfo response (OIDC Core 5.3.2): the signature verifies, `iss`
+    is the issuer and `aud` names this client (both required), and `exp`, when present, has
+    not passed.
+    """
     key.verify(jws.alg, jws.signing_input, jws.signature)
     claims = jws.payload()
-    if "iss" in claims and claims["iss"] != metadata.issuer:
+    if "iss" not in claims:
+        raise MissingClaimError("iss")
+    if claims["iss"] != metadata.issuer:
         raise InvalidIssuerError()
     aud = claims.get("aud")
-    if aud is not None:
-        audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
-        if op.audience not in audiences:
-            raise InvalidAudienceError("aud", "signed userinfo is not addressed to this client")
+    if aud is None:
+        raise MissingClaimError("aud")
+    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    if op.audience not in audiences:
+        raise InvalidAudienceError("aud", "signed userinfo is not addressed to this client")
+    exp = claims.get("exp")
+    if exp is not None:
+        if type(exp) not in (int, float) or not math.isfinite(exp):  # type: ignore[arg-type]
+            raise InvalidClaimError("exp", "claim 'exp' must be a finite number")
+        if (time.time() if now is None else now) >= exp + leeway:  # type: ignore[operator]
+            raise TokenExpiredError()
     return claims

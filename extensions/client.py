@@ -160,13 +160,17 @@ class Client:
         )
         self._flows = Flows(self.settings)
         auth = auth if auth is not None else base.auth_for(self.settings)
-        self._jwks = JwksCache(self._fetch_jwks)
+        self._jwks = JwksCache(
+            self._fetch_jwks,
+            refetch_cooldown=self.settings.jwks_refetch_cooldown,
+            max_stale=self.settings.jwks_max_stale,
+        )
         self._validator = TokenValidator(
             issuer=self.settings.issuer,
             client_id=self.settings.client_id,
             jwks=self._jwks,
-            audience=self.settings.client_id,
-            accept_azp_as_audience=True,
+            audience=self.settings.token_audience or None,
+            accept_azp_as_audience=self.settings.accept_azp_as_audience,
         )
         self._driver = SyncDriver(
             auth=auth,
@@ -413,9 +417,21 @@ class Client:
             )
         )
 
-    def validate_access_token(self, token: str | TokenSet) -> AccessTokenClaims:
-        """Validate an access token addressed to this client (signature, iss, exp, aud/azp)."""
-        return self._driver.run(self._flows.validate_access_token(_access(token)))
+    def validate_access_token(
+        self,
+        token: str | TokenSet,
+        *,
+        audience: str | Sequence[str] | None = None,
+        required_scopes: Sequence[str] = (),
+    ) -> AccessTokenClaims:
+        """Validate an access token: signature, iss, typ, exp/iat/nbf, audience and scopes.
+
+        `audience` (else the configured `audience`) must be in the token's `aud`; without
+        one, the token must be addressed to or issued for this client (docs/token-validation.md).
+        """
+        return self._validator.validate_access_token(
+            _access(token), audience=audience, required_scopes=required_scopes
+        )
 
     def pat(self) -> TokenSet:
         """Protection API token (client credentials of a client with `uma_protection`)."""
@@ -666,13 +682,17 @@ class AsyncClient:
         )
         self._flows = Flows(self.settings)
         auth = auth if auth is not None else base.auth_for(self.settings)
-        self._jwks = AsyncJwksCache(self._fetch_jwks)
+        self._jwks = AsyncJwksCache(
+            self._fetch_jwks,
+            refetch_cooldown=self.settings.jwks_refetch_cooldown,
+            max_stale=self.settings.jwks_max_stale,
+        )
         self._validator = AsyncTokenValidator(
             issuer=self.settings.issuer,
             client_id=self.settings.client_id,
             jwks=self._jwks,
-            audience=self.settings.client_id,
-            accept_azp_as_audience=True,
+            audience=self.settings.token_audience or None,
+            accept_azp_as_audience=self.settings.accept_azp_as_audience,
         )
         self._driver = AsyncDriver(
             auth=auth,
@@ -923,9 +943,21 @@ class AsyncClient:
             )
         )
 
-    async def validate_access_token(self, token: str | TokenSet) -> AccessTokenClaims:
-        """Validate an access token addressed to this client (signature, iss, exp, aud/azp)."""
-        return await self._driver.run(self._flows.validate_access_token(_access(token)))
+    async def validate_access_token(
+        self,
+        token: str | TokenSet,
+        *,
+        audience: str | Sequence[str] | None = None,
+        required_scopes: Sequence[str] = (),
+    ) -> AccessTokenClaims:
+        """Validate an access token: signature, iss, typ, exp/iat/nbf, audience and scopes.
+
+        `audience` (else the configured `audience`) must be in the token's `aud`; without
+        one, the token must be addressed to or issued for this client (docs/token-validation.md).
+        """
+        return await self._validator.validate_access_token(
+            _access(token), audience=audience, required_scopes=required_scopes
+        )
 
     async def pat(self) -> TokenSet:
         """Protection API token (client credentials of a client with `uma_protection`)."""

@@ -341,9 +341,9 @@ class AuthEngine:
         token_or_error = self.bearer_token(request.headers.get("authorization"))
         if isinstance(token_or_error, WebResponse):
             return token_or_error
-        identity = await self.identify_bearer(token_or_error)
-        if identity is None:
-            return self.bearer_error(401, "invalid_token", "the access token is not valid")
+        identity = await self.check_bearer(token_or_error)
+        if isinstance(identity, str):
+            return self.bearer_error(401, "invalid_token", identity)
         enforcer = self.config.enforcer
         if enforcer is not None:
             result = await enforcer.check(request.method, request.path, identity.claims)
@@ -370,16 +370,22 @@ class AuthEngine:
 
     async def identify_bearer(self, token: str) -> Identity | None:
         """Validate a bearer token (locally or by introspection); None when it is not valid."""
+        identity = await self.check_bearer(token)
+        return None if isinstance(identity, str) else identity
+
+    async def check_bearer(self, token: str) -> Identity | str:
+        """The token's identity, or why it was refused: an RFC 6750 `error_description` that
+        names the failed check (never the token, a key or the configuration)."""
         if self.config.bearer_validation == "introspection":
             result = await self.gateway.introspect(token)
             if not result.active:
-                return None
+                return "the access token is not active"
             claims = AccessTokenClaims(result.to_dict())
             return Identity(claims, token, "introspection", self.gateway.client_id)
         try:
             claims = await self.gateway.validate_access_token(token, audience=self.config.audience)
-        except InvalidBearerTokenError:
-            return None
+        except InvalidBearerTokenError as exc:
+            return f"the access token is not valid: {exc}"
         return Identity(claims, token, "bearer", self.gateway.client_id)
 
     # -- cookies ---------------------------------------------------------------------------
