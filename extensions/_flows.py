@@ -55,8 +55,10 @@ from keycloak_sdk.extensions.tokens import (
 )
 from keycloak_sdk.extensions.uma import (
     RPT_TOKEN_TYPE_HINT,
+    PermissionCheck,
     PermissionRequest,
     TicketPermission,
+    missing_permissions,
     permission_values,
 )
 
@@ -85,6 +87,10 @@ class Flows:
         self._pat: TokenSet | None = None
 
     # ------------------------------------------------------------ discovery
+
+    def realm_keys(self) -> Flow[models.JsonWebKeySet]:
+        keys: models.JsonWebKeySet = yield oidc("jwks")
+        return keys
 
     def metadata(self) -> Flow[ProviderMetadata]:
         # The core refuses a document naming another issuer (OIDC Discovery §4.3); the
@@ -395,6 +401,21 @@ class Flows:
         )
         return granted
 
+    def check_permissions(
+        self, permissions: Sequence[PermissionRequest], **kwargs: Any
+    ) -> Flow[PermissionCheck]:
+        if not permissions:
+            raise ValueError("check_permissions needs at least one permission to check")
+        try:
+            granted: list[models.UmaPermission] = yield uma(
+                "uma",
+                "permissions",
+                **self._grant_kwargs(permissions=permissions, **kwargs),
+            )
+        except AccessDeniedError:
+            granted = []  # Keycloak's answer when nothing at all is granted
+        return PermissionCheck(tuple(granted), missing_permissions(permissions, granted))
+
     def validate_rpt(self, rpt: str | TokenSet) -> Flow[AccessTokenClaims]:
         return (yield from self.validate_access_token(_bearer(rpt)))
 
@@ -438,7 +459,9 @@ class Flows:
     def delete_resource(self, resource_id: str, pat: str | TokenSet | None) -> Flow[None]:
         yield from self.protection("uma.resource_sets", "delete", pat, resource_id)
 
-    def list_resources(self, pat: str | TokenSet | None, **filters: str | None) -> Flow[list[str]]:
+    def list_resources(
+        self, pat: str | TokenSet | None, **filters: str | int | None
+    ) -> Flow[list[str]]:
         ids: list[str] = yield from self.protection("uma.resource_sets", "list_ids", pat, **filters)
         return ids
 

@@ -40,13 +40,14 @@ from keycloak_sdk.extensions.tokens import (
     TokenSet,
     UserInfo,
 )
-from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
+from keycloak_sdk.extensions.uma import PermissionCheck, PermissionRequest, TicketPermission
 from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
 from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
 from keycloak_sdk.auth import ClientAuthentication
 from keycloak_sdk.models import (
     IntrospectionResponse,
+    JsonWebKeySet,
     PermissionTicket,
     Resource,
     UmaDecision,
@@ -556,8 +557,10 @@ class Client:
         owner: str | None = None,
         type: str | None = None,
         scope: str | None = None,
+        first: int | None = None,
+        max: int | None = None,
     ) -> list[str]:
-        """Ids of the registered resources matching the filters."""
+        """Ids of the registered resources matching the filters; `first`/`max` page them."""
         return self._driver.run(
             self._flows.list_resources(
                 pat,
@@ -566,8 +569,37 @@ class Client:
                 owner=owner,
                 type=type,
                 scope=scope,
+                first=first,
+                max=max,
             )
         )
+
+    def check_permissions(
+        self,
+        access_token: str | TokenSet,
+        *,
+        audience: str,
+        permissions: Sequence[PermissionRequest],
+        claim_token: str | None = None,
+        claim_token_format: str | None = None,
+    ) -> PermissionCheck:
+        """A UMA decision that reports what is missing: `.allowed`, `.granted`, `.missing`."""
+        return self._driver.run(
+            self._flows.check_permissions(
+                permissions,
+                access_token=access_token,
+                ticket=None,
+                audience=audience,
+                rpt=None,
+                claim_token=claim_token,
+                claim_token_format=claim_token_format,
+                submit_request=False,
+            )
+        )
+
+    def realm_keys(self) -> JsonWebKeySet:
+        """The realm's public keys (its JWKS), as published at `jwks_uri`."""
+        return self._driver.run(self._flows.realm_keys())
 
     def create_permission_ticket(
         self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None
@@ -1088,8 +1120,10 @@ class AsyncClient:
         owner: str | None = None,
         type: str | None = None,
         scope: str | None = None,
+        first: int | None = None,
+        max: int | None = None,
     ) -> list[str]:
-        """Ids of the registered resources matching the filters."""
+        """Ids of the registered resources matching the filters; `first`/`max` page them."""
         return await self._driver.run(
             self._flows.list_resources(
                 pat,
@@ -1098,8 +1132,37 @@ class AsyncClient:
                 owner=owner,
                 type=type,
                 scope=scope,
+                first=first,
+                max=max,
             )
         )
+
+    async def check_permissions(
+        self,
+        access_token: str | TokenSet,
+        *,
+        audience: str,
+        permissions: Sequence[PermissionRequest],
+        claim_token: str | None = None,
+        claim_token_format: str | None = None,
+    ) -> PermissionCheck:
+        """A UMA decision that reports what is missing: `.allowed`, `.granted`, `.missing`."""
+        return await self._driver.run(
+            self._flows.check_permissions(
+                permissions,
+                access_token=access_token,
+                ticket=None,
+                audience=audience,
+                rpt=None,
+                claim_token=claim_token,
+                claim_token_format=claim_token_format,
+                submit_request=False,
+            )
+        )
+
+    async def realm_keys(self) -> JsonWebKeySet:
+        """The realm's public keys (its JWKS), as published at `jwks_uri`."""
+        return await self._driver.run(self._flows.realm_keys())
 
     async def create_permission_ticket(
         self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None

@@ -221,9 +221,10 @@ def test_validator_from_issuer_on_the_real_realm(keycloak: RunningKeycloak) -> N
         with pytest.raises(InvalidAudienceError):
             api.validate_access_token(token, audience="another-api")
     # The token's own client, strict: it is not in its own token's aud, and azp does not count.
-    with TokenValidator.from_issuer(
-        keycloak.issuer, client_id=CLIENT_ID, audience=CLIENT_ID
-    ) as own, pytest.raises(InvalidAudienceError):
+    with (
+        TokenValidator.from_issuer(keycloak.issuer, client_id=CLIENT_ID, audience=CLIENT_ID) as own,
+        pytest.raises(InvalidAudienceError),
+    ):
         own.validate_access_token(token)
 
 

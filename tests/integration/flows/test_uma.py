@@ -198,3 +198,46 @@ async def test_managed_ticket_created_by_the_resource_server(make_client: MakeCl
         assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
     finally:
         await call(kc, "delete_resource", doc.field_id)
+
+
+async def test_check_permissions_reports_what_is_missing(make_client: MakeClient) -> None:
+    kc = make_client()
+    alice = await call(kc, "password_grant", "alice", "alice-password")
+    bob = await call(kc, "password_grant", "bob", "bob-password")
+    wanted = [PermissionRequest("documents", ("read", "write")), PermissionRequest("admin-area")]
+    check = await call(kc, "check_permissions", alice, audience=RESOURCE_SERVER, permissions=wanted)
+    assert not check.allowed
+    assert {p.rsname for p in check.granted} == {"documents"}
+    assert check.missing == (
+        PermissionRequest("documents", ("write",)),
+        PermissionRequest("admin-area"),
+    )
+    for_bob = await call(kc, "check_permissions", bob, audience=RESOURCE_SERVER, permissions=wanted)
+    assert for_bob.allowed and for_bob.missing == ()
+    # Carol is granted nothing: Keycloak answers 403, reported as everything missing.
+    carol = await call(kc, "password_grant", "carol", "carol-password")
+    denied = await call(
+        kc, "check_permissions", carol, audience=RESOURCE_SERVER, permissions=wanted[:1]
+    )
+    assert not denied and denied.missing == tuple(wanted[:1])
+
+
+async def test_list_resources_pages(make_client: MakeClient) -> None:
+    kc = make_client()
+    everything = await call(kc, "list_resources")
+    assert len(everything) >= 2
+    first = await call(kc, "list_resources", first=0, max=1)
+    second = await call(kc, "list_resources", first=1, max=1)
+    assert len(first) == 1 and len(second) == 1 and first != second
+    assert set(first + second) <= set(everything)
+
+
+async def test_realm_keys(make_client: MakeClient) -> None:
+    kc = make_client()
+    keys = await call(kc, "realm_keys")
+    assert any(key.kid for key in keys.keys)
+    token = await call(kc, "client_credentials")
+    from keycloak_sdk.extensions.jose import decode_unverified
+
+    kid = decode_unverified(token.access_token).header["kid"]
+    assert kid in {key.kid for key in keys.keys}
