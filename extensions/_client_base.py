@@ -11,6 +11,7 @@ from typing import Any
 from keycloak_sdk.extensions._core import ProviderMetadata, ValidateJwt
 from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
 from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.dpop import DPoPKey
 from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS
 from keycloak_sdk.extensions.jose.errors import (
     InvalidAudienceError,
@@ -63,6 +64,23 @@ def auth_for(settings: KeycloakSettings) -> ClientAuthentication:
             )
         case _:
             return NoClientAuthentication(settings.client_id)
+
+
+def dpop_key(dpop: DPoPKey | bool, http_client: object | None) -> DPoPKey | None:
+    """The key of a client built with `dpop=True` (a new one) or `dpop=DPoPKey(...)`.
+
+    With your own `http_client`, its transport must be a `DPoPTransport` (or the async one)
+    made with that same key: the client cannot add proofs to a transport it does not know.
+    """
+    if dpop is False:
+        return None
+    if http_client is None:
+        return dpop if isinstance(dpop, DPoPKey) else DPoPKey()
+    transport = getattr(http_client, "_transport", None)
+    mounted: object = getattr(transport, "key", None)
+    if isinstance(dpop, DPoPKey) and mounted is dpop:
+        return dpop
+    raise ValueError("with your own http_client, mount DPoPTransport(key) on it and pass dpop=key")
 
 
 def jwks_response(response: models.JwksResponse) -> JwksResponse:

@@ -80,8 +80,10 @@ def _default_scope(settings: KeycloakSettings) -> str:
 
 
 class Flows:
-    def __init__(self, settings: KeycloakSettings) -> None:
+    def __init__(self, settings: KeycloakSettings, *, dpop: bool = False) -> None:
         self.settings = settings
+        # Token requests carry DPoP proofs: a `token_type` of DPoP is then expected too.
+        self.dpop = dpop
         self._pending: dict[str, LoginTransaction] = {}
         self._pending_lock = threading.Lock()
         self._pat: TokenSet | None = None
@@ -100,7 +102,7 @@ class Flows:
 
     def _token(self, grant: str, *args: Any, **kwargs: Any) -> Flow[TokenSet]:
         response: models.TokenResponse = yield oidc(grant, *args, **kwargs)
-        return TokenSet.from_core(response)
+        return TokenSet.from_core(response, dpop=self.dpop)
 
     def _with_validated_id_token(
         self, tokens: TokenSet, *, nonce: str | None = None, max_age: int | None = None
@@ -287,6 +289,7 @@ class Flows:
             expires_at=authorization.expires_at,
             max_wait=max_wait,
             expired=device_code_expired,
+            dpop=self.dpop,
         )
         return (yield from self._with_validated_id_token(tokens))
 
@@ -305,6 +308,7 @@ class Flows:
             expires_at=authentication.expires_at,
             max_wait=max_wait,
             expired=ciba_expired,
+            dpop=self.dpop,
         )
         return (yield from self._with_validated_id_token(tokens))
 
@@ -382,7 +386,7 @@ class Flows:
 
     def rpt_tokens(self, **kwargs: Any) -> Flow[TokenSet]:
         response: models.TokenResponse = yield uma("uma", "token", **self._grant_kwargs(**kwargs))
-        return TokenSet.from_core(response)
+        return TokenSet.from_core(response, dpop=self.dpop)
 
     def decision(self, **kwargs: Any) -> Flow[models.UmaDecision]:
         try:

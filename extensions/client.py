@@ -27,6 +27,8 @@ from keycloak_sdk.extensions._flows import ACCESS_TOKEN_TYPE, Flows
 from keycloak_sdk.extensions.ciba import CibaRequest
 from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
 from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
+from keycloak_sdk.extensions.dpop import DPoPKey
+from keycloak_sdk.extensions.dpop_client import AsyncDPoPTransport, DPoPTransport
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.login import (
     CallbackParams,
@@ -140,6 +142,7 @@ class Client:
         settings_file: str | os.PathLike[str] | None = None,
         auth: ClientAuthentication | None = None,
         http_client: httpx.Client | None = None,
+        dpop: DPoPKey | bool = False,
     ) -> None:
         self.settings = base.resolve_settings(
             settings,
@@ -159,7 +162,13 @@ class Client:
                 "timeout": timeout,
             },
         )
-        self._flows = Flows(self.settings)
+        self.dpop_key = base.dpop_key(dpop, http_client)
+        self._owned_http: httpx.Client | None = None
+        if self.dpop_key is not None and http_client is None:
+            http_client = self._owned_http = httpx.Client(
+                transport=DPoPTransport(self.dpop_key), timeout=self.settings.timeout
+            )
+        self._flows = Flows(self.settings, dpop=self.dpop_key is not None)
         auth = auth if auth is not None else base.auth_for(self.settings)
         self._jwks = JwksCache(
             self._fetch_jwks,
@@ -201,6 +210,8 @@ class Client:
 
     def close(self) -> None:
         self._driver.close()
+        if self._owned_http is not None:
+            self._owned_http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -693,6 +704,7 @@ class AsyncClient:
         settings_file: str | os.PathLike[str] | None = None,
         auth: ClientAuthentication | None = None,
         http_client: httpx.AsyncClient | None = None,
+        dpop: DPoPKey | bool = False,
     ) -> None:
         self.settings = base.resolve_settings(
             settings,
@@ -712,7 +724,13 @@ class AsyncClient:
                 "timeout": timeout,
             },
         )
-        self._flows = Flows(self.settings)
+        self.dpop_key = base.dpop_key(dpop, http_client)
+        self._owned_http: httpx.AsyncClient | None = None
+        if self.dpop_key is not None and http_client is None:
+            http_client = self._owned_http = httpx.AsyncClient(
+                transport=AsyncDPoPTransport(self.dpop_key), timeout=self.settings.timeout
+            )
+        self._flows = Flows(self.settings, dpop=self.dpop_key is not None)
         auth = auth if auth is not None else base.auth_for(self.settings)
         self._jwks = AsyncJwksCache(
             self._fetch_jwks,
@@ -756,6 +774,8 @@ class AsyncClient:
 
     async def aclose(self) -> None:
         await self._driver.aclose()
+        if self._owned_http is not None:
+            await self._owned_http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

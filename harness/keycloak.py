@@ -37,6 +37,10 @@ TEST_REALM = "sdk-test"
 CIBA_CHANNEL_ENV = (
     "KC_SPI_CIBA_AUTH_CHANNEL__CIBA_HTTP_AUTH_CHANNEL__HTTP_AUTHENTICATION_CHANNEL_URI"
 )
+# The same option before Keycloak 26.3 introduced `--` between SPI, provider and option.
+LEGACY_CIBA_CHANNEL_ENV = (
+    "KC_SPI_CIBA_AUTH_CHANNEL_CIBA_HTTP_AUTH_CHANNEL_HTTP_AUTHENTICATION_CHANNEL_URI"
+)
 # Keycloak major/minor from which a newer JDK than 17 is needed. None so far: 26.x runs on 17.
 _JAVA_FLOOR: list[tuple[tuple[int, int], int]] = [((27, 0), 21)]
 #: Every version the SDK is tested on (CI runs the live suites on each; docs/regenerating.md).
@@ -203,6 +207,8 @@ class KeycloakServer:
             JAVA_OPTS_KC_HEAP="-Xms128m -Xmx1024m",
         )
         env[CIBA_CHANNEL_ENV] = self.ciba_channel_uri
+        if version_tuple(self.version) < (26, 3):
+            env[LEGACY_CIBA_CHANNEL_ENV] = self.ciba_channel_uri
         if java_home is not None:
             env["JAVA_HOME"] = str(java_home)
         args = [

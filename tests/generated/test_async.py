@@ -29,7 +29,7 @@ from keycloak_sdk.models import (
     UmaPolicy,
 )
 from tests.ciba_channel import CibaChannel
-from tests.generated.conftest import CONFIDENTIAL, REDIRECT_URI, owned_resource, unique
+from tests.generated.conftest import CONFIDENTIAL, REDIRECT_URI, server_resource, unique
 from tests.keycloak_browser import approve_device, login_redirect
 
 
@@ -157,7 +157,7 @@ async def test_uma_operations(issuer: str, user_owned_resource: Callable[[str], 
             await kc.uma.resource_sets.list_ids(alice.access_token)
 
         name = unique("ares")
-        created = await kc.uma.resource_sets.create(pat, owned_resource(name))
+        created = await kc.uma.resource_sets.create(pat, server_resource(name))
         assert isinstance(created.field_id, str)
         rid = created.field_id
         try:

@@ -21,7 +21,7 @@ from keycloak_sdk.models import (
     UmaPolicy,
     UmaProviderMetadata,
 )
-from tests.generated.conftest import owned_resource, unique
+from tests.generated.conftest import server_resource, unique
 
 
 def test_uma_metadata(client: KeycloakClient, issuer: str) -> None:
@@ -114,7 +114,7 @@ def test_uma_grant_modes(client: KeycloakClient) -> None:
 
 
 def test_ticket_management(client: KeycloakClient, pat: str) -> None:
-    resource = client.uma.resource_sets.create(pat, owned_resource(unique("shared")))
+    resource = client.uma.resource_sets.create(pat, server_resource(unique("shared")))
     assert isinstance(resource.field_id, str)
     try:
         ticket = client.uma.tickets.create(
