@@ -86,6 +86,9 @@ MIN_SHARED_SECRET_BYTES: Final = 32
 
 # Keycloak's own `typ` claim, which tells its token kinds apart (not the JOSE header `typ`).
 ACCESS_TOKEN_TYPE: Final = "Bearer"  # noqa: S105
+# Keycloak types a DPoP-bound access token "DPoP" (with `cnf.jkt`); who presents it must
+# prove the key: `keycloak_sdk.extensions.dpop.check_token_binding` and `DPoPVerifier`.
+DPOP_TYPE: Final = "DPoP"
 ID_TOKEN_TYPE: Final = "ID"  # noqa: S105
 LOGOUT_TOKEN_TYPE: Final = "Logout"  # noqa: S105
 # The JOSE header `typ` a logout token may carry (Back-Channel Logout 1.0 section 2.4).
@@ -250,7 +253,7 @@ class _ValidationRules:
                 raise MissingClaimError("iss")
             raise InvalidIssuerError()
         typ = claims.get("typ")
-        if typ != token_type:
+        if typ != token_type and not (token_type is ACCESS_TOKEN_TYPE and typ == DPOP_TYPE):
             raise InvalidTokenTypeError(
                 "typ", f"typ {describe(typ)} is not {token_type!r}: wrong kind of token"
             )
@@ -353,6 +356,10 @@ class _ValidationRules:
     ) -> AccessTokenClaims:
         exp = self.check_common(claims, now, ACCESS_TOKEN_TYPE)
         _required_string(claims, "sub")
+        if claims.get("typ") == DPOP_TYPE:
+            cnf = claims.get("cnf")
+            if type(cnf) is not dict or type(cnf.get("jkt")) is not str:
+                raise InvalidTokenTypeError("typ", "a DPoP token must carry cnf.jkt")
         result = AccessTokenClaims._adopt(claims)
         if self.verified is not None:
             self.verified.put(token, result, min(exp, now + self.cache_ttl))

@@ -254,3 +254,19 @@ def test_flow_client_audience_settings_on_real_tokens(keycloak: RunningKeycloak)
         with pytest.raises(InvalidAudienceError):
             strict.validate_access_token(token)
         assert strict.validate_access_token(token, audience="sdk-api").azp == CLIENT_ID
+
+
+def test_signed_userinfo_from_the_real_realm(keycloak: RunningKeycloak) -> None:
+    # sdk-signed-userinfo answers userinfo as an RS256 JWT: iss and aud are required and
+    # checked, the signature verified with the realm's keys.
+    with Client(
+        issuer=keycloak.issuer,
+        client_id="sdk-signed-userinfo",
+        client_secret="sdk-signed-userinfo-secret",
+    ) as kc:
+        tokens = kc.password_grant("alice", "alice-password")
+        assert tokens.id_token_claims is not None
+        info = kc.fetch_userinfo(tokens)
+        assert info.sub == tokens.id_token_claims.sub
+        assert info["aud"] in ("sdk-signed-userinfo", ["sdk-signed-userinfo"])
+        assert info["iss"] == keycloak.issuer
