@@ -381,11 +381,16 @@ class AuthEngine:
             if not result.active:
                 return "the access token is not active"
             claims = AccessTokenClaims(result.to_dict())
+            if _dpop_bound(claims):
+                return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
             return Identity(claims, token, "introspection", self.gateway.client_id)
         try:
             claims = await self.gateway.validate_access_token(token, audience=self.config.audience)
         except InvalidBearerTokenError as exc:
             return f"the access token is not valid: {exc}"
+        if _dpop_bound(claims):
+            # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
+            return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
         return Identity(claims, token, "bearer", self.gateway.client_id)
 
     # -- cookies ---------------------------------------------------------------------------
@@ -417,6 +422,11 @@ class AuthEngine:
         if self._secure(request):
             attributes += "; Secure"
         return ("set-cookie", f"{self.config.cookie_name}=; {attributes}")
+
+
+def _dpop_bound(claims: AccessTokenClaims) -> bool:
+    cnf = claims.raw.get("cnf")
+    return claims.raw.get("typ") == "DPoP" or (isinstance(cnf, Mapping) and "jkt" in cnf)
 
 
 def _query(query_string: str) -> dict[str, list[str]]:

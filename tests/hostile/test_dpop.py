@@ -25,6 +25,7 @@ from keycloak_sdk.extensions.errors import UnexpectedTokenTypeError
 from keycloak_sdk.extensions.jose import sign_jwt
 from keycloak_sdk.extensions.jose.jwk import public_key_to_jwk
 
+from tests.hostile.apps import FRAMEWORKS, example_client
 from tests.hostile.provider import CLIENT_ID, CLIENT_SECRET, REALM, HostileProvider, b64url
 
 URL = "https://api.example/orders"
@@ -299,3 +300,33 @@ def test_public_jwk_matches_the_key(key: DPoPKey) -> None:
     assert isinstance(public, ec.EllipticCurvePublicKey)
     expected = public_key_to_jwk(public)
     assert {k: expected[k] for k in ("kty", "crv", "x", "y")} == key.public_jwk
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_middleware_refuses_a_bound_token_presented_as_bearer(
+    framework: str, provider: HostileProvider, key: DPoPKey
+) -> None:
+    bound = provider.sign({**provider.access_claims(), "typ": "DPoP", "cnf": {"jkt": key.jkt}})
+    with example_client(framework, provider.base_url) as app:
+        answer = app.get("/api/me", headers={"Authorization": f"Bearer {bound}"})
+        plain = app.get("/api/me", headers={"Authorization": f"Bearer {provider.access_token()}"})
+    assert answer.status_code == 401
+    assert "DPoP-bound" in answer.headers["www-authenticate"]
+    assert plain.status_code == 200
+
+
+def test_validator_needs_cnf_on_a_dpop_typed_token(provider: HostileProvider) -> None:
+    from keycloak_sdk.extensions.jose import InvalidTokenTypeError, JwksCache
+    from keycloak_sdk.extensions.validation import TokenValidator
+
+    url = f"{provider.issuer}/protocol/openid-connect/certs"
+    validator = TokenValidator(
+        issuer=provider.issuer,
+        client_id=CLIENT_ID,
+        jwks=JwksCache(lambda: httpx.get(url, timeout=5).content),
+    )
+    unbound = provider.sign({**provider.access_claims(), "typ": "DPoP"})
+    with pytest.raises(InvalidTokenTypeError, match="cnf"):
+        validator.validate_access_token(unbound)
+    bound = provider.sign({**provider.access_claims(), "typ": "DPoP", "cnf": {"jkt": "x"}})
+    assert validator.validate_access_token(bound).raw["cnf"] == {"jkt": "x"}
