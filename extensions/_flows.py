@@ -9,6 +9,7 @@ kept here (pending legacy logins, the cached PAT) is per client object.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -69,6 +70,7 @@ ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S10
 # The seed's single-user `callback(code)` keeps at most this many logins per client object.
 _MAX_LEGACY_PENDING = 16
 _PAT_SKEW = 30.0
+_log = logging.getLogger(__name__)
 
 
 def _bearer(token: str | TokenSet) -> str:
@@ -77,6 +79,23 @@ def _bearer(token: str | TokenSet) -> str:
 
 def _default_scope(settings: KeycloakSettings) -> str:
     return " ".join(dict.fromkeys(["openid", *settings.scopes]))
+
+
+def _warn_if_owner_ignored(requested: models.Resource, created: models.Resource) -> None:
+    """Keycloak before 26.7 makes the named `owner` own a resource registered through the
+    protection API; 26.7 makes the resource server its owner whatever `owner` says. Say so
+    rather than leave the caller believing the user owns it (docs/flows/uma.md)."""
+    wanted, got = requested.owner, created.owner
+    if not isinstance(wanted, str) or not isinstance(got, models.ResourceOwner):
+        return
+    if wanted not in (got.name, got.id):
+        _log.warning(
+            "Keycloak ignored owner %r of resource %r: this version makes the resource server "
+            "the owner of resources registered through the protection API; register "
+            "user-owned resources through the admin API",
+            wanted,
+            created.name,
+        )
 
 
 class Flows:
@@ -447,6 +466,7 @@ class Flows:
         created: models.Resource = yield from self.protection(
             "uma.resource_sets", "create", pat, resource
         )
+        _warn_if_owner_ignored(resource, created)
         return created
 
     def get_resource(self, resource_id: str, pat: str | TokenSet | None) -> Flow[models.Resource]:

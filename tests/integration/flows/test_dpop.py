@@ -70,7 +70,8 @@ def test_client_requiring_dpop_refuses_requests_without_proof(keycloak: RunningK
         pytest.skip("DPoP is a disabled preview feature before Keycloak 26.4")
     with _client(keycloak) as kc, pytest.raises(OAuthError) as refused:
         kc.client_credentials()
-    # 26.4 and 26.5 answer invalid_dpop_proof, 26.7 invalid_request ("DPoP proof is missing").
+    # 26.4 to 26.7 answer invalid_request ("DPoP proof is missing"); RFC 9449 names
+    # invalid_dpop_proof, which later versions may use.
     assert refused.value.error in ("invalid_dpop_proof", "invalid_request")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from keycloak_sdk.extensions.errors import AccessDeniedError, NotFoundError
 from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
 
 from keycloak_sdk.models import PermissionTicket, Resource, ResourceScope
+from tests.conftest import RunningKeycloak
 from tests.integration.flows.conftest import AnyClient, MakeClient, call
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -241,3 +243,18 @@ async def test_realm_keys(make_client: MakeClient) -> None:
 
     kid = decode_unverified(token.access_token).header["kid"]
     assert kid in {key.kid for key in keys.keys}
+
+
+async def test_create_resource_says_when_the_owner_is_ignored(
+    make_client: MakeClient, keycloak: RunningKeycloak, caplog: pytest.LogCaptureFixture
+) -> None:
+    kc = make_client()
+    name = f"sdk-owner-{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="keycloak_sdk.extensions._flows")
+    created = await call(kc, "create_resource", Resource(name=name, owner="alice"))
+    try:
+        warned = [r for r in caplog.records if "ignored owner" in r.getMessage()]
+        # 26.7 makes the resource server the owner whatever `owner` says; before, alice owns it.
+        assert bool(warned) is keycloak.at_least(26, 7)
+    finally:
+        await call(kc, "delete_resource", created.field_id)
