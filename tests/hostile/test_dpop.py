@@ -25,7 +25,7 @@ from keycloak_sdk.extensions.errors import UnexpectedTokenTypeError
 from keycloak_sdk.extensions.jose import sign_jwt
 from keycloak_sdk.extensions.jose.jwk import public_key_to_jwk
 
-from tests.hostile.apps import FRAMEWORKS, example_client
+from tests.hostile.apps import FRAMEWORKS, PUBLIC_URL, example_client
 from tests.hostile.provider import CLIENT_ID, CLIENT_SECRET, REALM, HostileProvider, b64url
 
 URL = "https://api.example/orders"
@@ -330,3 +330,32 @@ def test_validator_needs_cnf_on_a_dpop_typed_token(provider: HostileProvider) ->
         validator.validate_access_token(unbound)
     bound = provider.sign({**provider.access_claims(), "typ": "DPoP", "cnf": {"jkt": "x"}})
     assert validator.validate_access_token(bound).raw["cnf"] == {"jkt": "x"}
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_middleware_accepts_the_dpop_scheme_with_a_proof(
+    framework: str, provider: HostileProvider, key: DPoPKey
+) -> None:
+    bound = provider.sign({**provider.access_claims(), "typ": "DPoP", "cnf": {"jkt": key.jkt}})
+    url = f"{PUBLIC_URL}/api/me"
+    auth = {"Authorization": f"DPoP {bound}"}
+    with example_client(framework, provider.base_url) as app:
+        proof = key.proof("GET", url, access_token=bound)
+        ok = app.get("/api/me", headers={**auth, "DPoP": proof})
+        replayed = app.get("/api/me", headers={**auth, "DPoP": proof})
+        missing = app.get("/api/me", headers=auth)
+        thief = DPoPKey().proof("GET", url, access_token=bound)
+        stolen = app.get("/api/me", headers={**auth, "DPoP": thief})
+        wrong_url = app.get(
+            "/api/me", headers={**auth, "DPoP": key.proof("GET", url + "x", access_token=bound)}
+        )
+    assert ok.status_code == 200, (ok.status_code, ok.text)
+    for answer, reason in (
+        (replayed, "replayed"),
+        (missing, "no DPoP proof"),
+        (stolen, "bound to"),
+        (wrong_url, "htu"),
+    ):
+        assert answer.status_code == 401, (reason, answer.status_code)
+        assert answer.headers["www-authenticate"].startswith("DPoP ")
+        assert reason in answer.json()["error_description"]
