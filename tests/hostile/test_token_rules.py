@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ from keycloak_sdk.extensions.jose.errors import (
     TokenValidationError,
 )
 from keycloak_sdk.extensions.jose.jwk import public_key_to_jwk
+from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
 from keycloak_sdk.extensions.validation import LOGGER_NAME, AsyncTokenValidator, TokenValidator
 
 from keycloak_sdk.errors import DiscoveryError
@@ -465,3 +467,57 @@ def test_validator_from_issuer_refuses_discovery_naming_another_issuer(
     provider.faults.discovery_issuer = "https://evil.example/realms/sdk-test"
     with pytest.raises(DiscoveryError):
         TokenValidator.from_issuer(provider.issuer, client_id=CLIENT_ID, timeout=5)
+
+
+# -- KEYCLOAK_AUDIENCE in the ASGI integrations ------------------------------------------------
+
+
+def _starlette_api(provider: HostileProvider) -> Any:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def me(request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    return Starlette(
+        routes=[Route("/api/me", me)],
+        middleware=[Middleware(AuthenticationMiddleware, KEYCLOAK_API_PATHS=["/api/*"])],
+    )
+
+
+@pytest.mark.parametrize(
+    ("audience", "changes", "status"),
+    [
+        (None, {"aud": ["sdk-api"], "azp": OTHER_CLIENT}, 200),
+        ("sdk-api", {"aud": ["sdk-api"], "azp": OTHER_CLIENT}, 200),
+        ("billing", {"aud": ["sdk-api"], "azp": OTHER_CLIENT}, 401),
+        ("billing", {"aud": ["billing"], "azp": "sdk-api"}, 200),
+        ("billing", {"aud": ["account"], "azp": "sdk-api"}, 401),
+    ],
+)
+def test_starlette_honours_keycloak_audience_from_the_environment(
+    provider: HostileProvider,
+    monkeypatch: pytest.MonkeyPatch,
+    audience: str | None,
+    changes: dict[str, object],
+    status: int,
+) -> None:
+    from starlette.testclient import TestClient
+
+    for name, value in {
+        "KEYCLOAK_SERVER_URL": provider.base_url,
+        "KEYCLOAK_REALM": REALM,
+        "KEYCLOAK_CLIENT_ID": "sdk-api",
+        "KEYCLOAK_CLIENT_SECRET": "sdk-api-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("KEYCLOAK_AUDIENCE", raising=False)
+    if audience is not None:
+        monkeypatch.setenv("KEYCLOAK_AUDIENCE", audience)
+    token = _token(provider, **changes)
+    with TestClient(_starlette_api(provider)) as client:
+        answer = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == status, answer.headers.get("www-authenticate")
