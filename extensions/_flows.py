@@ -124,12 +124,23 @@ class Flows:
         return TokenSet.from_core(response, dpop=self.dpop)
 
     def _with_validated_id_token(
-        self, tokens: TokenSet, *, nonce: str | None = None, max_age: int | None = None
+        self,
+        tokens: TokenSet,
+        *,
+        nonce: str | None = None,
+        max_age: int | None = None,
+        refreshed_from: TokenSet | bool | None = False,
     ) -> Flow[TokenSet]:
         if tokens.id_token is None:
             return tokens
+        original = refreshed_from.id_token_claims if isinstance(refreshed_from, TokenSet) else None
         claims: IdTokenClaims = yield ValidateIdToken(
-            tokens.id_token, nonce=nonce, access_token=tokens.access_token, max_age=max_age
+            tokens.id_token,
+            nonce=nonce,
+            access_token=tokens.access_token,
+            max_age=max_age,
+            refreshed=refreshed_from is not False,
+            original_nonce=original.nonce if original is not None else None,
         )
         return tokens.with_id_token_claims(claims)
 
@@ -233,7 +244,7 @@ class Flows:
         self, refresh_token: str, previous: TokenSet | None, scope: str | None
     ) -> Flow[TokenSet]:
         tokens = yield from self._token("token_refresh", refresh_token, scope=scope)
-        tokens = yield from self._with_validated_id_token(tokens)
+        tokens = yield from self._with_validated_id_token(tokens, refreshed_from=previous)
         old = previous.id_token_claims if previous is not None else None
         new = tokens.id_token_claims
         # OIDC core §12.2: a refreshed ID token keeps iss, sub and aud.

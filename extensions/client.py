@@ -199,7 +199,12 @@ class Client:
     def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
             return self._validator.validate_id_token(
-                op.id_token, nonce=op.nonce, access_token=op.access_token, max_age=op.max_age
+                op.id_token,
+                nonce=op.nonce,
+                access_token=op.access_token,
+                max_age=op.max_age,
+                refreshed=op.refreshed,
+                original_nonce=op.original_nonce,
             )
         if isinstance(op, ValidateAccessToken):
             return self._validator.validate_access_token(op.token)
@@ -763,7 +768,12 @@ class AsyncClient:
     async def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
             return await self._validator.validate_id_token(
-                op.id_token, nonce=op.nonce, access_token=op.access_token, max_age=op.max_age
+                op.id_token,
+                nonce=op.nonce,
+                access_token=op.access_token,
+                max_age=op.max_age,
+                refreshed=op.refreshed,
+                original_nonce=op.original_nonce,
             )
         if isinstance(op, ValidateAccessToken):
             return await self._validator.validate_access_token(op.token)

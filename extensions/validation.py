@@ -391,12 +391,26 @@ class _ValidationRules:
         nonce: str | None,
         access_token: str | None,
         max_age: float | None,
+        refreshed: bool = False,
+        original_nonce: str | None = None,
     ) -> IdTokenClaims:
         self.check_common(claims, now, ID_TOKEN_TYPE)
         _required_string(claims, "sub")
         self.check_client_audience(claims)
         token_nonce = claims.get("nonce")
-        if nonce is None:
+        if refreshed:
+            # OIDC Core 12.2: a refreshed ID token SHOULD NOT carry a nonce; if it does (as
+            # Keycloak 24 does), it MUST be the original's. Without the original, any nonce
+            # from our own refresh response is accepted.
+            if (
+                token_nonce is not None
+                and original_nonce is not None
+                and token_nonce != original_nonce
+            ):
+                raise InvalidNonceError(
+                    "nonce", "refreshed ID token nonce differs from the original"
+                )
+        elif nonce is None:
             if token_nonce is not None:
                 raise InvalidNonceError("nonce", "token carries a nonce but none was sent")
         elif type(token_nonce) is not str or not hmac.compare_digest(
@@ -611,17 +625,30 @@ class TokenValidator:
         nonce: str | None,
         access_token: str | None = None,
         max_age: float | None = None,
+        refreshed: bool = False,
+        original_nonce: str | None = None,
     ) -> IdTokenClaims:
         """Validate an ID token (OIDC Core 3.1.3.7) addressed to this client.
 
         `nonce` is the value sent in the authorization request (None only if none was sent);
         `access_token`, when given, must match the token's `at_hash`; `max_age` requires a
-        recent enough `auth_time`.
+        recent enough `auth_time`. `refreshed=True` is for an ID token from a refresh
+        grant (OIDC Core 12.2): it may carry a nonce only equal to `original_nonce`, the
+        original ID token's (any, when that is not known); `nonce` is then not used.
         """
         rules = self._rules
         try:
             jws = self._verified(token)
-            return rules.id_claims(jws, jws.payload(), rules.clock(), nonce, access_token, max_age)
+            return rules.id_claims(
+                jws,
+                jws.payload(),
+                rules.clock(),
+                nonce,
+                access_token,
+                max_age,
+                refreshed,
+                original_nonce,
+            )
         except TokenValidationError as exc:
             log_refusal("ID", exc, token, rules.max_token_bytes)
             raise
@@ -785,12 +812,23 @@ class AsyncTokenValidator:
         nonce: str | None,
         access_token: str | None = None,
         max_age: float | None = None,
+        refreshed: bool = False,
+        original_nonce: str | None = None,
     ) -> IdTokenClaims:
         """Validate an ID token (OIDC Core 3.1.3.7) addressed to this client."""
         rules = self._rules
         try:
             jws = await self._verified(token)
-            return rules.id_claims(jws, jws.payload(), rules.clock(), nonce, access_token, max_age)
+            return rules.id_claims(
+                jws,
+                jws.payload(),
+                rules.clock(),
+                nonce,
+                access_token,
+                max_age,
+                refreshed,
+                original_nonce,
+            )
         except TokenValidationError as exc:
             log_refusal("ID", exc, token, rules.max_token_bytes)
             raise

@@ -24,6 +24,7 @@ from keycloak_sdk.extensions.jose.errors import (
     InvalidAudienceError,
     InvalidClaimError,
     InvalidIssuerError,
+    InvalidNonceError,
     InvalidTokenTypeError,
     JwksUnavailableError,
     KeyNotFoundError,
@@ -37,7 +38,7 @@ from keycloak_sdk.extensions.validation import LOGGER_NAME, AsyncTokenValidator,
 
 from keycloak_sdk.errors import DiscoveryError
 from tests.hostile.apps import FRAMEWORKS, example_client
-from tests.hostile.conftest import REDIRECT_URI
+from tests.hostile.conftest import REDIRECT_URI, redirect_query
 from tests.hostile.provider import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -521,3 +522,36 @@ def test_starlette_honours_keycloak_audience_from_the_environment(
     with TestClient(_starlette_api(provider)) as client:
         answer = client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == status, answer.headers.get("www-authenticate")
+
+
+# -- refreshed ID tokens and their nonce (OIDC Core 12.2; Keycloak 24 repeats it) --------------
+
+
+def _login(client: Client, provider_http: httpx.Client) -> Any:
+    transaction = client.begin_login()
+    return client.complete_login(
+        transaction, redirect_query(provider_http, transaction.authorization_url)
+    )
+
+
+def test_refreshed_id_token_may_repeat_the_original_nonce(
+    provider: HostileProvider, provider_http: httpx.Client
+) -> None:
+    with _client(provider) as client:
+        result = _login(client, provider_http)
+        original = result.id_token_claims.nonce
+        assert original
+        provider.faults.refresh_id_token = lambda p, claims: p.sign({**claims, "nonce": original})
+        assert client.refresh(result.tokens).id_token_claims is not None
+        # Refreshing from the bare refresh token: the original is unknown, any nonce passes.
+        assert client.refresh(result.tokens.refresh_token).id_token is not None
+
+
+def test_refreshed_id_token_with_another_nonce_is_refused(
+    provider: HostileProvider, provider_http: httpx.Client
+) -> None:
+    with _client(provider) as client:
+        result = _login(client, provider_http)
+        provider.faults.refresh_id_token = lambda p, claims: p.sign({**claims, "nonce": "other"})
+        with pytest.raises(InvalidNonceError):
+            client.refresh(result.tokens)
