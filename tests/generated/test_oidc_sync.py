@@ -50,13 +50,13 @@ def test_discovery_gives_typed_metadata(
     assert client.metadata.issuer == issuer
     assert client.metadata.token_endpoint.startswith(issuer)
     assert isinstance(client.metadata.grant_types_supported, list)
-    # Keycloak 26 lists the UMA grant in the OIDC document too; 25 only in UMA's own...
+    # Keycloak 26 lists the UMA grant in both discovery documents; 24 and 25 in neither,
+    # though they grant it.
     uma_grant = "urn:ietf:params:oauth:grant-type:uma-ticket"
     assert (uma_grant in client.metadata.grant_types_supported) is keycloak.at_least(26)
     uma_grants = client.uma.metadata().grant_types_supported
     assert isinstance(uma_grants, list)
-    # ...and 24 in neither, though it grants it.
-    assert (uma_grant in uma_grants) is keycloak.at_least(25)
+    assert (uma_grant in uma_grants) is keycloak.at_least(26)
 
 
 def test_authorization_code_with_pkce(issuer: str) -> None:
