@@ -143,7 +143,7 @@ def _peek_claims(token: str, max_bytes: int) -> dict[str, object]:
 def log_refusal(kind: str, exc: TokenValidationError, token: str, max_bytes: int) -> None:
     """INFO log of a refused token: the failed check and the deciding claims, not the token.
 
-    Claims come from the payload whether or not the signature verified (`verified` says
+    Claims come from the payload whether or not the signature verified (the line says
     which); they are what the sender claimed, excerpted, and help find a misconfiguration.
     """
     if not _log.isEnabledFor(logging.INFO):
@@ -159,14 +159,17 @@ def log_refusal(kind: str, exc: TokenValidationError, token: str, max_bytes: int
         except (TokenValidationError, UnicodeEncodeError, ValueError):
             kid = None
     decided = " ".join(f"{name}={describe(claims.get(name))}" for name in _LOGGED_CLAIMS)
+    # Claim checks run only after the signature verified; every other refusal comes before.
+    verified = "yes" if isinstance(exc, InvalidClaimError) else "no"
     _log.info(
-        "%s token refused by check %s (%s): %s %s kid=%s",
+        "%s token refused by check %s (%s): %s %s kid=%s signature verified: %s",
         kind,
         getattr(exc, "claim", type(exc).__name__),
         type(exc).__name__,
         exc,
         decided,
         describe(kid),
+        verified,
     )
 
 

@@ -394,6 +394,7 @@ def test_refused_token_is_logged_with_the_check_and_claims(
     assert len(records) == 1 and records[0].levelno == logging.INFO
     message = records[0].getMessage()
     assert "check aud" in message and "InvalidAudienceError" in message
+    assert message.endswith("signature verified: yes")
     for expected in (provider.issuer, "other-api", OTHER_CLIENT, "exp=", provider.kid):
         assert expected in message, (expected, message)
     assert token not in message and token.split(".")[2] not in message
@@ -417,6 +418,8 @@ def test_every_refusal_is_logged(
     messages = [r.getMessage() for r in caplog.records if r.name == LOGGER_NAME]
     assert len(messages) == 1
     assert "refused by check" in messages[0] and "iss=" in messages[0]
+    verified = "no" if kind == "forged-signature" else "yes"
+    assert messages[0].endswith(f"signature verified: {verified}")
 
 
 @pytest.fixture
