@@ -16,6 +16,7 @@ MODULES = (
     "test_authorization_response",
     "test_logout_tokens",
     "test_token_rules",
+    "test_dpop",
 )
 
 
