@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -388,6 +388,28 @@ class Flows:
             "uma.permission_tickets", "create", token, [p.to_core() for p in permissions]
         )
         return response.ticket
+
+    def ticket_by_name(
+        self, resources: Mapping[str, Sequence[str]], pat: str | TokenSet | None
+    ) -> Flow[str]:
+        """A permission ticket for resources named (not id'd): each name must match exactly
+        one registered resource (Keycloak's `exactName` lookup)."""
+        if not resources:
+            raise ValueError("a permission ticket needs at least one resource")
+        permissions = []
+        for name, scopes in resources.items():
+            if isinstance(scopes, str):
+                raise ValueError("scopes are a list of names, not a string")
+            found: list[models.Resource] = yield from self.protection(
+                "uma.resource_sets", "list", pat, name=name, exact_name=True, max=2
+            )
+            ids = [r.field_id for r in found if isinstance(r.field_id, str)]
+            if len(ids) != 1:
+                raise ValueError(
+                    f"resource name {name!r} matches {len(ids)} resources, not exactly one"
+                )
+            permissions.append(TicketPermission(ids[0], tuple(scopes)))
+        return (yield from self.ticket(permissions, pat))
 
     def _grant_kwargs(
         self,

@@ -462,6 +462,12 @@ class Client:
             self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
         )
 
+    def ticket_by_name(
+        self, resources: Mapping[str, Sequence[str]], *, pat: str | TokenSet | None = None
+    ) -> str:
+        """A permission ticket for resources given by name: `{"documents": ["read"]}`."""
+        return self._driver.run(self._flows.ticket_by_name(resources, pat))
+
     def ticket(
         self, permissions: Sequence[TicketPermission], *, pat: str | TokenSet | None = None
     ) -> str:
@@ -1032,6 +1038,12 @@ class AsyncClient:
         return await self._driver.run(
             self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
         )
+
+    async def ticket_by_name(
+        self, resources: Mapping[str, Sequence[str]], *, pat: str | TokenSet | None = None
+    ) -> str:
+        """A permission ticket for resources given by name: `{"documents": ["read"]}`."""
+        return await self._driver.run(self._flows.ticket_by_name(resources, pat))
 
     async def ticket(
         self, permissions: Sequence[TicketPermission], *, pat: str | TokenSet | None = None

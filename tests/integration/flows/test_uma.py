@@ -258,3 +258,13 @@ async def test_create_resource_says_when_the_owner_is_ignored(
         assert bool(warned) is keycloak.at_least(26, 7)
     finally:
         await call(kc, "delete_resource", created.field_id)
+
+
+async def test_ticket_by_resource_name(make_client: MakeClient) -> None:
+    kc = make_client()
+    ticket = await call(kc, "ticket_by_name", {"documents": ["read"]})
+    bob = await call(kc, "password_grant", "bob", "bob-password")
+    claims = await call(kc, "validate_rpt", await call(kc, "rpt", bob, ticket=ticket))
+    assert claims.has_permission("documents", "read")
+    with pytest.raises(ValueError, match="matches 0 resources"):
+        await call(kc, "ticket_by_name", {f"no-such-{uuid.uuid4().hex[:6]}": ["read"]})
