@@ -83,6 +83,9 @@ class ValidateIdToken:
     nonce: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
     max_age: int | None = None
+    # From a refresh grant (OIDC Core 12.2): a nonce may be present, equal to the original's.
+    refreshed: bool = False
+    original_nonce: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

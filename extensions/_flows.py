@@ -9,8 +9,9 @@ kept here (pending legacy logins, the cached PAT) is per client object.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -54,8 +55,10 @@ from keycloak_sdk.extensions.tokens import (
 )
 from keycloak_sdk.extensions.uma import (
     RPT_TOKEN_TYPE_HINT,
+    PermissionCheck,
     PermissionRequest,
     TicketPermission,
+    missing_permissions,
     permission_values,
 )
 
@@ -69,6 +72,7 @@ ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S10
 # The seed's single-user `callback(code)` keeps at most this many logins per client object.
 _MAX_LEGACY_PENDING = 16
 _PAT_SKEW = 30.0
+_log = logging.getLogger(__name__)
 
 
 def _bearer(token: str | TokenSet) -> str:
@@ -79,14 +83,37 @@ def _default_scope(settings: KeycloakSettings) -> str:
     return " ".join(dict.fromkeys(["openid", *settings.scopes]))
 
 
+def _warn_if_owner_ignored(requested: models.Resource, created: models.Resource) -> None:
+    """Keycloak before 26.7 makes the named `owner` own a resource registered through the
+    protection API; 26.7 makes the resource server its owner whatever `owner` says. Say so
+    rather than leave the caller believing the user owns it (docs/flows/uma.md)."""
+    wanted, got = requested.owner, created.owner
+    if not isinstance(wanted, str) or not isinstance(got, models.ResourceOwner):
+        return
+    if wanted not in (got.name, got.id):
+        _log.warning(
+            "Keycloak ignored owner %r of resource %r: this version makes the resource server "
+            "the owner of resources registered through the protection API; register "
+            "user-owned resources through the admin API",
+            wanted,
+            created.name,
+        )
+
+
 class Flows:
-    def __init__(self, settings: KeycloakSettings) -> None:
+    def __init__(self, settings: KeycloakSettings, *, dpop: bool = False) -> None:
         self.settings = settings
+        # Token requests carry DPoP proofs: a `token_type` of DPoP is then expected too.
+        self.dpop = dpop
         self._pending: dict[str, LoginTransaction] = {}
         self._pending_lock = threading.Lock()
         self._pat: TokenSet | None = None
 
     # ------------------------------------------------------------ discovery
+
+    def realm_keys(self) -> Flow[models.JsonWebKeySet]:
+        keys: models.JsonWebKeySet = yield oidc("jwks")
+        return keys
 
     def metadata(self) -> Flow[ProviderMetadata]:
         # The core refuses a document naming another issuer (OIDC Discovery §4.3); the
@@ -96,15 +123,26 @@ class Flows:
 
     def _token(self, grant: str, *args: Any, **kwargs: Any) -> Flow[TokenSet]:
         response: models.TokenResponse = yield oidc(grant, *args, **kwargs)
-        return TokenSet.from_core(response)
+        return TokenSet.from_core(response, dpop=self.dpop)
 
     def _with_validated_id_token(
-        self, tokens: TokenSet, *, nonce: str | None = None, max_age: int | None = None
+        self,
+        tokens: TokenSet,
+        *,
+        nonce: str | None = None,
+        max_age: int | None = None,
+        refreshed_from: TokenSet | bool | None = False,
     ) -> Flow[TokenSet]:
         if tokens.id_token is None:
             return tokens
+        original = refreshed_from.id_token_claims if isinstance(refreshed_from, TokenSet) else None
         claims: IdTokenClaims = yield ValidateIdToken(
-            tokens.id_token, nonce=nonce, access_token=tokens.access_token, max_age=max_age
+            tokens.id_token,
+            nonce=nonce,
+            access_token=tokens.access_token,
+            max_age=max_age,
+            refreshed=refreshed_from is not False,
+            original_nonce=original.nonce if original is not None else None,
         )
         return tokens.with_id_token_claims(claims)
 
@@ -208,7 +246,7 @@ class Flows:
         self, refresh_token: str, previous: TokenSet | None, scope: str | None
     ) -> Flow[TokenSet]:
         tokens = yield from self._token("token_refresh", refresh_token, scope=scope)
-        tokens = yield from self._with_validated_id_token(tokens)
+        tokens = yield from self._with_validated_id_token(tokens, refreshed_from=previous)
         old = previous.id_token_claims if previous is not None else None
         new = tokens.id_token_claims
         # OIDC core §12.2: a refreshed ID token keeps iss, sub and aud.
@@ -283,6 +321,7 @@ class Flows:
             expires_at=authorization.expires_at,
             max_wait=max_wait,
             expired=device_code_expired,
+            dpop=self.dpop,
         )
         return (yield from self._with_validated_id_token(tokens))
 
@@ -301,6 +340,7 @@ class Flows:
             expires_at=authentication.expires_at,
             max_wait=max_wait,
             expired=ciba_expired,
+            dpop=self.dpop,
         )
         return (yield from self._with_validated_id_token(tokens))
 
@@ -351,6 +391,28 @@ class Flows:
         )
         return response.ticket
 
+    def ticket_by_name(
+        self, resources: Mapping[str, Sequence[str]], pat: str | TokenSet | None
+    ) -> Flow[str]:
+        """A permission ticket for resources named (not id'd): each name must match exactly
+        one registered resource (Keycloak's `exactName` lookup)."""
+        if not resources:
+            raise ValueError("a permission ticket needs at least one resource")
+        permissions = []
+        for name, scopes in resources.items():
+            if isinstance(scopes, str):
+                raise ValueError("scopes are a list of names, not a string")
+            found: list[models.Resource] = yield from self.protection(
+                "uma.resource_sets", "list", pat, name=name, exact_name=True, max=2
+            )
+            ids = [r.id for r in found if isinstance(r.id, str)]
+            if len(ids) != 1:
+                raise ValueError(
+                    f"resource name {name!r} matches {len(ids)} resources, not exactly one"
+                )
+            permissions.append(TicketPermission(ids[0], tuple(scopes)))
+        return (yield from self.ticket(permissions, pat))
+
     def _grant_kwargs(
         self,
         access_token: str | TokenSet,
@@ -378,7 +440,7 @@ class Flows:
 
     def rpt_tokens(self, **kwargs: Any) -> Flow[TokenSet]:
         response: models.TokenResponse = yield uma("uma", "token", **self._grant_kwargs(**kwargs))
-        return TokenSet.from_core(response)
+        return TokenSet.from_core(response, dpop=self.dpop)
 
     def decision(self, **kwargs: Any) -> Flow[models.UmaDecision]:
         try:
@@ -396,6 +458,21 @@ class Flows:
             "uma", "permissions", **self._grant_kwargs(**kwargs)
         )
         return granted
+
+    def check_permissions(
+        self, permissions: Sequence[PermissionRequest], **kwargs: Any
+    ) -> Flow[PermissionCheck]:
+        if not permissions:
+            raise ValueError("check_permissions needs at least one permission to check")
+        try:
+            granted: list[models.UmaPermission] = yield uma(
+                "uma",
+                "permissions",
+                **self._grant_kwargs(permissions=permissions, **kwargs),
+            )
+        except AccessDeniedError:
+            granted = []  # Keycloak's answer when nothing at all is granted
+        return PermissionCheck(tuple(granted), missing_permissions(permissions, granted))
 
     def validate_rpt(self, rpt: str | TokenSet) -> Flow[AccessTokenClaims]:
         return (yield from self.validate_access_token(_bearer(rpt)))
@@ -424,6 +501,7 @@ class Flows:
         created: models.Resource = yield from self.protection(
             "uma.resource_sets", "create", pat, resource
         )
+        _warn_if_owner_ignored(resource, created)
         return created
 
     def get_resource(self, resource_id: str, pat: str | TokenSet | None) -> Flow[models.Resource]:
@@ -440,7 +518,9 @@ class Flows:
     def delete_resource(self, resource_id: str, pat: str | TokenSet | None) -> Flow[None]:
         yield from self.protection("uma.resource_sets", "delete", pat, resource_id)
 
-    def list_resources(self, pat: str | TokenSet | None, **filters: str | None) -> Flow[list[str]]:
+    def list_resources(
+        self, pat: str | TokenSet | None, **filters: str | int | None
+    ) -> Flow[list[str]]:
         ids: list[str] = yield from self.protection("uma.resource_sets", "list_ids", pat, **filters)
         return ids
 

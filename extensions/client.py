@@ -25,6 +25,8 @@ from keycloak_sdk.extensions._flows import ACCESS_TOKEN_TYPE, Flows
 from keycloak_sdk.extensions.ciba import CibaRequest
 from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
 from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
+from keycloak_sdk.extensions.dpop import DPoPKey
+from keycloak_sdk.extensions.dpop_client import AsyncDPoPTransport, DPoPTransport
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.login import (
     CallbackParams,
@@ -38,13 +40,14 @@ from keycloak_sdk.extensions.tokens import (
     TokenSet,
     UserInfo,
 )
-from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
+from keycloak_sdk.extensions.uma import PermissionCheck, PermissionRequest, TicketPermission
 from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
 from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
 from keycloak_sdk.auth import ClientAuthentication
 from keycloak_sdk.models import (
     IntrospectionResponse,
+    JsonWebKeySet,
     PermissionTicket,
     Resource,
     UmaDecision,
@@ -142,6 +145,7 @@ class Client:
         settings_file: str | os.PathLike[str] | None = None,
         auth: ClientAuthentication | None = None,
         http_client: httpx.Client | None = None,
+        dpop: DPoPKey | bool = False,
     ) -> None:
         self.settings = base.resolve_settings(
             settings,
@@ -161,15 +165,25 @@ class Client:
                 "timeout": timeout,
             },
         )
-        self._flows = Flows(self.settings)
+        self.dpop_key = base.dpop_key(dpop, http_client)
+        self._owned_http: httpx.Client | None = None
+        if self.dpop_key is not None and http_client is None:
+            http_client = self._owned_http = httpx.Client(
+                transport=DPoPTransport(self.dpop_key), timeout=self.settings.timeout
+            )
+        self._flows = Flows(self.settings, dpop=self.dpop_key is not None)
         auth = auth if auth is not None else base.auth_for(self.settings)
-        self._jwks = JwksCache(self._fetch_jwks)
+        self._jwks = JwksCache(
+            self._fetch_jwks,
+            refetch_cooldown=self.settings.jwks_refetch_cooldown,
+            max_stale=self.settings.jwks_max_stale,
+        )
         self._validator = TokenValidator(
             issuer=self.settings.issuer,
             client_id=self.settings.client_id,
             jwks=self._jwks,
-            audience=self.settings.client_id,
-            accept_azp_as_audience=True,
+            audience=self.settings.token_audience or None,
+            accept_azp_as_audience=self.settings.accept_azp_as_audience,
         )
         self._driver = SyncDriver(
             auth=auth,
@@ -188,7 +202,12 @@ class Client:
     def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
             return self._validator.validate_id_token(
-                op.id_token, nonce=op.nonce, access_token=op.access_token, max_age=op.max_age
+                op.id_token,
+                nonce=op.nonce,
+                access_token=op.access_token,
+                max_age=op.max_age,
+                refreshed=op.refreshed,
+                original_nonce=op.original_nonce,
             )
         if isinstance(op, ValidateAccessToken):
             return self._validator.validate_access_token(op.token)
@@ -199,6 +218,8 @@ class Client:
 
     def close(self) -> None:
         self._driver.close()
+        if self._owned_http is not None:
+            self._owned_http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -416,9 +437,21 @@ class Client:
             )
         )
 
-    def validate_access_token(self, token: str | TokenSet) -> AccessTokenClaims:
-        """Validate an access token addressed to this client (signature, iss, exp, aud/azp)."""
-        return self._driver.run(self._flows.validate_access_token(_access(token)))
+    def validate_access_token(
+        self,
+        token: str | TokenSet,
+        *,
+        audience: str | Sequence[str] | None = None,
+        required_scopes: Sequence[str] = (),
+    ) -> AccessTokenClaims:
+        """Validate an access token: signature, iss, typ, exp/iat/nbf, audience and scopes.
+
+        `audience` (else the configured `audience`) must be in the token's `aud`; without
+        one, the token must be addressed to or issued for this client (docs/token-validation.md).
+        """
+        return self._validator.validate_access_token(
+            _access(token), audience=audience, required_scopes=required_scopes
+        )
 
     def pat(self) -> TokenSet:
         """Protection API token (client credentials of a client with `uma_protection`)."""
@@ -431,6 +464,12 @@ class Client:
         return self._driver.run(
             self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
         )
+
+    def ticket_by_name(
+        self, resources: Mapping[str, Sequence[str]], *, pat: str | TokenSet | None = None
+    ) -> str:
+        """A permission ticket for resources given by name: `{"documents": ["read"]}`."""
+        return self._driver.run(self._flows.ticket_by_name(resources, pat))
 
     def ticket(
         self, permissions: Sequence[TicketPermission], *, pat: str | TokenSet | None = None
@@ -543,8 +582,10 @@ class Client:
         owner: str | None = None,
         type: str | None = None,
         scope: str | None = None,
+        first: int | None = None,
+        max: int | None = None,
     ) -> list[str]:
-        """Ids of the registered resources matching the filters."""
+        """Ids of the registered resources matching the filters; `first`/`max` page them."""
         return self._driver.run(
             self._flows.list_resources(
                 pat,
@@ -553,8 +594,37 @@ class Client:
                 owner=owner,
                 type=type,
                 scope=scope,
+                first=first,
+                max=max,
             )
         )
+
+    def check_permissions(
+        self,
+        access_token: str | TokenSet,
+        *,
+        audience: str,
+        permissions: Sequence[PermissionRequest],
+        claim_token: str | None = None,
+        claim_token_format: str | None = None,
+    ) -> PermissionCheck:
+        """A UMA decision that reports what is missing: `.allowed`, `.granted`, `.missing`."""
+        return self._driver.run(
+            self._flows.check_permissions(
+                permissions,
+                access_token=access_token,
+                ticket=None,
+                audience=audience,
+                rpt=None,
+                claim_token=claim_token,
+                claim_token_format=claim_token_format,
+                submit_request=False,
+            )
+        )
+
+    def realm_keys(self) -> JsonWebKeySet:
+        """The realm's public keys (its JWKS), as published at `jwks_uri`."""
+        return self._driver.run(self._flows.realm_keys())
 
     def create_permission_ticket(
         self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None
@@ -648,6 +718,7 @@ class AsyncClient:
         settings_file: str | os.PathLike[str] | None = None,
         auth: ClientAuthentication | None = None,
         http_client: httpx.AsyncClient | None = None,
+        dpop: DPoPKey | bool = False,
     ) -> None:
         self.settings = base.resolve_settings(
             settings,
@@ -667,15 +738,25 @@ class AsyncClient:
                 "timeout": timeout,
             },
         )
-        self._flows = Flows(self.settings)
+        self.dpop_key = base.dpop_key(dpop, http_client)
+        self._owned_http: httpx.AsyncClient | None = None
+        if self.dpop_key is not None and http_client is None:
+            http_client = self._owned_http = httpx.AsyncClient(
+                transport=AsyncDPoPTransport(self.dpop_key), timeout=self.settings.timeout
+            )
+        self._flows = Flows(self.settings, dpop=self.dpop_key is not None)
         auth = auth if auth is not None else base.auth_for(self.settings)
-        self._jwks = AsyncJwksCache(self._fetch_jwks)
+        self._jwks = AsyncJwksCache(
+            self._fetch_jwks,
+            refetch_cooldown=self.settings.jwks_refetch_cooldown,
+            max_stale=self.settings.jwks_max_stale,
+        )
         self._validator = AsyncTokenValidator(
             issuer=self.settings.issuer,
             client_id=self.settings.client_id,
             jwks=self._jwks,
-            audience=self.settings.client_id,
-            accept_azp_as_audience=True,
+            audience=self.settings.token_audience or None,
+            accept_azp_as_audience=self.settings.accept_azp_as_audience,
         )
         self._driver = AsyncDriver(
             auth=auth,
@@ -696,7 +777,12 @@ class AsyncClient:
     async def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
             return await self._validator.validate_id_token(
-                op.id_token, nonce=op.nonce, access_token=op.access_token, max_age=op.max_age
+                op.id_token,
+                nonce=op.nonce,
+                access_token=op.access_token,
+                max_age=op.max_age,
+                refreshed=op.refreshed,
+                original_nonce=op.original_nonce,
             )
         if isinstance(op, ValidateAccessToken):
             return await self._validator.validate_access_token(op.token)
@@ -707,6 +793,8 @@ class AsyncClient:
 
     async def aclose(self) -> None:
         await self._driver.aclose()
+        if self._owned_http is not None:
+            await self._owned_http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -926,9 +1014,21 @@ class AsyncClient:
             )
         )
 
-    async def validate_access_token(self, token: str | TokenSet) -> AccessTokenClaims:
-        """Validate an access token addressed to this client (signature, iss, exp, aud/azp)."""
-        return await self._driver.run(self._flows.validate_access_token(_access(token)))
+    async def validate_access_token(
+        self,
+        token: str | TokenSet,
+        *,
+        audience: str | Sequence[str] | None = None,
+        required_scopes: Sequence[str] = (),
+    ) -> AccessTokenClaims:
+        """Validate an access token: signature, iss, typ, exp/iat/nbf, audience and scopes.
+
+        `audience` (else the configured `audience`) must be in the token's `aud`; without
+        one, the token must be addressed to or issued for this client (docs/token-validation.md).
+        """
+        return await self._validator.validate_access_token(
+            _access(token), audience=audience, required_scopes=required_scopes
+        )
 
     async def pat(self) -> TokenSet:
         """Protection API token (client credentials of a client with `uma_protection`)."""
@@ -941,6 +1041,12 @@ class AsyncClient:
         return await self._driver.run(
             self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
         )
+
+    async def ticket_by_name(
+        self, resources: Mapping[str, Sequence[str]], *, pat: str | TokenSet | None = None
+    ) -> str:
+        """A permission ticket for resources given by name: `{"documents": ["read"]}`."""
+        return await self._driver.run(self._flows.ticket_by_name(resources, pat))
 
     async def ticket(
         self, permissions: Sequence[TicketPermission], *, pat: str | TokenSet | None = None
@@ -1059,8 +1165,10 @@ class AsyncClient:
         owner: str | None = None,
         type: str | None = None,
         scope: str | None = None,
+        first: int | None = None,
+        max: int | None = None,
     ) -> list[str]:
-        """Ids of the registered resources matching the filters."""
+        """Ids of the registered resources matching the filters; `first`/`max` page them."""
         return await self._driver.run(
             self._flows.list_resources(
                 pat,
@@ -1069,8 +1177,37 @@ class AsyncClient:
                 owner=owner,
                 type=type,
                 scope=scope,
+                first=first,
+                max=max,
             )
         )
+
+    async def check_permissions(
+        self,
+        access_token: str | TokenSet,
+        *,
+        audience: str,
+        permissions: Sequence[PermissionRequest],
+        claim_token: str | None = None,
+        claim_token_format: str | None = None,
+    ) -> PermissionCheck:
+        """A UMA decision that reports what is missing: `.allowed`, `.granted`, `.missing`."""
+        return await self._driver.run(
+            self._flows.check_permissions(
+                permissions,
+                access_token=access_token,
+                ticket=None,
+                audience=audience,
+                rpt=None,
+                claim_token=claim_token,
+                claim_token_format=claim_token_format,
+                submit_request=False,
+            )
+        )
+
+    async def realm_keys(self) -> JsonWebKeySet:
+        """The realm's public keys (its JWKS), as published at `jwks_uri`."""
+        return await self._driver.run(self._flows.realm_keys())
 
     async def create_permission_ticket(
         self, ticket: PermissionTicket, *, pat: str | TokenSet | None = None

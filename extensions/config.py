@@ -46,8 +46,14 @@ ENV_VARS: dict[str, str] = {
     "private_key_id": "KEYCLOAK_PRIVATE_KEY_ID",
     "ssl_required": "KEYCLOAK_SSL_REQUIRED",
     "verify_token_audience": "KEYCLOAK_VERIFY_TOKEN_AUDIENCE",
+    "audience": "KEYCLOAK_AUDIENCE",
+    "accept_azp_as_audience": "KEYCLOAK_ACCEPT_AZP_AS_AUDIENCE",
+    "jwks_refetch_cooldown": "KEYCLOAK_JWKS_REFETCH_COOLDOWN",
+    "jwks_max_stale": "KEYCLOAK_JWKS_MAX_STALE",
     "timeout": "KEYCLOAK_TIMEOUT",
 }
+_BOOLEANS = ("verify_token_audience", "accept_azp_as_audience")
+_SECONDS = ("timeout", "jwks_refetch_cooldown", "jwks_max_stale")
 SETTINGS_FILE_ENV = "KEYCLOAK_SETTINGS"
 DEFAULT_SETTINGS_FILE = "keycloak.json"
 
@@ -67,10 +73,19 @@ class KeycloakSettings:
     private_key_file: str | None = None
     private_key_id: str | None = None
     ssl_required: SslRequired = "external"
+    # Access-token audience (docs/token-validation.md, "Audience"): `audience` values, one of
+    # which must be in `aud`; else, with `verify_token_audience`, this client id must be;
+    # else the token must be addressed to or issued for this client.
     verify_token_audience: bool = False
+    audience: tuple[str, ...] = ()
+    accept_azp_as_audience: bool = False
+    jwks_refetch_cooldown: float = 30.0
+    jwks_max_stale: float = 3600.0
     timeout: float = 10.0
 
     def __post_init__(self) -> None:
+        if isinstance(self.audience, str):  # a single id, or ids separated by commas/spaces
+            object.__setattr__(self, "audience", tuple(self.audience.replace(",", " ").split()))
         _check_url("server_url", self.server_url, self.ssl_required)
         if not self.realm or "/" in self.realm:
             raise ConfigurationError("realm", "must be a non-empty realm name")
@@ -99,6 +114,19 @@ class KeycloakSettings:
                 _check_url(name, value, self.ssl_required)
         if not self.timeout > 0:
             raise ConfigurationError("timeout", "must be a positive number of seconds")
+        for name in ("jwks_refetch_cooldown", "jwks_max_stale"):
+            if not getattr(self, name) >= 0:
+                raise ConfigurationError(name, "must be a number of seconds >= 0")
+        if not all(isinstance(value, str) and value for value in self.audience):
+            raise ConfigurationError("audience", "must be non-empty client ids")
+
+    @property
+    def token_audience(self) -> tuple[str, ...]:
+        """The audience access tokens must name: `audience`, else this client with
+        `verify_token_audience`, else none (the default rule applies)."""
+        if self.audience:
+            return self.audience
+        return (self.client_id,) if self.verify_token_audience else ()
 
     @property
     def issuer(self) -> str:
@@ -147,10 +175,11 @@ class KeycloakSettings:
                 else "none"
             )
         values["server_url"] = str(values["server_url"]).rstrip("/")
-        if isinstance(values.get("scopes"), str):
-            values["scopes"] = tuple(values["scopes"].split())
-        elif values.get("scopes") is not None:
-            values["scopes"] = tuple(values["scopes"])
+        for name in ("scopes", "audience"):
+            if isinstance(values.get(name), str):
+                values[name] = tuple(values[name].replace(",", " ").split())
+            elif values.get(name) is not None:
+                values[name] = tuple(values[name])
         return cls(**values)
 
     def with_overrides(self, **changes: Any) -> KeycloakSettings:
@@ -232,9 +261,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         raw = env.get(var)
         if raw is None or raw == "":
             continue
-        if name == "verify_token_audience":
+        if name in _BOOLEANS:
             values[name] = _parse_bool(var, raw)
-        elif name == "timeout":
+        elif name in _SECONDS:
             try:
                 values[name] = float(raw)
             except ValueError:

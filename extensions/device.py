@@ -30,6 +30,7 @@ def poll_token_endpoint(
     expires_at: float,
     max_wait: float | None,
     expired: Callable[[], DeviceFlowExpiredError],
+    dpop: bool = False,
 ) -> Flow[TokenSet]:
     """Poll until the user approves; raise a typed error on expiry, denial or timeout.
 
@@ -55,7 +56,7 @@ def poll_token_endpoint(
         except ExpiredTokenError:
             raise expired() from None
         else:
-            return TokenSet.from_core(response)
+            return TokenSet.from_core(response, dpop=dpop)
 
 
 def device_code_expired() -> DeviceFlowExpiredError:

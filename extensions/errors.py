@@ -73,6 +73,19 @@ class TokenMismatchError(KeycloakError):
     """A response does not belong to the same user/session (e.g. userinfo `sub` differs)."""
 
 
+class UnexpectedTokenTypeError(UnexpectedResponseError):
+    """The token response's `token_type` is neither `Bearer` nor, when DPoP is in use, `DPoP`.
+
+    A client that sends a `Bearer` header with a token of another type (say `mac`) would send
+    it where the server expects a proof, so the response is refused instead of kept.
+    """
+
+    def __init__(self, token_type: object, expected: tuple[str, ...]) -> None:
+        shown = repr(token_type)[:40]
+        super().__init__(200, f"token_type {shown} is not {' or '.join(expected)}")
+        self.token_type = token_type
+
+
 class PollingTimeoutError(KeycloakError):
     """A device or CIBA authorization was not approved before the caller's maximum wait."""
 
@@ -116,5 +129,6 @@ __all__ = [
     "TransportError",
     "UnauthorizedClientError",
     "UnexpectedResponseError",
+    "UnexpectedTokenTypeError",
     "UnsupportedGrantTypeError",
 ]

@@ -84,9 +84,11 @@ class KeycloakFastAPI:
                     if isinstance(token, WebResponse):
                         self._unauthorized("invalid_request", "malformed Authorization header")
                     else:
-                        found = await engine.identify_bearer(token)
-                        if found is None:
-                            self._unauthorized("invalid_token", "the access token is not valid")
+                        checked = await engine.check_bearer(token)
+                        if isinstance(checked, str):
+                            self._unauthorized("invalid_token", checked)
+                        else:
+                            found = checked
                 else:
                     found = await engine.session_identity(_asgi_request(request.scope))
             if found is None:

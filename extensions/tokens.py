@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import define, field
 from keycloak_sdk.extensions.claims import IdTokenClaims
+from keycloak_sdk.extensions.errors import UnexpectedTokenTypeError
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr
 
 from keycloak_sdk.models import (
@@ -82,8 +83,17 @@ class TokenSet(_Response):
     _id_token_claims: IdTokenClaims | None = PrivateAttr(default=None)
 
     @classmethod
-    def from_core(cls, response: TokenResponse) -> TokenSet:
-        return cls.model_validate(response.to_dict())
+    def from_core(cls, response: TokenResponse, *, dpop: bool = False) -> TokenSet:
+        """The token set of a response whose `token_type` is `Bearer` (any case), or `DPoP`
+        when the request carried a DPoP proof; anything else is `UnexpectedTokenTypeError`.
+        """
+        tokens = cls.model_validate(response.to_dict())
+        kind = tokens.token_type.lower()
+        if kind != "bearer" and not (dpop and kind == "dpop"):
+            raise UnexpectedTokenTypeError(
+                tokens.token_type, ("Bearer", "DPoP") if dpop else ("Bearer",)
+            )
+        return tokens
 
     @property
     def id_token_claims(self) -> IdTokenClaims | None:

@@ -85,9 +85,58 @@ def permission_values(permissions: Iterable[PermissionRequest]) -> list[str]:
     return [p.as_form_value() for p in permissions]
 
 
+@dataclass(frozen=True)
+class PermissionCheck:
+    """A UMA decision that says what is missing: `allowed` only when nothing is.
+
+    `granted` is what Keycloak's policies grant of the requested permissions
+    (`response_mode=permissions`); `missing` lists each requested permission, or the part of
+    its scopes, that was not granted.
+    """
+
+    granted: tuple[UmaPermission, ...]
+    missing: tuple[PermissionRequest, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.missing
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _names(value: object) -> frozenset[str]:
+    return (
+        frozenset(v for v in value if isinstance(v, str))
+        if isinstance(value, list)
+        else frozenset()
+    )
+
+
+def missing_permissions(
+    requested: Sequence[PermissionRequest], granted: Sequence[UmaPermission]
+) -> tuple[PermissionRequest, ...]:
+    """What of `requested` is not in `granted` (resources matched by id or name)."""
+    missing: list[PermissionRequest] = []
+    for request in requested:
+        if request.resource:
+            matches = [g for g in granted if request.resource in (g.rsid, g.rsname)]
+        else:  # scopes of any resource
+            matches = list(granted)
+        if not matches:
+            missing.append(request)
+            continue
+        have = frozenset().union(*(_names(g.scopes) for g in matches))
+        lacking = tuple(scope for scope in request.scopes if scope not in have)
+        if lacking:
+            missing.append(PermissionRequest(request.resource, lacking))
+    return tuple(missing)
+
+
 __all__ = [
     "RPT_TOKEN_TYPE_HINT",
     "UMA_TICKET_GRANT",
+    "PermissionCheck",
     "PermissionRequest",
     "PermissionTicket",
     "Resource",
@@ -95,5 +144,6 @@ __all__ = [
     "UmaDecision",
     "UmaPermission",
     "UmaPolicy",
+    "missing_permissions",
     "permission_values",
 ]

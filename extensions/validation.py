@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import time
-from collections.abc import Callable, Iterable
-from typing import Final
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Final
 
 from keycloak_sdk.extensions.claims import (
     BACKCHANNEL_LOGOUT_EVENT,
@@ -26,7 +27,7 @@ from keycloak_sdk.extensions.jose.algorithms import (
     SUPPORTED_ALGORITHMS,
     digest_for_algorithm,
 )
-from keycloak_sdk.extensions.jose.b64 import b64url_encode
+from keycloak_sdk.extensions.jose.b64 import b64url_decode_ascii, b64url_encode
 from keycloak_sdk.extensions.jose.errors import (
     InsufficientScopeError,
     InvalidAudienceError,
@@ -39,10 +40,22 @@ from keycloak_sdk.extensions.jose.errors import (
     TokenExpiredError,
     TokenNotYetValidError,
     TokenReplayedError,
+    TokenValidationError,
     describe,
 )
-from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache
-from keycloak_sdk.extensions.jose.jws import DEFAULT_MAX_TOKEN_BYTES, CompactJws, parse_compact_jws
+from keycloak_sdk.extensions.jose.jwks import (
+    DEFAULT_MAX_STALE,
+    DEFAULT_REFETCH_COOLDOWN,
+    AsyncJwksCache,
+    JwksCache,
+    JwksResponse,
+)
+from keycloak_sdk.extensions.jose.jws import (
+    DEFAULT_MAX_TOKEN_BYTES,
+    CompactJws,
+    decode_json_object,
+    parse_compact_jws,
+)
 from keycloak_sdk.extensions.jose.stores import (
     AsyncInMemoryReplayStore,
     AsyncReplayStore,
@@ -51,12 +64,21 @@ from keycloak_sdk.extensions.jose.stores import (
     VerifiedTokenCache,
 )
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "DEFAULT_LEEWAY",
+    "LOGGER_NAME",
     "MAX_LEEWAY",
     "AsyncTokenValidator",
     "TokenValidator",
 ]
+
+#: Every refused token is logged here at INFO: the check that failed and the claims that
+#: decided it (iss, aud, azp, exp, kid), never the token itself.
+LOGGER_NAME: Final = "keycloak_sdk.validation"
+_log = logging.getLogger(LOGGER_NAME)
 
 DEFAULT_LEEWAY: Final = 30.0
 MAX_LEEWAY: Final = 300.0
@@ -64,8 +86,14 @@ MIN_SHARED_SECRET_BYTES: Final = 32
 
 # Keycloak's own `typ` claim, which tells its token kinds apart (not the JOSE header `typ`).
 ACCESS_TOKEN_TYPE: Final = "Bearer"  # noqa: S105
+# Keycloak types a DPoP-bound access token "DPoP" (with `cnf.jkt`); who presents it must
+# prove the key: `keycloak_sdk.extensions.dpop.check_token_binding` and `DPoPVerifier`.
+DPOP_TYPE: Final = "DPoP"
 ID_TOKEN_TYPE: Final = "ID"  # noqa: S105
 LOGOUT_TOKEN_TYPE: Final = "Logout"  # noqa: S105
+# The JOSE header `typ` a logout token may carry (Back-Channel Logout 1.0 section 2.4).
+_LOGOUT_JOSE_TYPES: Final = frozenset({"logout+jwt", "application/logout+jwt"})
+_LOGGED_CLAIMS: Final = ("iss", "aud", "azp", "exp")
 
 _HMAC_DIGESTS: Final = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 
@@ -97,6 +125,52 @@ def _required_string(claims: dict[str, object], name: str) -> str:
     if type(value) is not str or not value:
         raise InvalidClaimError(name, f"claim {name!r} must be a non-empty string")
     return value
+
+
+def _peek_claims(token: str, max_bytes: int) -> dict[str, object]:
+    """The payload without any check, for the refusal log only (never for a decision)."""
+    if not isinstance(token, str) or len(token) > max_bytes:
+        return {}
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        return decode_json_object(b64url_decode_ascii(parts[1].encode("ascii")), "payload")
+    except (TokenValidationError, UnicodeEncodeError, ValueError):
+        return {}
+
+
+def log_refusal(kind: str, exc: TokenValidationError, token: str, max_bytes: int) -> None:
+    """INFO log of a refused token: the failed check and the deciding claims, not the token.
+
+    Claims come from the payload whether or not the signature verified (the line says
+    which); they are what the sender claimed, excerpted, and help find a misconfiguration.
+    """
+    if not _log.isEnabledFor(logging.INFO):
+        return
+    claims = _peek_claims(token, max_bytes)
+    kid: object = None
+    if isinstance(token, str) and len(token) <= max_bytes:
+        try:
+            header = decode_json_object(
+                b64url_decode_ascii(token.split(".", 1)[0].encode("ascii")), "header"
+            )
+            kid = header.get("kid")
+        except (TokenValidationError, UnicodeEncodeError, ValueError):
+            kid = None
+    decided = " ".join(f"{name}={describe(claims.get(name))}" for name in _LOGGED_CLAIMS)
+    # Claim checks run only after the signature verified; every other refusal comes before.
+    verified = "yes" if isinstance(exc, InvalidClaimError) else "no"
+    _log.info(
+        "%s token refused by check %s (%s): %s %s kid=%s signature verified: %s",
+        kind,
+        getattr(exc, "claim", type(exc).__name__),
+        type(exc).__name__,
+        exc,
+        decided,
+        describe(kid),
+        verified,
+    )
 
 
 class _ValidationRules:
@@ -182,7 +256,7 @@ class _ValidationRules:
                 raise MissingClaimError("iss")
             raise InvalidIssuerError()
         typ = claims.get("typ")
-        if typ != token_type:
+        if typ != token_type and not (token_type is ACCESS_TOKEN_TYPE and typ == DPOP_TYPE):
             raise InvalidTokenTypeError(
                 "typ", f"typ {describe(typ)} is not {token_type!r}: wrong kind of token"
             )
@@ -226,30 +300,42 @@ class _ValidationRules:
     # -- access tokens -----------------------------------------------------------------------
 
     def expected_audience(self, audience: str | Iterable[str] | None) -> frozenset[str]:
-        expected = self.audience if audience is None else _audience_set(audience)
-        if not expected and not self.accept_azp_as_audience:
-            raise ValueError(
-                "no audience to check: pass audience=... (this API's client id) or construct "
-                "the validator with audience=... or accept_azp_as_audience=True"
-            )
-        return expected
+        """The audience a call requires: given, else configured, else empty (the default
+        rule: addressed to or issued for this client)."""
+        return self.audience if audience is None else _audience_set(audience)
 
     def check_access_audience(
         self, claims: dict[str, object], expected: frozenset[str], required_scopes: Iterable[str]
     ) -> None:
+        """docs/token-validation.md "Audience": a configured audience must be in `aud`, where
+        `azp` stands in only with `accept_azp_as_audience`; without one, the token must be
+        addressed to (`aud`) or issued for (`azp`) this client, and carry an `aud`."""
         aud = claims.get("aud")
         if type(aud) is str:
-            matched = aud in expected
+            audiences: list[object] = [aud]
         elif type(aud) is list:
-            matched = any(type(item) is str and item in expected for item in aud)
+            audiences = aud
         elif aud is None:
-            matched = False
+            audiences = []
         else:
             raise InvalidClaimError("aud", "claim 'aud' must be a string or a list of strings")
-        if not matched and not (
-            self.accept_azp_as_audience and claims.get("azp") == self.client_id
-        ):
-            raise InvalidAudienceError("aud", "token is not intended for this audience")
+        own = claims.get("azp") == self.client_id
+        if expected:
+            if not any(type(item) is str and item in expected for item in audiences) and not (
+                self.accept_azp_as_audience and own
+            ):
+                if aud is None:
+                    raise MissingClaimError("aud")
+                raise InvalidAudienceError(
+                    "aud", "token audience does not include the configured audience"
+                )
+        elif not (own and self.accept_azp_as_audience):
+            if aud is None:
+                raise MissingClaimError("aud")
+            if not own and self.client_id not in audiences:
+                raise InvalidAudienceError(
+                    "aud", "token is neither addressed to nor issued for this client"
+                )
         if required_scopes:
             scope = claims.get("scope")
             granted = frozenset(scope.split()) if type(scope) is str else frozenset()
@@ -273,6 +359,10 @@ class _ValidationRules:
     ) -> AccessTokenClaims:
         exp = self.check_common(claims, now, ACCESS_TOKEN_TYPE)
         _required_string(claims, "sub")
+        if claims.get("typ") == DPOP_TYPE:
+            cnf = claims.get("cnf")
+            if type(cnf) is not dict or type(cnf.get("jkt")) is not str:
+                raise InvalidTokenTypeError("typ", "a DPoP token must carry cnf.jkt")
         result = AccessTokenClaims._adopt(claims)
         if self.verified is not None:
             self.verified.put(token, result, min(exp, now + self.cache_ttl))
@@ -304,12 +394,26 @@ class _ValidationRules:
         nonce: str | None,
         access_token: str | None,
         max_age: float | None,
+        refreshed: bool = False,
+        original_nonce: str | None = None,
     ) -> IdTokenClaims:
         self.check_common(claims, now, ID_TOKEN_TYPE)
         _required_string(claims, "sub")
         self.check_client_audience(claims)
         token_nonce = claims.get("nonce")
-        if nonce is None:
+        if refreshed:
+            # OIDC Core 12.2: a refreshed ID token SHOULD NOT carry a nonce; if it does (as
+            # Keycloak 24 does), it MUST be the original's. Without the original, any nonce
+            # from our own refresh response is accepted.
+            if (
+                token_nonce is not None
+                and original_nonce is not None
+                and token_nonce != original_nonce
+            ):
+                raise InvalidNonceError(
+                    "nonce", "refreshed ID token nonce differs from the original"
+                )
+        elif nonce is None:
             if token_nonce is not None:
                 raise InvalidNonceError("nonce", "token carries a nonce but none was sent")
         elif type(token_nonce) is not str or not hmac.compare_digest(
@@ -335,9 +439,18 @@ class _ValidationRules:
     # -- logout tokens -----------------------------------------------------------------------
 
     def logout_claims(
-        self, claims: dict[str, object], now: float
+        self, jws: CompactJws, claims: dict[str, object], now: float
     ) -> tuple[LogoutTokenClaims, str, float]:
         """Back-Channel Logout 1.0 section 2.6; returns the claims, jti and replay expiry."""
+        # Explicit typing (section 2.4): a `typ` header, when present, must say logout+jwt.
+        # Keycloak sends it since 25; 24 and older send "JWT", which is refused.
+        header_typ = jws.header.get("typ")
+        if header_typ is not None and (
+            type(header_typ) is not str or header_typ.lower() not in _LOGOUT_JOSE_TYPES
+        ):
+            raise InvalidTokenTypeError(
+                "typ", f"JOSE header typ {describe(header_typ)} is not 'logout+jwt'"
+            )
         exp = self.check_common(claims, now, LOGOUT_TOKEN_TYPE)
         self.check_client_audience(claims)
         jti = _required_string(claims, "jti")
@@ -361,9 +474,12 @@ class TokenValidator:
     """Validates Keycloak tokens for one realm and one client, in threads.
 
     `issuer` is the realm URL exactly as in the tokens' `iss`; `client_id` is the client the
-    ID and logout tokens must be addressed to. For access tokens, say which audience your API
-    is: `audience="my-api"` (see the docs), or `accept_azp_as_audience=True` to also accept
-    tokens your own client obtained (Keycloak's default `aud` is often just `account`).
+    ID and logout tokens must be addressed to. Access tokens (docs/token-validation.md,
+    "Audience"): with `audience` configured (or given per call), one of its values must be in
+    the token's `aud`; `azp` stands in for it only with `accept_azp_as_audience=True`. Without
+    an audience, a token must carry `aud` and be addressed to this client (`client_id` in
+    `aud`) or issued for it (`azp` is `client_id`). Refusals are logged at INFO on the
+    `keycloak_sdk.validation` logger.
     """
 
     def __init__(
@@ -402,9 +518,66 @@ class TokenValidator:
         self._replay: ReplayStore = (
             replay_store if replay_store is not None else InMemoryReplayStore()
         )
+        self._close: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         return f"TokenValidator({self._rules!r})"
+
+    @classmethod
+    def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        audience: str | Iterable[str] | None = None,
+        timeout: float = 10.0,
+        http_client: httpx.Client | None = None,
+        refetch_cooldown: float = DEFAULT_REFETCH_COOLDOWN,
+        max_stale: float = DEFAULT_MAX_STALE,
+        **options: Any,
+    ) -> TokenValidator:
+        """A validator for the realm at `issuer`: discovery now (its `issuer` must match), the
+        realm's keys on first use, both through the SDK's generated client.
+
+        `options` are the constructor's (`accept_azp_as_audience`, `leeway`, ...). Close it
+        (`close()` or `with`) to release its connections; a given `http_client` stays open.
+        """
+        from keycloak_sdk.client import KeycloakClient
+
+        core = KeycloakClient.from_issuer(
+            issuer, client_id=client_id, timeout=timeout, http_client=http_client
+        )
+
+        def fetch() -> JwksResponse:
+            keys = core.oidc.jwks_response()
+            return JwksResponse(keys.content, keys.cache_control)
+
+        jwks = JwksCache(fetch, refetch_cooldown=refetch_cooldown, max_stale=max_stale)
+        try:
+            validator = cls(
+                issuer=core.metadata.issuer,
+                client_id=client_id,
+                jwks=jwks,
+                audience=audience,
+                **options,
+            )
+        except BaseException:
+            core.close()
+            raise
+        validator._close = core.close
+        return validator
+
+    def close(self) -> None:
+        """Release the connections of a validator made by `from_issuer` (else a no-op)."""
+        if self._close is not None:
+            close, self._close = self._close, None
+            close()
+
+    def __enter__(self) -> TokenValidator:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _verified(self, token: str) -> CompactJws:
         rules = self._rules
@@ -423,7 +596,22 @@ class TokenValidator:
         audience: str | Iterable[str] | None = None,
         required_scopes: Iterable[str] = (),
     ) -> AccessTokenClaims:
-        """Validate a Keycloak access token (`typ` Bearer) for `audience` and scopes."""
+        """Validate a Keycloak access token (`typ` Bearer) for `audience` and scopes.
+
+        `audience` overrides the configured one for this call; see the class docstring.
+        """
+        try:
+            return self._access(token, audience, required_scopes)
+        except TokenValidationError as exc:
+            log_refusal("access", exc, token, self._rules.max_token_bytes)
+            raise
+
+    def _access(
+        self,
+        token: str,
+        audience: str | Iterable[str] | None,
+        required_scopes: Iterable[str],
+    ) -> AccessTokenClaims:
         rules = self._rules
         expected = rules.expected_audience(audience)
         now = rules.clock()
@@ -440,24 +628,45 @@ class TokenValidator:
         nonce: str | None,
         access_token: str | None = None,
         max_age: float | None = None,
+        refreshed: bool = False,
+        original_nonce: str | None = None,
     ) -> IdTokenClaims:
         """Validate an ID token (OIDC Core 3.1.3.7) addressed to this client.
 
         `nonce` is the value sent in the authorization request (None only if none was sent);
         `access_token`, when given, must match the token's `at_hash`; `max_age` requires a
-        recent enough `auth_time`.
+        recent enough `auth_time`. `refreshed=True` is for an ID token from a refresh
+        grant (OIDC Core 12.2): it may carry a nonce only equal to `original_nonce`, the
+        original ID token's (any, when that is not known); `nonce` is then not used.
         """
         rules = self._rules
-        jws = self._verified(token)
-        return rules.id_claims(jws, jws.payload(), rules.clock(), nonce, access_token, max_age)
+        try:
+            jws = self._verified(token)
+            return rules.id_claims(
+                jws,
+                jws.payload(),
+                rules.clock(),
+                nonce,
+                access_token,
+                max_age,
+                refreshed,
+                original_nonce,
+            )
+        except TokenValidationError as exc:
+            log_refusal("ID", exc, token, rules.max_token_bytes)
+            raise
 
     def validate_logout_token(self, token: str) -> LogoutTokenClaims:
         """Validate a back-channel logout token; each `jti` is accepted once."""
         rules = self._rules
-        jws = self._verified(token)
-        claims, jti, keep_until = rules.logout_claims(jws.payload(), rules.clock())
-        if not self._replay.add(jti, keep_until):
-            raise TokenReplayedError()
+        try:
+            jws = self._verified(token)
+            claims, jti, keep_until = rules.logout_claims(jws, jws.payload(), rules.clock())
+            if not self._replay.add(jti, keep_until):
+                raise TokenReplayedError()
+        except TokenValidationError as exc:
+            log_refusal("logout", exc, token, rules.max_token_bytes)
+            raise
         return claims
 
 
@@ -500,9 +709,61 @@ class AsyncTokenValidator:
         self._replay: AsyncReplayStore = (
             replay_store if replay_store is not None else AsyncInMemoryReplayStore()
         )
+        self._close: Callable[[], Awaitable[None]] | None = None
 
     def __repr__(self) -> str:
         return f"AsyncTokenValidator({self._rules!r})"
+
+    @classmethod
+    async def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        audience: str | Iterable[str] | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 - per-request httpx timeout
+        http_client: httpx.AsyncClient | None = None,
+        refetch_cooldown: float = DEFAULT_REFETCH_COOLDOWN,
+        max_stale: float = DEFAULT_MAX_STALE,
+        **options: Any,
+    ) -> AsyncTokenValidator:
+        """The asyncio form of `TokenValidator.from_issuer`; close with `aclose()`."""
+        from keycloak_sdk.client import AsyncKeycloakClient
+
+        core = await AsyncKeycloakClient.from_issuer(
+            issuer, client_id=client_id, timeout=timeout, http_client=http_client
+        )
+
+        async def fetch() -> JwksResponse:
+            keys = await core.oidc.jwks_response()
+            return JwksResponse(keys.content, keys.cache_control)
+
+        jwks = AsyncJwksCache(fetch, refetch_cooldown=refetch_cooldown, max_stale=max_stale)
+        try:
+            validator = cls(
+                issuer=core.metadata.issuer,
+                client_id=client_id,
+                jwks=jwks,
+                audience=audience,
+                **options,
+            )
+        except BaseException:
+            await core.close()
+            raise
+        validator._close = core.close
+        return validator
+
+    async def aclose(self) -> None:
+        """Release the connections of a validator made by `from_issuer` (else a no-op)."""
+        if self._close is not None:
+            close, self._close = self._close, None
+            await close()
+
+    async def __aenter__(self) -> AsyncTokenValidator:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     async def _verified(self, token: str) -> CompactJws:
         rules = self._rules
@@ -522,7 +783,22 @@ class AsyncTokenValidator:
         audience: str | Iterable[str] | None = None,
         required_scopes: Iterable[str] = (),
     ) -> AccessTokenClaims:
-        """Validate a Keycloak access token (`typ` Bearer) for `audience` and scopes."""
+        """Validate a Keycloak access token (`typ` Bearer) for `audience` and scopes.
+
+        `audience` overrides the configured one for this call; see the class docstring.
+        """
+        try:
+            return await self._access(token, audience, required_scopes)
+        except TokenValidationError as exc:
+            log_refusal("access", exc, token, self._rules.max_token_bytes)
+            raise
+
+    async def _access(
+        self,
+        token: str,
+        audience: str | Iterable[str] | None,
+        required_scopes: Iterable[str],
+    ) -> AccessTokenClaims:
         rules = self._rules
         expected = rules.expected_audience(audience)
         now = rules.clock()
@@ -539,17 +815,36 @@ class AsyncTokenValidator:
         nonce: str | None,
         access_token: str | None = None,
         max_age: float | None = None,
+        refreshed: bool = False,
+        original_nonce: str | None = None,
     ) -> IdTokenClaims:
         """Validate an ID token (OIDC Core 3.1.3.7) addressed to this client."""
         rules = self._rules
-        jws = await self._verified(token)
-        return rules.id_claims(jws, jws.payload(), rules.clock(), nonce, access_token, max_age)
+        try:
+            jws = await self._verified(token)
+            return rules.id_claims(
+                jws,
+                jws.payload(),
+                rules.clock(),
+                nonce,
+                access_token,
+                max_age,
+                refreshed,
+                original_nonce,
+            )
+        except TokenValidationError as exc:
+            log_refusal("ID", exc, token, rules.max_token_bytes)
+            raise
 
     async def validate_logout_token(self, token: str) -> LogoutTokenClaims:
         """Validate a back-channel logout token; each `jti` is accepted once."""
         rules = self._rules
-        jws = await self._verified(token)
-        claims, jti, keep_until = rules.logout_claims(jws.payload(), rules.clock())
-        if not await self._replay.add(jti, keep_until):
-            raise TokenReplayedError()
+        try:
+            jws = await self._verified(token)
+            claims, jti, keep_until = rules.logout_claims(jws, jws.payload(), rules.clock())
+            if not await self._replay.add(jti, keep_until):
+                raise TokenReplayedError()
+        except TokenValidationError as exc:
+            log_refusal("logout", exc, token, rules.max_token_bytes)
+            raise
         return claims

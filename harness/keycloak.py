@@ -38,8 +38,38 @@ TEST_REALM = "sdk-test"
 CIBA_CHANNEL_ENV = (
     "KC_SPI_CIBA_AUTH_CHANNEL__CIBA_HTTP_AUTH_CHANNEL__HTTP_AUTHENTICATION_CHANNEL_URI"
 )
+# The same option before Keycloak 26.3 introduced `--` between SPI, provider and option.
+LEGACY_CIBA_CHANNEL_ENV = (
+    "KC_SPI_CIBA_AUTH_CHANNEL_CIBA_HTTP_AUTH_CHANNEL_HTTP_AUTHENTICATION_CHANNEL_URI"
+)
 # Keycloak major/minor from which a newer JDK than 17 is needed. None so far: 26.x runs on 17.
 _JAVA_FLOOR: list[tuple[tuple[int, int], int]] = [((27, 0), 21)]
+#: Every version the SDK is tested on (CI runs the live suites on each; docs/regenerating.md).
+SUPPORTED_VERSIONS: tuple[str, ...] = ("26.7.3", "26.5.6", "26.4.7", "25.0.6", "24.0.5")
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """`"26.4.7"` -> `(26, 4, 7)`; for comparisons such as `version_tuple(v) >= (25,)`."""
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def server_args(version: str, base_url: str, port: int, management_port: int) -> list[str]:
+    """`kc.sh start-dev` options for this version: 25 added the management port and made the
+    hostname a full URL (hostname v2); 24 takes `--hostname-url`."""
+    args = [
+        "start-dev",
+        "--http-host=127.0.0.1",
+        f"--http-port={port}",
+        "--hostname-strict=true",
+        "--db=dev-mem",
+        "--health-enabled=true",
+        "--import-realm",
+    ]
+    if version_tuple(version) >= (25,):
+        args += [f"--http-management-port={management_port}", f"--hostname={base_url}"]
+    else:
+        args += [f"--hostname-url={base_url}", "--hostname-strict-https=false"]
+    return args
 
 
 class KeycloakStartError(RuntimeError):
@@ -172,22 +202,19 @@ class KeycloakServer:
         env.update(
             KC_BOOTSTRAP_ADMIN_USERNAME=ADMIN_USER,
             KC_BOOTSTRAP_ADMIN_PASSWORD=ADMIN_PASSWORD,
+            # The names before Keycloak 26.
+            KEYCLOAK_ADMIN=ADMIN_USER,
+            KEYCLOAK_ADMIN_PASSWORD=ADMIN_PASSWORD,
             JAVA_OPTS_KC_HEAP="-Xms128m -Xmx1024m",
         )
         env[CIBA_CHANNEL_ENV] = self.ciba_channel_uri
+        if version_tuple(self.version) < (26, 3):
+            env[LEGACY_CIBA_CHANNEL_ENV] = self.ciba_channel_uri
         if java_home is not None:
             env["JAVA_HOME"] = str(java_home)
         args = [
             str(home / "bin" / "kc.sh"),
-            "start-dev",
-            "--http-host=127.0.0.1",
-            f"--http-port={self.port}",
-            f"--http-management-port={self.management_port}",
-            f"--hostname={self.base_url}",
-            "--hostname-strict=true",
-            "--db=dev-mem",
-            "--health-enabled=true",
-            "--import-realm",
+            *server_args(self.version, self.base_url, self.port, self.management_port),
         ]
         if self.features:
             args.append(f"--features={','.join(self.features)}")

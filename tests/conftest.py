@@ -22,6 +22,7 @@ from harness.keycloak import (
     CIBA_CHANNEL_ENV,
     TEST_REALM,
     KeycloakServer,
+    version_tuple,
 )
 from tests.ciba_channel import CibaChannel
 
@@ -38,6 +39,12 @@ class RunningKeycloak:
     @property
     def issuer(self) -> str:
         return f"{self.base_url}/realms/{self.realm}"
+
+    def at_least(self, *version: int) -> bool:
+        """Whether the server is this version or newer (`keycloak.at_least(26, 2)`); an
+        unknown version (a reused server without state) counts as the default, newest one."""
+        running = version_tuple(self.version) if self.version[:1].isdigit() else (999,)
+        return running >= version
 
 
 def _reused_server(url: str) -> RunningKeycloak:

@@ -34,9 +34,10 @@ class KeycloakAuthentication(BaseAuthentication):
             token = engine.bearer_token(header)
             if isinstance(token, WebResponse):
                 raise AuthenticationFailed("malformed Authorization header")
-            identity = get_runner().run(engine.identify_bearer(token))
-            if identity is None:
-                raise AuthenticationFailed("the access token is not valid")
+            checked = get_runner().run(engine.check_bearer(token))
+            if isinstance(checked, str):
+                raise AuthenticationFailed(checked)
+            identity = checked
         from django.contrib.auth import authenticate
 
         user = authenticate(request._request, keycloak_identity=identity)

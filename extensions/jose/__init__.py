@@ -45,6 +45,7 @@ from keycloak_sdk.extensions.jose.stores import (
     InMemoryReplayStore,
     ReplayStore,
 )
+from keycloak_sdk.extensions.jose.unverified import UnverifiedJwt, decode_unverified
 
 __all__ = [
     "DEFAULT_ALGORITHMS",
@@ -79,7 +80,9 @@ __all__ = [
     "UnsupportedAlgorithmError",
     "UnsupportedHeaderError",
     "UnusableKeyError",
+    "UnverifiedJwt",
     "VerificationKey",
+    "decode_unverified",
     "parse_compact_jws",
     "parse_jwk",
     "parse_jwks",

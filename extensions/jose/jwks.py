@@ -7,8 +7,11 @@
 * a `kid` we do not know triggers at most one refetch per `refetch_cooldown`, whatever the
   number of threads or tasks asking (single flight: the others wait for that fetch);
 * a failed fetch keeps the keys we had (stale keys beat an outage) and is retried no sooner
-  than the cooldown; only when no keys were ever loaded does a lookup raise
-  `JwksUnavailableError`.
+  than the cooldown, but for at most `max_stale` seconds past their expiry: after that the
+  keys are dropped and lookups raise `JwksUnavailableError`, as they do when no keys were
+  ever loaded;
+* a document that parses but holds no usable signing key (every key `use: "enc"`, say)
+  counts as a failed fetch: the good keys stay and the next try comes after the cooldown.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from keycloak_sdk.extensions.jose.errors import JwksUnavailableError, KeyNotFoun
 from keycloak_sdk.extensions.jose.jwk import InvalidJwkError, KeySet, VerificationKey, parse_jwks
 
 __all__ = [
+    "DEFAULT_MAX_STALE",
+    "DEFAULT_REFETCH_COOLDOWN",
     "AsyncJwksCache",
     "JwksCache",
     "JwksFetchResult",
@@ -36,6 +41,9 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 MAX_JWKS_BYTES: Final = 1024 * 1024
+DEFAULT_REFETCH_COOLDOWN: Final = 30.0
+#: How long past their expiry keys keep verifying while every refetch fails.
+DEFAULT_MAX_STALE: Final = 3600.0
 # With no keys at all every validation fails, so retry sooner than the unknown-kid cooldown.
 _RETRY_WITHOUT_KEYS: Final = 1.0
 
@@ -101,12 +109,16 @@ class _JwksState:
         max_ttl: float,
         default_ttl: float,
         refetch_cooldown: float,
+        max_stale: float,
         clock: Callable[[], float],
     ) -> None:
         if not 0 <= min_ttl <= default_ttl <= max_ttl:
             raise ValueError("TTLs must satisfy 0 <= min_ttl <= default_ttl <= max_ttl")
         if refetch_cooldown < 0:
             raise ValueError("refetch_cooldown must be >= 0")
+        if max_stale < 0:
+            raise ValueError("max_stale must be >= 0")
+        self.max_stale = max_stale
         self.min_ttl = min_ttl
         self.max_ttl = max_ttl
         self.default_ttl = default_ttl
@@ -116,6 +128,7 @@ class _JwksState:
         self.expires_at = float("-inf")
         self.last_attempt = float("-inf")
         self.last_failed = False
+        self.last_problem = ""
         self.generation = 0
         self.fetch_count = 0
 
@@ -138,27 +151,49 @@ class _JwksState:
     def succeed(self, result: JwksFetchResult, now: float) -> None:
         try:
             keys, cache_control = _load_document(result)
+            if not len(keys):
+                reasons = "; ".join(
+                    f"kid {describe(kid)}: {why}" for kid, why in list(keys.rejected.items())[:3]
+                )
+                raise InvalidJwkError(
+                    "JWKS holds no usable signing key" + (f" ({reasons})" if reasons else "")
+                )
         except InvalidJwkError as exc:
-            self.fail(exc)
+            self.fail(exc, now)
             return
         max_age = parse_max_age(cache_control)
         ttl = self.default_ttl if max_age is None else min(max(max_age, self.min_ttl), self.max_ttl)
         self.keys = keys
         self.expires_at = now + ttl
         self.last_failed = False
+        self.last_problem = ""
 
-    def fail(self, exc: BaseException) -> None:
+    def fail(self, exc: BaseException, now: float) -> None:
         self.last_failed = True
-        # The exception text may echo a URL or response body; log its type only.
+        # The exception text may echo a URL or response body; keep only our own messages.
+        reason = str(exc) if isinstance(exc, InvalidJwkError) else type(exc).__name__
+        self.last_problem = reason
+        if self.keys is not None and now >= self.expires_at + self.max_stale:
+            # Stale keys beat an outage, but not forever: a key Keycloak revoked long ago
+            # must stop verifying tokens.
+            self.keys = None
+            _log.warning(
+                "JWKS fetch failed (%s); the previous keys expired more than %ss ago and "
+                "were dropped",
+                type(exc).__name__,
+                self.max_stale,
+            )
+            return
         _log.warning(
             "JWKS fetch failed (%s); %s",
-            type(exc).__name__,
+            reason,
             "keeping the previous keys" if self.keys is not None else "no keys available",
         )
 
     def current(self) -> KeySet:
         if self.keys is None:
-            raise JwksUnavailableError("JWKS could not be fetched and no keys are cached")
+            why = f": {self.last_problem}" if self.last_problem else ""
+            raise JwksUnavailableError(f"no usable JWKS is available{why}")
         return self.keys
 
 
@@ -176,7 +211,8 @@ class JwksCache:
         min_ttl: float = 60.0,
         max_ttl: float = 86400.0,
         default_ttl: float = 600.0,
-        refetch_cooldown: float = 30.0,
+        refetch_cooldown: float = DEFAULT_REFETCH_COOLDOWN,
+        max_stale: float = DEFAULT_MAX_STALE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
@@ -185,6 +221,7 @@ class JwksCache:
             max_ttl=max_ttl,
             default_ttl=default_ttl,
             refetch_cooldown=refetch_cooldown,
+            max_stale=max_stale,
             clock=clock,
         )
         self._lock = threading.Lock()
@@ -236,7 +273,7 @@ class JwksCache:
         try:
             result = self._fetch()
         except Exception as exc:
-            state.fail(exc)
+            state.fail(exc, now)
             return
         state.succeed(result, now)
 
@@ -251,7 +288,8 @@ class AsyncJwksCache:
         min_ttl: float = 60.0,
         max_ttl: float = 86400.0,
         default_ttl: float = 600.0,
-        refetch_cooldown: float = 30.0,
+        refetch_cooldown: float = DEFAULT_REFETCH_COOLDOWN,
+        max_stale: float = DEFAULT_MAX_STALE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
@@ -260,6 +298,7 @@ class AsyncJwksCache:
             max_ttl=max_ttl,
             default_ttl=default_ttl,
             refetch_cooldown=refetch_cooldown,
+            max_stale=max_stale,
             clock=clock,
         )
         self._lock = asyncio.Lock()
@@ -310,6 +349,6 @@ class AsyncJwksCache:
         try:
             result = await self._fetch()
         except Exception as exc:
-            state.fail(exc)
+            state.fail(exc, now)
             return
         state.succeed(result, now)

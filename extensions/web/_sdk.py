@@ -68,12 +68,17 @@ class KeycloakGateway:
     ) -> None:
         self.settings = settings
         self._client: AsyncClient | None = None
-        self._jwks = AsyncJwksCache(self._fetch_jwks)
+        self._jwks = AsyncJwksCache(
+            self._fetch_jwks,
+            refetch_cooldown=settings.jwks_refetch_cooldown,
+            max_stale=settings.jwks_max_stale,
+        )
         self._validator = AsyncTokenValidator(
             issuer=settings.issuer,
             client_id=settings.client_id,
             jwks=self._jwks,
-            accept_azp_as_audience=True,
+            audience=settings.token_audience or None,
+            accept_azp_as_audience=settings.accept_azp_as_audience,
             verified_token_cache_size=4096,
             replay_store=replay_store,
         )
@@ -160,7 +165,8 @@ class KeycloakGateway:
     ) -> AccessTokenClaims:
         """Validate a bearer token locally (signature, issuer, lifetime, type, audience).
 
-        Without `audience`, the token must be addressed to or issued for this client.
+        `audience` (else the settings' audience) must be in the token's `aud`; without one,
+        the token must be addressed to or issued for this client (docs/token-validation.md).
         """
         try:
             return await self._validator.validate_access_token(token, audience=audience)

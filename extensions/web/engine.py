@@ -16,6 +16,11 @@ from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
+from keycloak_sdk.extensions.dpop import (
+    DPoPVerifier,
+    InvalidDPoPProofError,
+    check_token_binding,
+)
 from keycloak_sdk.extensions.errors import KeycloakError, LoginError
 from keycloak_sdk.extensions.login import LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
@@ -118,6 +123,7 @@ class AuthEngine:
                 method_scopes=config.enforcer_method_scopes,
             )
         self._sealer = CookieSealer(config.secret_key)
+        self._dpop: DPoPVerifier | None = None  # made on the first DPoP request
         self.realm = config.settings.realm
 
     # -- entry point -----------------------------------------------------------------------
@@ -338,12 +344,21 @@ class AuthEngine:
         )
 
     async def _bearer(self, request: WebRequest) -> Outcome:
-        token_or_error = self.bearer_token(request.headers.get("authorization"))
-        if isinstance(token_or_error, WebResponse):
-            return token_or_error
-        identity = await self.identify_bearer(token_or_error)
-        if identity is None:
-            return self.bearer_error(401, "invalid_token", "the access token is not valid")
+        header = request.headers.get("authorization")
+        if header and header.partition(" ")[0].lower() == "dpop":
+            dpop = await self._dpop_identity(request, header)
+            if isinstance(dpop, str):
+                challenge = f'DPoP realm="{self.realm}", error="invalid_dpop_proof"'
+                body = {"error": "invalid_dpop_proof", "error_description": dpop}
+                return WebResponse.json(401, body, ("www-authenticate", challenge))
+            identity: Identity | str = dpop
+        else:
+            token_or_error = self.bearer_token(header)
+            if isinstance(token_or_error, WebResponse):
+                return token_or_error
+            identity = await self.check_bearer(token_or_error)
+        if isinstance(identity, str):
+            return self.bearer_error(401, "invalid_token", identity)
         enforcer = self.config.enforcer
         if enforcer is not None:
             result = await enforcer.check(request.method, request.path, identity.claims)
@@ -356,6 +371,34 @@ class AuthEngine:
                     401, {"error": "uma_permission_required"}, ("www-authenticate", challenge)
                 )
         return Proceed(identity, RouteKind.API)
+
+    async def _dpop_identity(self, request: WebRequest, header: str) -> Identity | str:
+        """`Authorization: DPoP <token>` with a `DPoP` proof (RFC 9449 section 7): the token
+        is validated as usual, must be bound, and the proof must be for this request and
+        made with the token's key."""
+        token = header.partition(" ")[2].strip()
+        if not token or " " in token:
+            return "malformed Authorization header"
+        try:
+            claims = await self.gateway.validate_access_token(token, audience=self.config.audience)
+        except InvalidBearerTokenError as exc:
+            return f"the access token is not valid: {exc}"
+        if self._dpop is None:
+            self._dpop = DPoPVerifier()
+        try:
+            jkt = check_token_binding(claims.raw, "DPoP")
+            if jkt is None:
+                return "the access token is not DPoP-bound"
+            self._dpop.verify(
+                request.headers.get("dpop"),
+                method=request.method,
+                url=request.origin + request.path,
+                access_token=token,
+                token_jkt=jkt,
+            )
+        except InvalidDPoPProofError as exc:
+            return exc.reason
+        return Identity(claims, token, "bearer", self.gateway.client_id)
 
     def bearer_token(self, header: str | None) -> str | WebResponse:
         if not header:
@@ -370,16 +413,27 @@ class AuthEngine:
 
     async def identify_bearer(self, token: str) -> Identity | None:
         """Validate a bearer token (locally or by introspection); None when it is not valid."""
+        identity = await self.check_bearer(token)
+        return None if isinstance(identity, str) else identity
+
+    async def check_bearer(self, token: str) -> Identity | str:
+        """The token's identity, or why it was refused: an RFC 6750 `error_description` that
+        names the failed check (never the token, a key or the configuration)."""
         if self.config.bearer_validation == "introspection":
             result = await self.gateway.introspect(token)
             if not result.active:
-                return None
+                return "the access token is not active"
             claims = AccessTokenClaims(result.to_dict())
+            if _dpop_bound(claims):
+                return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
             return Identity(claims, token, "introspection", self.gateway.client_id)
         try:
             claims = await self.gateway.validate_access_token(token, audience=self.config.audience)
-        except InvalidBearerTokenError:
-            return None
+        except InvalidBearerTokenError as exc:
+            return f"the access token is not valid: {exc}"
+        if _dpop_bound(claims):
+            # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
+            return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
         return Identity(claims, token, "bearer", self.gateway.client_id)
 
     # -- cookies ---------------------------------------------------------------------------
@@ -411,6 +465,11 @@ class AuthEngine:
         if self._secure(request):
             attributes += "; Secure"
         return ("set-cookie", f"{self.config.cookie_name}=; {attributes}")
+
+
+def _dpop_bound(claims: AccessTokenClaims) -> bool:
+    cnf = claims.raw.get("cnf")
+    return claims.raw.get("typ") == "DPoP" or (isinstance(cnf, Mapping) and "jkt" in cnf)
 
 
 def _query(query_string: str) -> dict[str, list[str]]:

@@ -55,6 +55,18 @@ def owned_resource(name: str, owner: str = "alice") -> Resource:
     )
 
 
+def server_resource(name: str) -> Resource:
+    """A resource the resource server owns on every version (no `owner`: see
+    `test_uma_sync.py::test_protection_api_owner_per_version` for what `owner` does)."""
+    return Resource(
+        name=name,
+        type_="urn:sdk:test",
+        uris=[f"/{name}/*"],
+        resource_scopes=[ResourceScope(name="read"), ResourceScope(name="write")],
+        owner_managed_access=True,
+    )
+
+
 @pytest.fixture(scope="session")
 def user_owned_resource(keycloak: object) -> Callable[[str], str]:
     """Create a resource owned by alice; return its id.

@@ -20,6 +20,7 @@ from keycloak_sdk import (
     NotFoundError,
     UnauthorizedClientError,
     UnexpectedResponseError,
+    UnsupportedGrantTypeError,
 )
 from keycloak_sdk.models import (
     PermissionTicket,
@@ -29,7 +30,8 @@ from keycloak_sdk.models import (
     UmaPolicy,
 )
 from tests.ciba_channel import CibaChannel
-from tests.generated.conftest import CONFIDENTIAL, REDIRECT_URI, owned_resource, unique
+from tests.conftest import RunningKeycloak
+from tests.generated.conftest import CONFIDENTIAL, REDIRECT_URI, server_resource, unique
 from tests.keycloak_browser import approve_device, login_redirect
 
 
@@ -110,7 +112,9 @@ async def test_public_client_flows(issuer: str) -> None:
         assert device_tokens.access_token
 
 
-async def test_ciba_exchange_and_errors(issuer: str, ciba_channel: CibaChannel) -> None:
+async def test_ciba_exchange_and_errors(
+    issuer: str, ciba_channel: CibaChannel, keycloak: RunningKeycloak
+) -> None:
     async with AsyncKeycloakClient.from_issuer(
         issuer, client_id="sdk-ciba", client_secret="sdk-ciba-secret"
     ) as ciba:
@@ -142,6 +146,10 @@ async def test_ciba_exchange_and_errors(issuer: str, ciba_channel: CibaChannel) 
     async with AsyncKeycloakClient.from_issuer(
         issuer, client_id="sdk-exchange", client_secret="sdk-exchange-secret"
     ) as exchanger:
+        if not keycloak.at_least(26, 2):  # standard token exchange came in 26.2
+            with pytest.raises(UnsupportedGrantTypeError):
+                await exchanger.oidc.token_exchange(subject.access_token, audience="sdk-api")
+            return
         exchanged = await exchanger.oidc.token_exchange(subject.access_token, audience="sdk-api")
         assert exchanged.access_token
 
@@ -157,7 +165,7 @@ async def test_uma_operations(issuer: str, user_owned_resource: Callable[[str], 
             await kc.uma.resource_sets.list_ids(alice.access_token)
 
         name = unique("ares")
-        created = await kc.uma.resource_sets.create(pat, owned_resource(name))
+        created = await kc.uma.resource_sets.create(pat, server_resource(name))
         assert isinstance(created.id, str)
         rid = created.id
         try:

@@ -17,11 +17,13 @@ from keycloak_sdk.models import (
     PermissionTicket,
     PermissionTicketRequest,
     Resource,
+    ResourceOwner,
     TokenResponse,
     UmaPolicy,
     UmaProviderMetadata,
 )
-from tests.generated.conftest import owned_resource, unique
+from tests.conftest import RunningKeycloak
+from tests.generated.conftest import owned_resource, server_resource, unique
 
 
 def test_uma_metadata(client: KeycloakClient, issuer: str) -> None:
@@ -114,7 +116,7 @@ def test_uma_grant_modes(client: KeycloakClient) -> None:
 
 
 def test_ticket_management(client: KeycloakClient, pat: str) -> None:
-    resource = client.uma.resource_sets.create(pat, owned_resource(unique("shared")))
+    resource = client.uma.resource_sets.create(pat, server_resource(unique("shared")))
     assert isinstance(resource.id, str)
     try:
         ticket = client.uma.tickets.create(
@@ -173,3 +175,23 @@ def test_user_managed_policies(
             client.uma.policies.create(bob.access_token, resource_id, UmaPolicy(name=unique("x")))
     finally:
         client.uma.resource_sets.delete(pat, resource_id)
+
+
+def test_protection_api_owner_per_version(
+    client: KeycloakClient, pat: str, keycloak: RunningKeycloak
+) -> None:
+    """Before 26.7 the `owner` named at registration owns the resource; 26.7 makes the
+    resource server the owner whatever `owner` says (docs/regenerating.md)."""
+    unnamed = client.uma.resource_sets.create(pat, server_resource(unique("server-owned")))
+    named = client.uma.resource_sets.create(pat, owned_resource(unique("alice-owned")))
+    try:
+        assert isinstance(unnamed.owner, ResourceOwner)
+        assert isinstance(named.owner, ResourceOwner)
+        fetched = client.uma.resource_sets.get(pat, str(named.id))
+        assert isinstance(fetched.owner, ResourceOwner)
+        assert fetched.owner.id == named.owner.id
+        # The resource server owns `unnamed`; does it own `named` too?
+        assert (named.owner.id == unnamed.owner.id) is keycloak.at_least(26, 7)
+    finally:
+        client.uma.resource_sets.delete(pat, str(unnamed.id))
+        client.uma.resource_sets.delete(pat, str(named.id))

@@ -141,9 +141,9 @@ ID_TOKEN_CASES = (
     TokenCase("missing-sub", _without("sub"), MissingClaimError),
     TokenCase("missing-iat", _without("iat"), MissingClaimError),
     TokenCase("missing-exp", _without("exp"), MissingClaimError),
-    # Access tokens without `aud` are accepted when `azp` is this client (documented opt-in
-    # `accept_azp_as_audience`, which the integrations use), so bearer=False.
-    TokenCase("missing-aud", _without("aud"), MissingClaimError, False),
+    # Access tokens need an `aud` too, even when `azp` is this client (only the named option
+    # `accept_azp_as_audience`, off by default, lets azp stand in).
+    TokenCase("missing-aud", _without("aud"), MissingClaimError),
     TokenCase("expired", _with(exp=1_000_000_000, iat=999_999_000), TokenExpiredError),
     TokenCase("wrong-nonce", _with(nonce="not-the-nonce-we-sent"), InvalidNonceError, False),
     TokenCase("bad-at-hash", _wrong_at_hash, InvalidClaimError, False),
@@ -182,6 +182,9 @@ LOGOUT_TOKEN_CASES = (
     TokenCase("logout-no-sid-no-sub", _without_all("sid", "sub"), InvalidClaimError),
     TokenCase("logout-no-jti", _without("jti"), MissingClaimError),
     TokenCase("logout-id-token-typ", _with(typ="ID"), InvalidTokenTypeError),
+    # The JOSE header `typ`, when present, must be logout+jwt (Keycloak 24 sends "JWT").
+    TokenCase("logout-typ-header-jwt", _header(typ="JWT"), InvalidTokenTypeError),
+    TokenCase("logout-typ-header-access", _header(typ="at+jwt"), InvalidTokenTypeError),
 )
 
 __all__ = [

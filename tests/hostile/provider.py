@@ -69,6 +69,10 @@ class Faults:
     expires_in: int = 300
     # The refresh grant answers with tokens of this subject instead of the session's.
     refresh_subject: str | None = None
+    # The token endpoint's `token_type`.
+    token_type: str = "Bearer"
+    # Userinfo answers `application/jwt`: these claims, signed with the provider's key.
+    signed_userinfo: Claims | None = None
 
 
 @dataclass
@@ -162,6 +166,8 @@ class HostileProvider:
     ) -> str:
         """RS256 with the provider's key; `kid=True` names the current kid, None omits it."""
         name = self.kid if kid is True else (kid if isinstance(kid, str) else None)
+        if claims.get("typ") == "Logout":
+            headers = {"typ": "logout+jwt", **(headers or {})}  # as Keycloak 25+ does
         return sign_jwt(claims, key or self.signing_key, alg="RS256", kid=name, headers=headers)
 
     def base_claims(self, typ: str, subject: str | None = None) -> Claims:
@@ -276,7 +282,7 @@ class HostileProvider:
         access = self.access_token(subject, username)
         body: dict[str, object] = {
             "access_token": access,
-            "token_type": "Bearer",
+            "token_type": self.faults.token_type,
             "expires_in": self.faults.expires_in,
             "refresh_token": f"refresh-{secrets.token_hex(8)}",
             "refresh_expires_in": 1800,
@@ -384,7 +390,11 @@ def _handler_for(provider: HostileProvider) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
             elif path == "/protocol/openid-connect/userinfo":
                 self._record("userinfo")
-                self._json(200, provider.userinfo())
+                signed = provider.faults.signed_userinfo
+                if signed is None:
+                    self._json(200, provider.userinfo())
+                else:
+                    self._send(200, provider.sign(signed).encode("ascii"), "application/jwt")
             else:
                 self._record("unknown")
                 self._json(404, {"error": "not_found"})

@@ -15,6 +15,8 @@ MODULES = (
     "test_provider_faults",
     "test_authorization_response",
     "test_logout_tokens",
+    "test_token_rules",
+    "test_dpop",
 )
 
 

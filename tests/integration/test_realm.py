@@ -619,11 +619,13 @@ def test_every_client_has_front_channel_logout_off(admin: httpx.Client) -> None:
         "sdk-api",
         "sdk-ciba",
         "sdk-confidential",
+        "sdk-dpop",
         "sdk-exchange",
         "sdk-jwt",
         "sdk-private-key-jwt",
         "sdk-public",
         "sdk-short",
+        "sdk-signed-userinfo",
     ]
     assert all(c["frontchannelLogout"] is False for c in ours)
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from keycloak_sdk.extensions import Client
+from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.jose.b64 import b64url_decode
-from keycloak_sdk.extensions.jose.errors import InvalidTokenTypeError
+from keycloak_sdk.extensions.jose.errors import InvalidAudienceError, InvalidTokenTypeError
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
@@ -208,3 +210,63 @@ def test_realm_key_rotation(keycloak: RunningKeycloak, admin: AdminSession) -> N
     checker.validate_access_token(new_token)
     checker.validate_access_token(old_token)
     assert fetch.calls == 2
+
+
+def test_validator_from_issuer_on_the_real_realm(keycloak: RunningKeycloak) -> None:
+    token = _client_credentials_token(keycloak)
+    with TokenValidator.from_issuer(keycloak.issuer, client_id="sdk-api") as api:
+        # Addressed to sdk-api by sdk-confidential's Audience mapper: the default rule.
+        claims = api.validate_access_token(token)
+        assert claims.azp == CLIENT_ID and "sdk-api" in claims.aud
+        with pytest.raises(InvalidAudienceError):
+            api.validate_access_token(token, audience="another-api")
+    # The token's own client, strict: it is not in its own token's aud, and azp does not count.
+    with (
+        TokenValidator.from_issuer(keycloak.issuer, client_id=CLIENT_ID, audience=CLIENT_ID) as own,
+        pytest.raises(InvalidAudienceError),
+    ):
+        own.validate_access_token(token)
+
+
+async def test_async_validator_from_issuer_on_the_real_realm(keycloak: RunningKeycloak) -> None:
+    token = _client_credentials_token(keycloak)
+    async with AsyncTokenValidator.from_issuer(
+        keycloak.issuer, client_id="sdk-api", audience="sdk-api"
+    ) as api:
+        assert (await api.validate_access_token(token)).azp == CLIENT_ID
+
+
+def test_flow_client_audience_settings_on_real_tokens(keycloak: RunningKeycloak) -> None:
+    token = _client_credentials_token(keycloak)
+    common = {"server_url": keycloak.base_url, "realm": "sdk-test"}
+    api = Client(KeycloakSettings.load(environ={}, client_id="sdk-api", **common))
+    strict = Client(
+        KeycloakSettings.load(
+            environ={},
+            client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET,
+            verify_token_audience=True,
+            **common,
+        )
+    )
+    with api, strict:
+        assert api.validate_access_token(token).azp == CLIENT_ID
+        with pytest.raises(InvalidAudienceError):
+            strict.validate_access_token(token)
+        assert strict.validate_access_token(token, audience="sdk-api").azp == CLIENT_ID
+
+
+def test_signed_userinfo_from_the_real_realm(keycloak: RunningKeycloak) -> None:
+    # sdk-signed-userinfo answers userinfo as an RS256 JWT: iss and aud are required and
+    # checked, the signature verified with the realm's keys.
+    with Client(
+        issuer=keycloak.issuer,
+        client_id="sdk-signed-userinfo",
+        client_secret="sdk-signed-userinfo-secret",
+    ) as kc:
+        tokens = kc.password_grant("alice", "alice-password")
+        assert tokens.id_token_claims is not None
+        info = kc.fetch_userinfo(tokens)
+        assert info.sub == tokens.id_token_claims.sub
+        assert info["aud"] in ("sdk-signed-userinfo", ["sdk-signed-userinfo"])
+        assert info["iss"] == keycloak.issuer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from keycloak_sdk.extensions.errors import AccessDeniedError, NotFoundError
 from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
 
 from keycloak_sdk.models import PermissionTicket, Resource, ResourceScope
+from tests.conftest import RunningKeycloak
 from tests.integration.flows.conftest import AnyClient, MakeClient, call
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -194,3 +196,71 @@ async def test_managed_ticket_created_by_the_resource_server(make_client: MakeCl
         assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
     finally:
         await call(kc, "delete_resource", doc.id)
+
+
+async def test_check_permissions_reports_what_is_missing(make_client: MakeClient) -> None:
+    kc = make_client()
+    alice = await call(kc, "password_grant", "alice", "alice-password")
+    bob = await call(kc, "password_grant", "bob", "bob-password")
+    wanted = [PermissionRequest("documents", ("read", "write")), PermissionRequest("admin-area")]
+    check = await call(kc, "check_permissions", alice, audience=RESOURCE_SERVER, permissions=wanted)
+    assert not check.allowed
+    assert {p.rsname for p in check.granted} == {"documents"}
+    assert check.missing == (
+        PermissionRequest("documents", ("write",)),
+        PermissionRequest("admin-area"),
+    )
+    for_bob = await call(kc, "check_permissions", bob, audience=RESOURCE_SERVER, permissions=wanted)
+    assert for_bob.allowed and for_bob.missing == ()
+    # Carol is granted nothing: Keycloak answers 403, reported as everything missing.
+    carol = await call(kc, "password_grant", "carol", "carol-password")
+    denied = await call(
+        kc, "check_permissions", carol, audience=RESOURCE_SERVER, permissions=wanted[:1]
+    )
+    assert not denied and denied.missing == tuple(wanted[:1])
+
+
+async def test_list_resources_pages(make_client: MakeClient) -> None:
+    kc = make_client()
+    everything = await call(kc, "list_resources")
+    assert len(everything) >= 2
+    first = await call(kc, "list_resources", first=0, max=1)
+    second = await call(kc, "list_resources", first=1, max=1)
+    assert len(first) == 1 and len(second) == 1 and first != second
+    assert set(first + second) <= set(everything)
+
+
+async def test_realm_keys(make_client: MakeClient) -> None:
+    kc = make_client()
+    keys = await call(kc, "realm_keys")
+    assert any(key.kid for key in keys.keys)
+    token = await call(kc, "client_credentials")
+    from keycloak_sdk.extensions.jose import decode_unverified
+
+    kid = decode_unverified(token.access_token).header["kid"]
+    assert kid in {key.kid for key in keys.keys}
+
+
+async def test_create_resource_says_when_the_owner_is_ignored(
+    make_client: MakeClient, keycloak: RunningKeycloak, caplog: pytest.LogCaptureFixture
+) -> None:
+    kc = make_client()
+    name = f"sdk-owner-{uuid.uuid4().hex[:8]}"
+    caplog.set_level(logging.WARNING, logger="keycloak_sdk.extensions._flows")
+    created = await call(kc, "create_resource", Resource(name=name, owner="alice"))
+    try:
+        warned = [r for r in caplog.records if "ignored owner" in r.getMessage()]
+        # 26.7 makes the resource server the owner whatever `owner` says; before, alice owns it.
+        assert bool(warned) is keycloak.at_least(26, 7)
+    finally:
+        await call(kc, "delete_resource", created.id)
+
+
+async def test_ticket_by_resource_name(make_client: MakeClient) -> None:
+    kc = make_client()
+    ticket = await call(kc, "ticket_by_name", {"documents": ["read"]})
+    bob = await call(kc, "password_grant", "bob", "bob-password")
+    claims = await call(kc, "validate_rpt", await call(kc, "rpt", bob, ticket=ticket))
+    assert claims.has_permission("documents", "read")
+    with pytest.raises(ValueError, match="matches 0 resources"):
+        await call(kc, "ticket_by_name", {f"no-such-{uuid.uuid4().hex[:6]}": ["read"]})

@@ -184,3 +184,49 @@ def test_login_without_redirect_uri_names_it() -> None:
     with pytest.raises(ConfigurationError) as caught:
         client.login()
     assert caught.value.setting == "redirect_uri"
+
+
+def test_audience_and_jwks_settings_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEYCLOAK_ISSUER", "http://127.0.0.1:8080/realms/r")
+    monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "api")
+    monkeypatch.setenv("KEYCLOAK_AUDIENCE", "api, billing")
+    monkeypatch.setenv("KEYCLOAK_ACCEPT_AZP_AS_AUDIENCE", "yes")
+    monkeypatch.setenv("KEYCLOAK_JWKS_REFETCH_COOLDOWN", "5")
+    monkeypatch.setenv("KEYCLOAK_JWKS_MAX_STALE", "120")
+    settings = KeycloakSettings.load()
+    assert settings.audience == ("api", "billing")
+    assert settings.token_audience == ("api", "billing")
+    assert settings.accept_azp_as_audience is True
+    assert (settings.jwks_refetch_cooldown, settings.jwks_max_stale) == (5.0, 120.0)
+
+
+def test_token_audience_rules() -> None:
+    base = KeycloakSettings.load(issuer="http://127.0.0.1:8080/realms/r", client_id="api")
+    assert base.token_audience == ()  # the default rule: addressed to or issued for "api"
+    assert base.with_overrides(verify_token_audience=True).token_audience == ("api",)
+    assert base.with_overrides(audience="other").token_audience == ("other",)
+    assert KeycloakSettings(
+        server_url="http://127.0.0.1:8080",
+        realm="r",
+        client_id="api",
+        auth_method="none",
+        audience="a b",  # type: ignore[arg-type]  # a string is split, as from the env
+    ).audience == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("KEYCLOAK_ACCEPT_AZP_AS_AUDIENCE", "maybe"),
+        ("KEYCLOAK_JWKS_REFETCH_COOLDOWN", "soon"),
+        ("KEYCLOAK_JWKS_MAX_STALE", "-1"),
+    ],
+)
+def test_bad_audience_and_jwks_settings(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv("KEYCLOAK_ISSUER", "http://127.0.0.1:8080/realms/r")
+    monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "api")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError):
+        KeycloakSettings.load()

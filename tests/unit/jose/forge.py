@@ -126,6 +126,8 @@ def sign(
     kid: str | None = "rsa-1",
     headers: Mapping[str, object] | None = None,
 ) -> str:
+    if claims.get("typ") == "Logout" and headers is None:
+        headers = {"typ": "logout+jwt"}  # as Keycloak 25+ types its logout tokens
     return sign_jwt(
         claims, key if key is not None else rsa_key(), alg=alg, kid=kid, headers=headers
     )

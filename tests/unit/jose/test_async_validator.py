@@ -25,13 +25,17 @@ from tests.unit.jose.forge import (
 
 def test_same_public_methods_and_parameters() -> None:
     def public(cls: type) -> dict[str, list[str]]:
+        # `close` is `aclose` in the async class, as in httpx and the flow clients.
         return {
-            name: list(inspect.signature(member).parameters)
+            "close" if name == "aclose" else name: list(inspect.signature(member).parameters)
             for name, member in vars(cls).items()
             if callable(member) and not name.startswith("_")
         }
 
     assert public(TokenValidator) == public(AsyncTokenValidator)
+    assert list(inspect.signature(TokenValidator.from_issuer).parameters) == list(
+        inspect.signature(AsyncTokenValidator.from_issuer).parameters
+    )
     assert list(inspect.signature(TokenValidator).parameters) == list(
         inspect.signature(AsyncTokenValidator).parameters
     )

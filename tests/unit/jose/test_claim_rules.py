@@ -134,8 +134,22 @@ def test_audience_can_be_given_per_call() -> None:
 
 
 def test_missing_audience_is_rejected() -> None:
-    with pytest.raises(InvalidAudienceError):
+    with pytest.raises(MissingClaimError):
         validator().validate_access_token(sign(access_claims(aud=None)))
+    # Even without a configured audience, and even when azp is this client.
+    with pytest.raises(MissingClaimError):
+        validator(audience=None).validate_access_token(sign(access_claims(aud=None)))
+
+
+def test_configured_audience_is_never_satisfied_by_azp() -> None:
+    # aud names another API; azp is this client: refused unless the named option is on.
+    token = sign(access_claims(aud=["other-api", "account"]))
+    with pytest.raises(InvalidAudienceError, match="configured audience"):
+        validator().validate_access_token(token)
+    with pytest.raises(InvalidAudienceError):
+        validator(audience=None).validate_access_token(token, audience=API)
+    accepted = validator(accept_azp_as_audience=True).validate_access_token(token)
+    assert accepted.azp == CLIENT_ID
 
 
 def test_account_only_token_needs_the_explicit_azp_option() -> None:
@@ -152,9 +166,16 @@ def test_azp_option_does_not_accept_other_clients_tokens() -> None:
         validator(audience=None, accept_azp_as_audience=True).validate_access_token(token)
 
 
-def test_access_token_validation_without_any_audience_is_a_configuration_error() -> None:
-    with pytest.raises(ValueError, match="audience"):
-        validator(audience=None).validate_access_token(sign(access_claims()))
+def test_without_an_audience_the_token_must_be_addressed_to_or_issued_for_this_client() -> None:
+    plain = validator(audience=None)
+    # Addressed to it: another client obtained the token for this API.
+    addressed = sign(access_claims(aud=[CLIENT_ID, "account"], azp="some-other-client"))
+    assert plain.validate_access_token(addressed).azp == "some-other-client"
+    # Issued for it: this client obtained the token itself.
+    assert plain.validate_access_token(sign(access_claims(aud="account"))).azp == CLIENT_ID
+    # Neither: another client's token for another API.
+    with pytest.raises(InvalidAudienceError, match="neither"):
+        plain.validate_access_token(sign(access_claims(aud="other-api", azp="other-client")))
 
 
 def test_id_token_used_as_access_token_is_rejected() -> None:

@@ -7,6 +7,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from keycloak_sdk.extensions.jose.b64 import b64url_decode
 from keycloak_sdk.extensions.jose.errors import (
     InvalidSignatureError,
+    JwksUnavailableError,
     KeyNotFoundError,
     UnsupportedAlgorithmError,
     UnusableKeyError,
@@ -36,14 +37,19 @@ def _jwks(*keys: dict[str, str]) -> CountingFetch:
 
 def test_enc_use_key_never_verifies() -> None:
     jwk = public_key_to_jwk(rsa_key().public_key(), kid="rsa-1", alg="RS256", use="enc")
-    with pytest.raises(UnusableKeyError, match="use"):
+    # A JWKS with no usable key is refused as a whole; the error says why.
+    with pytest.raises(JwksUnavailableError, match="use"):
         validator(fetch=_jwks(jwk)).validate_access_token(sign(access_claims()))
+    # Next to a usable key, the unusable one is named when a token asks for it.
+    good = public_key_to_jwk(rsa_key().public_key(), kid="rsa-2", alg="RS256")
+    with pytest.raises(UnusableKeyError, match="use"):
+        validator(fetch=_jwks(jwk, good)).validate_access_token(sign(access_claims()))
 
 
 def test_enc_alg_key_never_verifies() -> None:
     jwk = public_key_to_jwk(rsa_key().public_key(), kid="rsa-1", alg="RSA-OAEP")
     del jwk["use"]
-    with pytest.raises(UnusableKeyError):
+    with pytest.raises(JwksUnavailableError):
         validator(fetch=_jwks(jwk)).validate_access_token(sign(access_claims()))
 
 
@@ -63,7 +69,7 @@ def test_small_rsa_key_is_refused() -> None:
     with pytest.raises(ValueError, match="2048"):
         sign(access_claims(), small)
     token = sign(access_claims())
-    with pytest.raises(UnusableKeyError, match="1024 bits"):
+    with pytest.raises(JwksUnavailableError, match="1024 bits"):
         validator(fetch=_jwks(jwk)).validate_access_token(token)
 
 
