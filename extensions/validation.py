@@ -748,9 +748,9 @@ class AsyncTokenValidator:
                 **options,
             )
         except BaseException:
-            await core.close()
+            await core.aclose()
             raise
-        validator._close = core.close
+        validator._close = core.aclose
         return validator
 
     async def aclose(self) -> None:
