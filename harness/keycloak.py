@@ -45,7 +45,7 @@ LEGACY_CIBA_CHANNEL_ENV = (
 # Keycloak major/minor from which a newer JDK than 17 is needed. None so far: 26.x runs on 17.
 _JAVA_FLOOR: list[tuple[tuple[int, int], int]] = [((27, 0), 21)]
 #: Every version the SDK is tested on (CI runs the live suites on each; docs/regenerating.md).
-SUPPORTED_VERSIONS: tuple[str, ...] = ("26.7.3", "26.5.6", "26.4.7", "25.0.6", "24.0.5")
+SUPPORTED_VERSIONS: tuple[str, ...] = (DEFAULT_VERSION, "26.5.6", "26.4.7", "25.0.6", "24.0.5")
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
