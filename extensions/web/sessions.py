@@ -13,8 +13,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-MAX_PENDING_LOGINS = 5
-
 
 @dataclass
 class StoredTokens:
@@ -26,26 +24,15 @@ class StoredTokens:
 
 
 @dataclass
-class PendingLogin:
-    transaction: dict[str, Any] = field(repr=False)
-    return_to: str
-
-
-@dataclass
 class SessionRecord:
-    """One browser session: either logging in (pending) or logged in (tokens)."""
+    """One logged-in browser session (pending logins live in their own sealed cookie)."""
 
     expires_at: float
     tokens: StoredTokens | None = None
     sid: str | None = None
     sub: str | None = None
-    pending: dict[str, PendingLogin] = field(default_factory=dict, repr=False)
-
-    def add_pending(self, state: str, login: PendingLogin) -> None:
-        # Several tabs may log in at once; the oldest pending logins are dropped beyond a few.
-        self.pending[state] = login
-        while len(self.pending) > MAX_PENDING_LOGINS:
-            del self.pending[next(iter(self.pending))]
+    # The ID token's claims about the user (what `session["user"]` shows).
+    user: dict[str, Any] | None = field(default=None, repr=False)
 
 
 def new_session_id() -> str:

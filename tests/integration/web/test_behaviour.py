@@ -76,28 +76,32 @@ def test_browser_login_returns_to_the_original_url(served: ServedApp) -> None:
         assert profile.json()["source"] == "session"
 
 
-def test_session_id_is_rotated_at_login(served: ServedApp) -> None:
+def test_session_id_is_issued_only_at_login(served: ServedApp) -> None:
+    """No session for anonymous visitors (the pending login is in its own short-lived
+    cookie), and a session cookie planted before the login is replaced by a fresh one."""
+    with served.client() as planted_by_attacker:
+        attacker = browser_login(planted_by_attacker, "/profile", "bob", "bob-password")
+        planted = attacker.cookies.get("kc_session")
+        assert planted
     with served.client() as app:
         start = app.get("/profile")
-        before = start.cookies.get("kc_session")
-        assert before
-        app.cookies.clear()
-        app.cookies.set("kc_session", before, domain="127.0.0.1")
+        assert "kc_session" not in start.cookies
+        login_cookie = start.headers["set-cookie"]
+        assert login_cookie.startswith("kc_login=") and "Max-Age=600;" in login_cookie
+        app.cookies.set("kc_session", planted, domain="127.0.0.1")
         from tests.keycloak_browser import KeycloakBrowser
 
-        browser = KeycloakBrowser()
-        try:
+        with KeycloakBrowser() as browser:
             back = browser.submit_login(start.headers["location"], "alice", "alice-password")
-        finally:
-            browser.close()
         parts = urlsplit(back)
         done = app.get(f"{parts.path}?{parts.query}")
         after = done.cookies.get("kc_session")
-        assert after and after != before
-        # The pre-login cookie is worth nothing now.
-        with served.client() as attacker:
-            attacker.cookies.set("kc_session", before, domain="127.0.0.1")
-            assert attacker.get("/profile").status_code == 302
+        assert after and after != planted
+        assert app.get("/profile").json()["user"] == "alice"
+        # The planted cookie was the attacker's own session: ended, not shared with alice.
+        with served.client() as attacker_again:
+            attacker_again.cookies.set("kc_session", planted, domain="127.0.0.1")
+            assert attacker_again.get("/profile").status_code == 302
 
 
 def test_return_to_refuses_open_redirects(served: ServedApp) -> None:
@@ -234,14 +238,20 @@ def test_silent_refresh_replaces_an_expired_access_token(served: ServedApp) -> N
 def test_rp_initiated_logout_by_post(served: ServedApp, keycloak: RunningKeycloak) -> None:
     with served.client() as app:
         browser_login(app, "/profile", "alice", "alice-password")
-        assert app.get("/kc/logout").status_code == 405
+        confirm = app.get("/kc/logout", headers={"Sec-Fetch-Site": "cross-site"})
+        assert confirm.status_code == 200 and 'method="post"' in confirm.text
         assert app.get("/profile").status_code == 200
-        out = app.post("/kc/logout")
+        # A page on another port of the same host is another origin.
+        other_port = served.base_url.rsplit(":", 1)[0] + ":1"
+        assert app.post("/kc/logout", headers={"Origin": other_port}).status_code == 403
+        assert app.get("/profile").status_code == 200
+        out = app.post("/kc/logout", headers={"Origin": served.base_url})
         assert out.status_code == 303
         location = out.headers["location"]
         assert location.startswith(f"{keycloak.issuer}/protocol/openid-connect/logout?")
         query = parse_qs(urlsplit(location).query)
-        assert query["id_token_hint"] and query["post_logout_redirect_uri"]
+        assert query["id_token_hint"]
+        assert query["post_logout_redirect_uri"] == [f"{served.base_url}/"]
         ended = httpx.get(location, timeout=30, follow_redirects=False)
         assert ended.status_code in (200, 302)
         assert app.get("/profile").status_code == 302
