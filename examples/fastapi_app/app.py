@@ -34,7 +34,7 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     async def home() -> str:
-        return HOME_PAGE.format(title="FastAPI example")
+        return HOME_PAGE.format(title="FastAPI example", csrf="")
 
     @app.get("/public")
     async def public() -> dict[str, bool]:

@@ -36,7 +36,7 @@ def create_app(
 
     @app.get("/")
     def home() -> ResponseReturnValue:
-        return HOME_PAGE.format(title="Flask example")
+        return HOME_PAGE.format(title="Flask example", csrf="")
 
     @app.get("/public")
     def public() -> ResponseReturnValue:

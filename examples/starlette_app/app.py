@@ -22,7 +22,7 @@ def _user(request: Request) -> KeycloakUser:
 
 
 async def home(request: Request) -> Response:
-    return HTMLResponse(HOME_PAGE.format(title="Starlette example"))
+    return HTMLResponse(HOME_PAGE.format(title="Starlette example", csrf=""))
 
 
 async def public(request: Request) -> Response:

@@ -36,6 +36,9 @@ class WebAuthConfig:
     backchannel_logout_path: str = "/kc/backchannel-logout"
     default_redirect: str = "/"
     post_logout_redirect: str = "/"
+    # keycloak-client's apps show the logout landing without a login (its middleware and the
+    # KEYCLOAK_LOGOUT_REDIRECT_URI setting turn this on).
+    public_logout_landing: bool = False
     rules: PathRules = field(default_factory=PathRules)
     bearer_validation: BearerValidation = "local"
     audience: str | None = None

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.errors import KeycloakError, LoginError
@@ -159,6 +159,11 @@ class AuthEngine:
         # Every Keycloak round trip of one request together stays within this: a Keycloak
         # that accepts connections but never answers costs the visitor a 503, never a hang.
         self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
+        self._landing_path = (
+            urlsplit(safe_return_to(config.post_logout_redirect)).path
+            if config.public_logout_landing
+            else None
+        )
 
     # -- entry point -----------------------------------------------------------------------
 
@@ -179,6 +184,8 @@ class AuthEngine:
         config = self.config
         path = request.path
         kind = config.rules.classify(path)
+        if kind is RouteKind.BROWSER and path == self._landing_path:
+            kind = RouteKind.PUBLIC  # where logout ends: shown without starting a new login
         too_big = self._oversize(request)
         if too_big is not None:
             if kind is RouteKind.API:

@@ -65,6 +65,8 @@ def config_from_mapping(
         options["enforcement_mode"] = EnforcementMode(options["enforcement_mode"].upper())
     if "enforcer_paths" in options:
         options["enforcer_paths"] = tuple(options["enforcer_paths"])
+    if values.get("KEYCLOAK_LOGOUT_REDIRECT_URI"):
+        options.setdefault("public_logout_landing", True)
     logout_uri = values.get("KEYCLOAK_LOGOUT_URI")
     if logout_uri:
         options.setdefault("logout_path", logout_uri)
@@ -106,7 +108,7 @@ def seed_options(
     """
     if redirect_uri and login_redirect_uri and redirect_uri != login_redirect_uri:
         raise ValueError("redirect_uri and login_redirect_uri name the same setting; pass one")
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"public_logout_landing": True}
     if callback_url:
         options["callback_url"] = callback_url
         options["callback_path"] = urlsplit(callback_url).path or "/"
