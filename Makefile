@@ -7,16 +7,16 @@ STAMP := $(VENV)/.installed
 KEYCLOAK_VERSION ?= 26.7.3
 export KEYCLOAK_VERSION
 
-.PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
+.PHONY: setup chromium redis example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-diff keycloak-fetch \
         keycloak-up keycloak-down demo bench docs wheel-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --group dev -e ".[flask,starlette,fastapi,django]"
+	$(PY) -m pip install --quiet --group dev -e ".[flask,starlette,fastapi,django,redis]"
 	touch $(STAMP)
 
-setup: $(STAMP) keycloak-fetch chromium
+setup: $(STAMP) keycloak-fetch chromium redis
 
 # The browser tests drive the system Chromium (Debian's package); as root we install it.
 chromium:
@@ -24,6 +24,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Chromium: sudo apt-get install chromium"; fi; }
+
+# The shared session store's tests run Debian's redis-server (started by the test harness on a
+# free loopback port, never as a system service); as root we install it.
+redis:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	  else echo "Redis tests need redis-server: sudo apt-get install redis-server"; fi; }
 
 keycloak-fetch: $(STAMP)
 	$(PY) -m harness fetch

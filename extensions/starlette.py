@@ -18,10 +18,12 @@ from urllib.parse import quote
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.errors import KeycloakError
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
+from keycloak_sdk.extensions.web.sessions import SessionStoreError
 from keycloak_sdk.extensions.web.settings import config_from_mapping, seed_options
 from starlette.authentication import (
     AuthCredentials,
@@ -42,6 +44,7 @@ __all__ = [
 
 IDENTITY_KEY = "keycloak.identity"
 _WS_POLICY_VIOLATION = 1008
+_WS_TRY_AGAIN_LATER = 1013
 # Marks a `session["user"]` this integration wrote, so that only that one is removed.
 _SESSION_MARK = "_keycloak_user"
 # keycloak-client's default for an app that configures no callback URL.
@@ -231,7 +234,12 @@ class AuthenticationMiddleware:
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = asgi_request(scope)
-        identity = await identify(self.engine, request)
+        try:
+            identity = await identify(self.engine, request)
+        except (KeycloakError, SessionStoreError):  # unavailable, not refused: try later
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": _WS_TRY_AGAIN_LATER})
+            return
         path = str(scope.get("path", "/"))
         public = self.engine.config.rules.classify(path).value == "public"
         # A cookie rides along on a WebSocket from any page (no SameSite for the handshake's

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware, KeycloakUser, engine_from
+from keycloak_sdk.extensions.web.sessions import SessionStore
 from starlette.applications import Starlette
 from starlette.authentication import requires
 from starlette.middleware import Middleware
@@ -77,8 +78,14 @@ async def echo(websocket: WebSocket) -> None:
 
 
 def create_app(
-    settings: KeycloakSettings, *, public_url: str, secret_key: str | None = None
+    settings: KeycloakSettings,
+    *,
+    public_url: str,
+    secret_key: str | None = None,
+    session_store: SessionStore | None = None,
 ) -> Starlette:
+    """`session_store`: where logged-in sessions live (in memory by default; a
+    `RedisSessionStore` for several workers, which then need the same `secret_key`)."""
     engine = engine_from(
         settings,
         secret_key=secret_key,
@@ -87,6 +94,7 @@ def create_app(
         callback_url=f"{public_url}/kc/callback",
         enforcer_paths=DOCUMENT_PERMISSIONS,
         enforcement_mode=ENFORCEMENT_MODE,
+        **({"session_store": session_store} if session_store is not None else {}),
     )
     routes = [
         Route("/", home),

@@ -32,7 +32,12 @@ from keycloak_sdk.extensions.web.identity import Identity
 from keycloak_sdk.extensions.web.paths import RouteKind
 from keycloak_sdk.extensions.web.redirects import safe_return_to
 from keycloak_sdk.extensions.web.sealing import CookieSealer
-from keycloak_sdk.extensions.web.sessions import SessionRecord, StoredTokens, new_session_id
+from keycloak_sdk.extensions.web.sessions import (
+    SessionRecord,
+    SessionStoreError,
+    SessionTicket,
+    StoredTokens,
+)
 
 logger = logging.getLogger("keycloak_sdk.web")
 
@@ -206,7 +211,12 @@ class AuthEngine:
                 return await self._logout(request)
             if kind is RouteKind.API:
                 return await self._bearer(request)
-            session = await self._session(request)
+            try:
+                session = await self._session(request)
+            except SessionStoreError:
+                if kind is not RouteKind.PUBLIC:
+                    raise
+                session = None  # a public page needs no session: shown as to a visitor
             identity, user = session if session is not None else (None, None)
             if kind is RouteKind.PUBLIC or identity is not None:
                 return Proceed(identity, kind, user)
@@ -218,6 +228,12 @@ class AuthEngine:
             # Keycloak unreachable or misbehaving: the client did nothing wrong.
             logger.warning("Keycloak call failed: %s", exc)
             return self.unavailable()
+        except SessionStoreError as exc:
+            # Never a silent logout: the session may well exist, it cannot be read now.
+            logger.error("session store unavailable: %s", exc)
+            return WebResponse.text(
+                503, "Sessions are temporarily unavailable", ("retry-after", "5")
+            )
 
     def _oversize(self, request: WebRequest) -> str | None:
         limit = self.config.max_header_bytes
@@ -302,10 +318,10 @@ class AuthEngine:
             unavailable.headers.append(rest)
             return unavailable
         # Session fixation: a session id is only ever issued after the login, fresh.
-        old_id, _ = self._load(request)
-        if old_id is not None:
-            self.config.session_store.delete(old_id)
-        new_id = new_session_id()
+        old = self._ticket(request)
+        if old is not None:
+            await self.config.session_store.delete(old)
+        ticket = SessionTicket.new()
         fresh = SessionRecord(
             expires_at=time.time() + self.config.session_max_age,
             tokens=_stored(tokens),
@@ -313,8 +329,8 @@ class AuthEngine:
             sub=id_claims.sub,
             user={k: v for k, v in id_claims.raw.items() if k not in _PROTOCOL_CLAIMS},
         )
-        self.config.session_store.put(new_id, fresh)
-        return WebResponse.redirect(str(found["r"]), self._set_cookie(request, new_id), rest)
+        await self.config.session_store.put(ticket, fresh)
+        return WebResponse.redirect(str(found["r"]), self._set_cookie(request, ticket), rest)
 
     def _pending_logins(self, request: WebRequest) -> list[dict[str, Any]]:
         sealed = request.cookie(self._cookie_name(request, self.config.login_cookie_name))
@@ -355,27 +371,28 @@ class AuthEngine:
     async def _session(
         self, request: WebRequest
     ) -> tuple[Identity, Mapping[str, object] | None] | None:
-        session_id, record = self._load(request)
-        if session_id is None or record is None or record.tokens is None:
+        ticket, record = await self._load(request)
+        if ticket is None or record is None or record.tokens is None:
             return None
+        store = self.config.session_store
         tokens = record.tokens
         if tokens.expires_at - self.config.refresh_skew <= time.time():
             refreshed = await self._refresh(tokens)
             if refreshed is None:
-                self.config.session_store.delete(session_id)
+                await store.delete(ticket)
                 return None
             record.tokens = tokens = refreshed
-            self.config.session_store.put(session_id, record)
+            await store.put(ticket, record)
         try:
             claims = await self.gateway.validate_access_token(tokens.access_token)
         except InvalidBearerTokenError:
-            self.config.session_store.delete(session_id)
+            await store.delete(ticket)
             return None
         if record.sub is not None and claims.sub != record.sub:
             # A session belongs to the user who logged in; a refresh answered with someone
             # else's tokens ends it instead of switching users (OIDC Core §12.2).
             logger.warning("session tokens name another subject; the session is ended")
-            self.config.session_store.delete(session_id)
+            await store.delete(ticket)
             return None
         identity = Identity(
             claims, tokens.access_token, "session", self.gateway.client_id, tokens.id_token
@@ -397,12 +414,12 @@ class AuthEngine:
         return stored
 
     async def _logout(self, request: WebRequest) -> Outcome:
-        session_id, record = self._load(request)
-        logged_in = session_id is not None and record is not None and record.tokens is not None
+        ticket, record = await self._load(request)
+        logged_in = ticket is not None and record is not None and record.tokens is not None
         if request.method == "POST":
             if not self.same_origin(request):
                 return WebResponse.text(403, "Cross-origin logout refused")
-            return await self._end_session(request, session_id, record)
+            return await self._end_session(request, ticket, record)
         if not logged_in:
             return Proceed(None, RouteKind.PUBLIC)  # the app's own page, if it has one
         if request.method not in ("GET", "HEAD"):
@@ -410,7 +427,7 @@ class AuthEngine:
         # A link (keycloak-client's apps log out with one) is followed from this app's own
         # pages; any other page could only embed it, so it gets a button to confirm with.
         if request.headers.get("sec-fetch-site") in ("same-origin", "none"):
-            return await self._end_session(request, session_id, record)
+            return await self._end_session(request, ticket, record)
         return self._logout_form(request)
 
     def _logout_form(self, request: WebRequest) -> WebResponse:
@@ -435,13 +452,13 @@ class AuthEngine:
         )
 
     async def _end_session(
-        self, request: WebRequest, session_id: str | None, record: SessionRecord | None
+        self, request: WebRequest, ticket: SessionTicket | None, record: SessionRecord | None
     ) -> WebResponse:
         landing = f"{self.public_origin(request)}{safe_return_to(self.config.post_logout_redirect)}"
         clear = self._clear_cookie(request)
-        if session_id is None or record is None or record.tokens is None:
+        if ticket is None or record is None or record.tokens is None:
             return WebResponse.redirect(landing, clear, status=303, logged_out=True)
-        self.config.session_store.delete(session_id)
+        await self.config.session_store.delete(ticket)
         url = await self.gateway.end_session_url(
             id_token_hint=record.tokens.id_token, post_logout_redirect_uri=landing
         )
@@ -466,9 +483,14 @@ class AuthEngine:
                 400, {"error": "invalid_request", "error_description": "invalid logout token"}
             )
         store = self.config.session_store
-        ended = store.delete_by_sid(claims.sid) if claims.sid else 0
-        if claims.sid is None and claims.sub:
-            ended = store.delete_by_subject(claims.sub)
+        try:
+            ended = await store.delete_by_sid(claims.sid) if claims.sid else 0
+            if claims.sid is None and claims.sub:
+                ended = await store.delete_by_subject(claims.sub)
+        except SessionStoreError as exc:
+            # Keycloak retries nothing; a 503 at least shows up in its log and ours.
+            logger.error("back-channel logout could not reach the session store: %s", exc)
+            return WebResponse.json(503, {"error": "temporarily_unavailable"})
         logger.info("back-channel logout ended %d session(s)", ended)
         return WebResponse(200, [("cache-control", "no-store")])
 
@@ -548,15 +570,16 @@ class AuthEngine:
 
     # -- cookies ---------------------------------------------------------------------------
 
-    def _load(self, request: WebRequest) -> tuple[str | None, SessionRecord | None]:
+    def _ticket(self, request: WebRequest) -> SessionTicket | None:
         sealed = request.cookie(self._cookie_name(request, self.config.cookie_name))
-        if not sealed:
+        raw = self._sealer.unseal(sealed) if sealed else None
+        return None if raw is None else SessionTicket.decode(raw)
+
+    async def _load(self, request: WebRequest) -> tuple[SessionTicket | None, SessionRecord | None]:
+        ticket = self._ticket(request)
+        if ticket is None:
             return None, None
-        raw = self._sealer.unseal(sealed)
-        if raw is None:
-            return None, None
-        session_id = raw.decode("ascii", "replace")
-        return session_id, self.config.session_store.get(session_id)
+        return ticket, await self.config.session_store.get(ticket)
 
     def _secure(self, request: WebRequest) -> bool:
         secure = self.config.cookie_secure
@@ -571,9 +594,9 @@ class AuthEngine:
         attributes = f"Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
         return attributes + "; Secure" if self._secure(request) else attributes
 
-    def _set_cookie(self, request: WebRequest, session_id: str) -> tuple[str, str]:
+    def _set_cookie(self, request: WebRequest, ticket: SessionTicket) -> tuple[str, str]:
         max_age = int(self.config.session_max_age)
-        value = self._sealer.seal(session_id.encode("ascii"), max_age=max_age)
+        value = self._sealer.seal(ticket.encode(), max_age=max_age)
         name = self._cookie_name(request, self.config.cookie_name)
         return ("set-cookie", f"{name}={value}; {self._attributes(request, max_age)}")
 

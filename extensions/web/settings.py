@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -71,7 +72,18 @@ def config_from_mapping(
     if logout_uri:
         options.setdefault("logout_path", logout_uri)
     options.update({k: v for k, v in overrides.items() if v is not None})
-    key = secret_key or values.get("KEYCLOAK_COOKIE_SECRET") or secrets.token_urlsafe(32)
+    redis_url = values.get("KEYCLOAK_REDIS_URL") or os.environ.get("KEYCLOAK_REDIS_URL")
+    if redis_url and "session_store" not in options:
+        from keycloak_sdk.extensions.web.redis_store import RedisSessionStore
+
+        options["session_store"] = RedisSessionStore(str(redis_url))
+    key = secret_key or values.get("KEYCLOAK_COOKIE_SECRET")
+    if not key and "session_store" in options:
+        raise ValueError(
+            "a shared session store needs a secret key that every worker shares "
+            "(SECRET_KEY or KEYCLOAK_COOKIE_SECRET)"
+        )
+    key = key or secrets.token_urlsafe(32)
     return WebAuthConfig.build(
         settings,
         str(key),

@@ -3,6 +3,7 @@ and the one case that would gets a clean 503)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine
 from keycloak_sdk.extensions.web.sealing import CookieSealer
-from keycloak_sdk.extensions.web.sessions import SessionRecord, StoredTokens
+from keycloak_sdk.extensions.web.sessions import SessionRecord, SessionTicket, StoredTokens
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -101,9 +102,9 @@ class Harness:
 
     def session(self, record: SessionRecord) -> str:
         """Store `record` and return the cookie value that names it."""
-        session_id = f"test-{time.monotonic_ns()}"
-        self.engine.config.session_store.put(session_id, record)
-        return CookieSealer(SECRET).seal(session_id.encode(), max_age=600)
+        ticket = SessionTicket.new()
+        asyncio.run(self.engine.config.session_store.put(ticket, record))
+        return CookieSealer(SECRET).seal(ticket.encode(), max_age=600)
 
 
 @contextmanager
@@ -332,7 +333,7 @@ def test_login_cookie_lives_as_long_as_a_pending_login() -> None:
     secure = WebRequest("GET", "/", "", {}, scheme="https")
     _, value = engine._login_cookie(secure, [entry])
     assert value.startswith("__Host-kc_login=") and "; Secure" in value and "Path=/" in value
-    _, session = engine._set_cookie(secure, "abc")
+    _, session = engine._set_cookie(secure, SessionTicket.new())
     assert session.startswith("__Host-kc_session=")
 
 
