@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -43,6 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "roles": sorted(identity.realm_roles) if identity else [],
             "groups": groups,
             "is_staff": bool(getattr(user, "is_staff", False)),
+            "worker": os.getpid(),
         }
     )
 

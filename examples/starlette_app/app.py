@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware, KeycloakUser, engine_from
 from keycloak_sdk.extensions.web.sessions import SessionStore
@@ -37,6 +39,7 @@ async def profile(request: Request) -> Response:
             "user": user.display_name,
             "source": user.keycloak.source,
             "roles": sorted(user.keycloak.realm_roles),
+            "worker": os.getpid(),
         }
     )
 
