@@ -68,17 +68,28 @@ keycloak-down: $(STAMP)
 demo: setup
 	$(PY) -m examples.demo
 
+# One process by default; WORKERS=4 serves it with gunicorn (Flask, Django; WORKER_CLASS=sync|
+# gthread, PRELOAD=1) or uvicorn (Starlette, FastAPI) and the Redis session store (REDIS_URL=
+# redis://... or a redis-server the harness starts). PORT=8000 by default (the realm's
+# back-channel logout URL for the examples).
+WORKERS ?=
+WORKER_CLASS ?= sync
+PRELOAD ?=
+REDIS_URL ?=
+EXAMPLE_RUN = $(if $(WORKERS),WORKERS=$(WORKERS) WORKER_CLASS=$(WORKER_CLASS) PRELOAD=$(PRELOAD) \
+	$(if $(REDIS_URL),KEYCLOAK_REDIS_URL=$(REDIS_URL)) $(PY) -m examples.serve $(1),$(PY) -m examples.$(1)_app)
+
 example-flask: setup
-	$(PY) -m examples.flask_app
+	$(call EXAMPLE_RUN,flask)
 
 example-starlette: setup
-	$(PY) -m examples.starlette_app
+	$(call EXAMPLE_RUN,starlette)
 
 example-fastapi: setup
-	$(PY) -m examples.fastapi_app
+	$(call EXAMPLE_RUN,fastapi)
 
 example-django: setup
-	$(PY) -m examples.django_app
+	$(call EXAMPLE_RUN,django)
 
 bench: setup
 	$(PY) -m pip install --quiet --group bench

@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 
 from examples import example_port, keycloak_base_url
 
-DEFAULT_PORTS = {"flask": 5000, "starlette": 8000, "fastapi": 8001, "django": 8002}
+DEFAULT_PORT = 8000  # the realm sends back-channel logouts of the examples here
 FACTORIES = {
     "flask": "examples.workers:flask_app()",
     "django": "examples.workers:django_app()",
@@ -94,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-class", default=os.environ.get("WORKER_CLASS", "sync"))
     parser.add_argument("--preload", action="store_true", default=bool(os.environ.get("PRELOAD")))
     args = parser.parse_args(argv)
-    port = example_port(DEFAULT_PORTS[args.framework])
+    # SIGTERM unwinds like Ctrl-C: the server, Redis and Keycloak started here are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    port = example_port(DEFAULT_PORT)
     secret = os.environ.get("EXAMPLE_SECRET_KEY") or secrets.token_urlsafe(32)
     with (
         keycloak_base_url() as keycloak,

@@ -16,7 +16,7 @@ from examples import (
     PUBLIC_PATHS,
 )
 
-PUBLIC_URL = os.environ.get("DJANGO_EXAMPLE_PUBLIC_URL", "http://127.0.0.1:8002")
+PUBLIC_URL = os.environ.get("DJANGO_EXAMPLE_PUBLIC_URL", "http://127.0.0.1:8000")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40)
 DEBUG = False

@@ -4,7 +4,7 @@
 # that refer to the local `kc`.
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Security, WebSocket
 from fastapi.responses import HTMLResponse
@@ -17,7 +17,7 @@ from keycloak_sdk.extensions.web.sessions import SessionStore
 from examples import API_PATHS, DOCUMENT_PERMISSIONS, ENFORCEMENT_MODE, HOME_PAGE, PUBLIC_PATHS
 
 
-def _store_option(session_store: SessionStore | None) -> dict[str, object]:
+def _store_option(session_store: SessionStore | None) -> dict[str, Any]:
     return {} if session_store is None else {"session_store": session_store}
 
 

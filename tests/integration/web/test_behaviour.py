@@ -156,9 +156,22 @@ def test_role_guards(served: ServedApp, keycloak: RunningKeycloak) -> None:
         assert denied.status_code == 403
         assert app.get("/api/admin", headers=bearer(bob)).status_code == 200
         assert app.get("/api/reader", headers=bearer(alice)).status_code == 200
-        assert app.get("/api/reader", headers=bearer(carol)).status_code == 403
-    if served.framework != "starlette":  # Starlette's own @requires sends a bare 403
-        assert 'error="insufficient_scope"' in denied.headers["www-authenticate"]
+        reader = app.get("/api/reader", headers=bearer(carol))
+        assert reader.status_code == 403
+    # Every framework, Starlette's own @requires included (its bare 403 gets the challenge).
+    for refused in (denied, reader):
+        assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
+
+
+def test_two_authorization_headers_are_400_on_a_real_server(
+    served: ServedApp, keycloak: RunningKeycloak
+) -> None:
+    token = user_token(keycloak, "alice")
+    headers = [("Authorization", f"Bearer {token}"), ("Authorization", f"Bearer {token}")]
+    with served.client() as app:
+        response = app.get("/api/me", headers=headers)
+    assert response.status_code == 400
+    assert 'error="invalid_request"' in response.headers["www-authenticate"]
 
 
 def test_scope_guards(served: ServedApp, keycloak: RunningKeycloak) -> None:
@@ -166,7 +179,9 @@ def test_scope_guards(served: ServedApp, keycloak: RunningKeycloak) -> None:
     extra = user_token(keycloak, "carol", scope="openid sdk-extra")
     with served.client() as app:
         assert app.get("/api/email", headers=bearer(plain)).status_code == 200
-        assert app.get("/api/extra", headers=bearer(plain)).status_code == 403
+        refused = app.get("/api/extra", headers=bearer(plain))
+        assert refused.status_code == 403
+        assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
         assert app.get("/api/extra", headers=bearer(extra)).status_code == 200
 
 
