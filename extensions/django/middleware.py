@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
@@ -17,9 +18,31 @@ from keycloak_sdk.extensions.django._engine import (
 from keycloak_sdk.extensions.web.engine import Proceed, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
 
+if TYPE_CHECKING:
+    from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
 _MAX_BODY = 64 * 1024 + 1
+_backends: dict[str, KeycloakBackend] = {}
 # Marks a `session["user"]` this integration wrote, so that only that one is removed.
 _SESSION_MARK = "_keycloak_user"
+
+
+_BACKEND_PATH = "keycloak_sdk.extensions.django.backend.KeycloakBackend"
+
+
+def _keycloak_backend() -> KeycloakBackend | None:
+    """The configured KeycloakBackend, when it is the one backend that handles identities."""
+    from django.conf import settings
+
+    backends = list(getattr(settings, "AUTHENTICATION_BACKENDS", ()))
+    keycloak = [b for b in backends if b.endswith(".KeycloakBackend")]
+    if keycloak != [_BACKEND_PATH]:
+        return None
+    if not _backends:
+        from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
+        _backends[_BACKEND_PATH] = KeycloakBackend()
+    return _backends[_BACKEND_PATH]
 
 
 def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
@@ -36,8 +59,18 @@ def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
         return
     from django.contrib.auth import authenticate
 
+    backend = _keycloak_backend()
+
     def user() -> object:
-        found = authenticate(request, keycloak_identity=identity)
+        if backend is not None:
+            # Straight to KeycloakBackend (which keeps the synced user while the claims are
+            # unchanged): django.contrib.auth.authenticate() would inspect every backend's
+            # signature and could only end up here anyway.
+            found = backend.authenticate(request, keycloak_identity=identity)
+            if found is not None:
+                found.backend = _BACKEND_PATH
+        else:
+            found = authenticate(request, keycloak_identity=identity)
         if found is None:
             from django.contrib.auth.models import AnonymousUser
 
