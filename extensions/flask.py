@@ -119,9 +119,11 @@ class KeycloakFlask:
 def _sync_session(sender: Flask, **extra: object) -> None:
     """keycloak-client's `session["user"]`: the logged-in user's claims as a JSON string."""
     environ = request.environ
+    user = environ.get(USER_KEY)
+    if user is None and sender.config["SESSION_COOKIE_NAME"] not in environ.get("HTTP_COOKIE", ""):
+        return  # no user to show and no Flask session to clean: leave the session unopened
     if _ENGINE_KEY not in environ or isinstance(session, NullSession) or not sender.secret_key:
         return
-    user = environ.get(USER_KEY)
     if user is not None:
         value = json.dumps(user, sort_keys=True)
         if session.get("user") != value:

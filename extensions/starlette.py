@@ -30,6 +30,7 @@ from starlette.authentication import (
     AuthenticationBackend,
     AuthenticationError,
     BaseUser,
+    UnauthenticatedUser,
 )
 from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -122,8 +123,6 @@ def _attach(scope: Scope, identity: Identity | None) -> None:
         scope["user"] = KeycloakUser(identity)
         scope["auth"] = credentials_for(identity)
     else:
-        from starlette.authentication import UnauthenticatedUser
-
         scope["user"] = UnauthenticatedUser()
         scope["auth"] = AuthCredentials()
 
@@ -182,6 +181,11 @@ class AuthenticationMiddleware:
             await self._lifespan(scope, receive, send)
             return
         if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.engine.passes_untouched(scope["path"], _cookie_header(scope)):
+            _attach(scope, None)
+            _forget_user(scope)
             await self.app(scope, receive, send)
             return
         request = asgi_request(scope)
@@ -255,6 +259,11 @@ class AuthenticationMiddleware:
             return
         _attach(scope, identity)
         await self.app(scope, receive, send)
+
+
+def _cookie_header(scope: Scope) -> str | None:
+    found = [value for name, value in scope.get("headers", ()) if name.lower() == b"cookie"]
+    return b"; ".join(found).decode("latin-1") if found else None
 
 
 def _sync_session(scope: Scope, outcome: Proceed) -> None:

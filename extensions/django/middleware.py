@@ -139,6 +139,10 @@ class AuthenticationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if get_engine().passes_untouched(request.path, request.META.get("HTTP_COOKIE")):
+            attach_identity(request, None)
+            forget_user(request)
+            return self.get_response(request)
         outcome = answer(request)
         if isinstance(outcome, HttpResponse):
             return outcome

@@ -164,6 +164,14 @@ class AuthEngine:
         # Every Keycloak round trip of one request together stays within this: a Keycloak
         # that accepts connections but never answers costs the visitor a 503, never a hang.
         self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
+        self._engine_paths = frozenset(
+            (
+                config.callback_path,
+                config.login_path,
+                config.logout_path,
+                config.backchannel_logout_path,
+            )
+        )
         self._landing_path = (
             urlsplit(safe_return_to(config.post_logout_redirect)).path
             if config.public_logout_landing
@@ -179,6 +187,17 @@ class AuthEngine:
         except TimeoutError:
             logger.warning("Keycloak did not answer within %.1f s", self.deadline)
             return self.unavailable()
+
+    def passes_untouched(self, path: str, cookie_header: str | None) -> bool:
+        """A public path without this app's session cookie: nothing to check, nothing to
+        attach. Adapters let such requests through without building a `WebRequest` (and, on
+        WSGI, without the hop to the engine's event loop)."""
+        config = self.config
+        if cookie_header and config.cookie_name in cookie_header:
+            return False
+        if path in self._engine_paths:
+            return False
+        return config.rules.classify(path) is RouteKind.PUBLIC
 
     @staticmethod
     def unavailable() -> WebResponse:

@@ -88,6 +88,11 @@ class KeycloakWSGIMiddleware:
         self.runner = runner or LoopThread(timeout=engine.deadline + 5)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path.isascii() and self.engine.passes_untouched(path, environ.get("HTTP_COOKIE")):
+            environ[IDENTITY_KEY] = None
+            environ[USER_KEY] = None
+            return self.app(environ, start_response)
         request = wsgi_request(environ)
         body = b""
         if request.path == self.engine.config.backchannel_logout_path:
