@@ -121,6 +121,11 @@ def _outage_and_recovery(server: object) -> None:
     from harness import KeycloakServer
 
     assert isinstance(server, KeycloakServer)
+    # A Keycloak just started answers its first token requests slowly (JIT warm-up, more so on
+    # a busy machine); the short timeouts below are about the outage, not about that.
+    with Client(example_settings(server.base_url).with_overrides(timeout=60)) as warm:
+        warm.password_grant("alice", "alice-password")
+        warm.password_grant("bob", "bob-password")
     settings = example_settings(server.base_url).with_overrides(timeout=TIMEOUT)
     web = _example_app(settings)
     with Client(settings) as client, serve_asgi(web) as url, httpx.Client(base_url=url) as app:
