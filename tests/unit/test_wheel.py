@@ -48,7 +48,7 @@ def test_every_public_module_imports_from_a_clean_venv(wheel: Path, tmp_path: Pa
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
-    extras = "[flask,starlette,fastapi,django]"
+    extras = "[flask,starlette,fastapi,django,redis]"
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", f"{wheel}{extras}"], check=True)
     modules = _public_modules(zipfile.ZipFile(wheel).namelist())
     assert "keycloak_sdk" in modules and "keycloak_sdk.extensions" in modules
