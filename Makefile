@@ -8,16 +8,16 @@ STAMP := $(VENV)/.installed
 KEYCLOAK_VERSION ?= $(shell cat spec/keycloak/default-version)
 export KEYCLOAK_VERSION
 
-.PHONY: setup chromium example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-admin spec-diff keycloak-fetch \
+.PHONY: setup chromium redis example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-admin spec-diff keycloak-fetch \
         keycloak-up keycloak-down demo bench docs dist pre-commit wheel-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
-	$(PY) -m pip install --quiet --group dev -e ".[flask,starlette,fastapi,django]"
+	$(PY) -m pip install --quiet --group dev -e ".[flask,starlette,fastapi,django,redis]"
 	touch $(STAMP)
 
-setup: $(STAMP) keycloak-fetch chromium
+setup: $(STAMP) keycloak-fetch chromium redis
 
 # The browser tests drive the system Chromium (Debian's package); as root we install it.
 chromium:
@@ -25,6 +25,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "browser tests need Chromium: sudo apt-get install chromium"; fi; }
+
+# The shared session store's tests run Debian's redis-server (started by the test harness on a
+# free loopback port, never as a system service); as root we install it.
+redis:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+	  else echo "Redis tests need redis-server: sudo apt-get install redis-server"; fi; }
 
 keycloak-fetch: $(STAMP)
 	$(PY) -m harness fetch
@@ -69,17 +77,28 @@ keycloak-down: $(STAMP)
 demo: setup
 	$(PY) -m examples.demo
 
+# One process by default; WORKERS=4 serves it with gunicorn (Flask, Django; WORKER_CLASS=sync|
+# gthread, PRELOAD=1) or uvicorn (Starlette, FastAPI) and the Redis session store (REDIS_URL=
+# redis://... or a redis-server the harness starts). PORT=8000 by default (the realm's
+# back-channel logout URL for the examples).
+WORKERS ?=
+WORKER_CLASS ?= sync
+PRELOAD ?=
+REDIS_URL ?=
+EXAMPLE_RUN = $(if $(WORKERS),WORKERS=$(WORKERS) WORKER_CLASS=$(WORKER_CLASS) PRELOAD=$(PRELOAD) \
+	$(if $(REDIS_URL),KEYCLOAK_REDIS_URL=$(REDIS_URL)) $(PY) -m examples.serve $(1),$(PY) -m examples.$(1)_app)
+
 example-flask: setup
-	$(PY) -m examples.flask_app
+	$(call EXAMPLE_RUN,flask)
 
 example-starlette: setup
-	$(PY) -m examples.starlette_app
+	$(call EXAMPLE_RUN,starlette)
 
 example-fastapi: setup
-	$(PY) -m examples.fastapi_app
+	$(call EXAMPLE_RUN,fastapi)
 
 example-django: setup
-	$(PY) -m examples.django_app
+	$(call EXAMPLE_RUN,django)
 
 bench: setup
 	$(PY) -m pip install --quiet --group bench

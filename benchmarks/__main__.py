@@ -13,6 +13,7 @@ SECTIONS = [
     "benchmarks.validation",
     "benchmarks.peers",
     "benchmarks.middleware",
+    "benchmarks.servers",
     "benchmarks.connections",
 ]
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

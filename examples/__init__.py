@@ -34,7 +34,7 @@ ENFORCEMENT_MODE = EnforcementMode.PERMISSIVE
 HOME_PAGE = """<!doctype html><title>{title}</title>
 <h1>{title}</h1>
 <p><a href="/profile">My profile</a> (needs login)</p>
-<form method="post" action="/kc/logout"><button type="submit">Log out</button></form>
+<form method="post" action="/kc/logout">{csrf}<button type="submit">Log out</button></form>
 """
 
 

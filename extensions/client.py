@@ -22,6 +22,7 @@ from keycloak_sdk.extensions._core import (
     ValidateJwt,
 )
 from keycloak_sdk.extensions._flows import ACCESS_TOKEN_TYPE, Flows
+from keycloak_sdk.extensions._two_call import ISSUED_NONCE, TwoCallLogin
 from keycloak_sdk.extensions.ciba import CibaRequest
 from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
 from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
@@ -123,6 +124,12 @@ def _id_token(token: str | TokenSet | None) -> str | None:
     return token.id_token if isinstance(token, TokenSet) else token
 
 
+def _expected_nonce(two_call: TwoCallLogin, op: ValidateIdToken) -> tuple[str | None, int | None]:
+    if op.nonce == ISSUED_NONCE:  # callback(code): the nonce is whichever login() issued
+        return two_call.verify_nonce(op.id_token)
+    return op.nonce, op.max_age
+
+
 class Client:
     """A Keycloak OIDC/UMA client for one realm and one client id."""
 
@@ -174,6 +181,7 @@ class Client:
                 transport=DPoPTransport(self.dpop_key), timeout=self.settings.timeout
             )
         self._flows = Flows(self.settings, dpop=self.dpop_key is not None)
+        self._two_call = TwoCallLogin(self.settings)
         auth = auth if auth is not None else base.auth_for(self.settings)
         self._jwks = JwksCache(
             self._fetch_jwks,
@@ -203,11 +211,12 @@ class Client:
 
     def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
+            nonce, max_age = _expected_nonce(self._two_call, op)
             return self._validator.validate_id_token(
                 op.id_token,
-                nonce=op.nonce,
+                nonce=nonce,
                 access_token=op.access_token,
-                max_age=op.max_age,
+                max_age=max_age,
                 refreshed=op.refreshed,
                 original_nonce=op.original_nonce,
             )
@@ -255,21 +264,19 @@ class Client:
         offline_access: bool = False,
         par: bool = False,
     ) -> tuple[str, str]:
-        """Seed-compatible: `(authorization_url, state)`; the login is kept on this client for
-        `callback(code)`.
+        """keycloak-client's form: `(authorization_url, state)`; keep `state` in the user's
+        session and compare it before `callback(code)`.
+
+        Nothing is kept on this client: any number of users may log in at once, abandoned
+        logins cost nothing, and with a client secret the callback may reach another worker.
+        `begin_login`/`complete_login` protect more (see `_two_call`).
         """
-        transaction = self.begin_login(
-            redirect_uri=redirect_uri,
-            prompt=prompt,
-            login_hint=login_hint,
-            kc_idp_hint=kc_idp_hint,
-            acr_values=acr_values,
-            max_age=max_age,
-            scopes=scopes,
-            offline_access=offline_access,
-            par=par,
+        options = _options(
+            prompt, login_hint, kc_idp_hint, acr_values, max_age, scopes, offline_access
         )
-        self._flows.remember(transaction)
+        transaction = self._driver.run(
+            self._two_call.begin(self._flows.metadata(), redirect_uri, options, par)
+        )
         return transaction.authorization_url, transaction.state
 
     def begin_login(
@@ -314,11 +321,17 @@ class Client:
             self._flows.complete_login(transaction, _callback(query, code, state, iss))
         )
 
-    def callback(self, code: str) -> TokenSet:
-        """Seed-compatible, single-user legacy form: completes the one login pending on this
-        client.
+    def callback(self, code: str, *, redirect_uri: str | None = None) -> TokenSet:
+        """keycloak-client's form: completes a login started by `login()` (by any user, in
+        any worker sharing the client secret) after the app compared `state`.
+
+        The ID token's nonce must be one this client's `login()` issued in the last 10
+        minutes, once; `redirect_uri` is needed only when `login()` was given another one.
         """
-        return self._driver.run(self._flows.legacy_callback(code))
+        transaction = self._two_call.callback_transaction(redirect_uri)
+        params = CallbackParams(code=code, state=transaction.state)
+        result = self._driver.run(self._flows.complete_login(transaction, params, check_iss=False))
+        return result.tokens
 
     def fetch_userinfo(
         self, access_token: str | TokenSet, *, id_token_claims: IdTokenClaims | None = None
@@ -749,6 +762,7 @@ class AsyncClient:
                 transport=AsyncDPoPTransport(self.dpop_key), timeout=self.settings.timeout
             )
         self._flows = Flows(self.settings, dpop=self.dpop_key is not None)
+        self._two_call = TwoCallLogin(self.settings)
         auth = auth if auth is not None else base.auth_for(self.settings)
         self._jwks = AsyncJwksCache(
             self._fetch_jwks,
@@ -780,11 +794,12 @@ class AsyncClient:
 
     async def _validate(self, op: Operation) -> Any:
         if isinstance(op, ValidateIdToken):
+            nonce, max_age = _expected_nonce(self._two_call, op)
             return await self._validator.validate_id_token(
                 op.id_token,
-                nonce=op.nonce,
+                nonce=nonce,
                 access_token=op.access_token,
-                max_age=op.max_age,
+                max_age=max_age,
                 refreshed=op.refreshed,
                 original_nonce=op.original_nonce,
             )
@@ -832,21 +847,19 @@ class AsyncClient:
         offline_access: bool = False,
         par: bool = False,
     ) -> tuple[str, str]:
-        """Seed-compatible: `(authorization_url, state)`; the login is kept on this client for
-        `callback(code)`.
+        """keycloak-client's form: `(authorization_url, state)`; keep `state` in the user's
+        session and compare it before `callback(code)`.
+
+        Nothing is kept on this client: any number of users may log in at once, abandoned
+        logins cost nothing, and with a client secret the callback may reach another worker.
+        `begin_login`/`complete_login` protect more (see `_two_call`).
         """
-        transaction = await self.begin_login(
-            redirect_uri=redirect_uri,
-            prompt=prompt,
-            login_hint=login_hint,
-            kc_idp_hint=kc_idp_hint,
-            acr_values=acr_values,
-            max_age=max_age,
-            scopes=scopes,
-            offline_access=offline_access,
-            par=par,
+        options = _options(
+            prompt, login_hint, kc_idp_hint, acr_values, max_age, scopes, offline_access
         )
-        self._flows.remember(transaction)
+        transaction = await self._driver.run(
+            self._two_call.begin(self._flows.metadata(), redirect_uri, options, par)
+        )
         return transaction.authorization_url, transaction.state
 
     async def begin_login(
@@ -891,11 +904,19 @@ class AsyncClient:
             self._flows.complete_login(transaction, _callback(query, code, state, iss))
         )
 
-    async def callback(self, code: str) -> TokenSet:
-        """Seed-compatible, single-user legacy form: completes the one login pending on this
-        client.
+    async def callback(self, code: str, *, redirect_uri: str | None = None) -> TokenSet:
+        """keycloak-client's form: completes a login started by `login()` (by any user, in
+        any worker sharing the client secret) after the app compared `state`.
+
+        The ID token's nonce must be one this client's `login()` issued in the last 10
+        minutes, once; `redirect_uri` is needed only when `login()` was given another one.
         """
-        return await self._driver.run(self._flows.legacy_callback(code))
+        transaction = self._two_call.callback_transaction(redirect_uri)
+        params = CallbackParams(code=code, state=transaction.state)
+        result = await self._driver.run(
+            self._flows.complete_login(transaction, params, check_iss=False)
+        )
+        return result.tokens
 
     async def fetch_userinfo(
         self, access_token: str | TokenSet, *, id_token_claims: IdTokenClaims | None = None

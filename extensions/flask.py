@@ -16,22 +16,25 @@ Native extension::
     def admin(): return {"user": current_identity().username}
 
 Tokens never go into Flask's (readable, signed) cookie session: the browser keeps a sealed
-session id, tokens stay in the server-side session store. `session_interface` is accepted for
-seed compatibility and not used for that reason.
+session id, tokens stay in the server-side session store. What keycloak-client's apps read is
+there, though: while a user is logged in, `session["user"]` holds the user's claims as a JSON
+string (dropped again after logout). `session_interface` is accepted for compatibility.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, request_started, session
+from flask.sessions import NullSession
 from keycloak_sdk.extensions.web.engine import AuthEngine, WebResponse
 from keycloak_sdk.extensions.web.guards import Match, RoleRequirement, ScopeRequirement
 from keycloak_sdk.extensions.web.identity import Identity
 from keycloak_sdk.extensions.web.settings import config_from_mapping, seed_options
-from keycloak_sdk.extensions.web.wsgi import IDENTITY_KEY, KeycloakWSGIMiddleware
+from keycloak_sdk.extensions.web.wsgi import IDENTITY_KEY, USER_KEY, KeycloakWSGIMiddleware
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -47,6 +50,10 @@ __all__ = [
 P = ParamSpec("P")
 R = TypeVar("R")
 _ENGINE_KEY = "keycloak.engine"
+# Marks a `session["user"]` this integration wrote, so that only that one is removed.
+_SESSION_MARK = "_keycloak_user"
+# keycloak-client's defaults for an app that configures no callback URL.
+_SEED_CALLBACK_URL = "http://localhost:5000/kc/callback"
 
 
 class AuthenticationMiddleware(KeycloakWSGIMiddleware):
@@ -61,6 +68,8 @@ class AuthenticationMiddleware(KeycloakWSGIMiddleware):
         redirect_uri: str | None = None,
         logout_uri: str | None = None,
         *,
+        login_redirect_uri: str | None = None,
+        logout_redirect_uri: str | None = None,
         engine: AuthEngine | None = None,
         **options: Any,
     ) -> None:
@@ -68,11 +77,17 @@ class AuthenticationMiddleware(KeycloakWSGIMiddleware):
         if engine is None:
             values = dict(config or {})
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or values.get("SECRET_KEY")
+            if not callback_url and not values.get("KEYCLOAK_CALLBACK_URL"):
+                callback_url = _SEED_CALLBACK_URL
+            seed = seed_options(
+                callback_url,
+                redirect_uri,
+                logout_uri,
+                login_redirect_uri=login_redirect_uri,
+                logout_redirect_uri=logout_redirect_uri,
+            )
             web = config_from_mapping(
-                values,
-                secret_key=str(secret) if secret else None,
-                **seed_options(callback_url, redirect_uri, logout_uri),
-                **options,
+                values, secret_key=str(secret) if secret else None, **seed, **options
             )
             engine = AuthEngine(web)
         super().__init__(app, engine)
@@ -99,6 +114,29 @@ class KeycloakFlask:
         )
         app.wsgi_app = AuthenticationMiddleware(app.wsgi_app, engine=self.engine)  # type: ignore[method-assign]
         app.extensions["keycloak"] = self
+
+
+def _sync_session(sender: Flask, **extra: object) -> None:
+    """keycloak-client's `session["user"]`: the logged-in user's claims as a JSON string."""
+    environ = request.environ
+    user = environ.get(USER_KEY)
+    if user is None and sender.config["SESSION_COOKIE_NAME"] not in environ.get("HTTP_COOKIE", ""):
+        return  # no user to show and no Flask session to clean: leave the session unopened
+    if _ENGINE_KEY not in environ or isinstance(session, NullSession) or not sender.secret_key:
+        return
+    if user is not None:
+        value = json.dumps(user, sort_keys=True)
+        if session.get("user") != value:
+            session["user"] = value
+            session[_SESSION_MARK] = True
+    elif environ.get(IDENTITY_KEY) is None and session.get(_SESSION_MARK):
+        session.pop("user", None)  # logged out (or the session ended): not shown any more
+        session.pop("tokens", None)
+        session.pop(_SESSION_MARK, None)
+
+
+# Flask opens its session before `request_started`; what is set here is saved with it.
+request_started.connect(_sync_session, weak=False)
 
 
 def current_identity() -> Identity | None:

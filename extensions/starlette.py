@@ -12,22 +12,27 @@ The middleware fills `request.user` (a `KeycloakUser`) and `request.auth`
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.errors import KeycloakError
+from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
-from keycloak_sdk.extensions.web.engine import AuthEngine, WebRequest, WebResponse
+from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
+from keycloak_sdk.extensions.web.sessions import SessionStoreError
 from keycloak_sdk.extensions.web.settings import config_from_mapping, seed_options
 from starlette.authentication import (
     AuthCredentials,
     AuthenticationBackend,
     AuthenticationError,
     BaseUser,
+    UnauthenticatedUser,
 )
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -40,6 +45,11 @@ __all__ = [
 
 IDENTITY_KEY = "keycloak.identity"
 _WS_POLICY_VIOLATION = 1008
+_WS_TRY_AGAIN_LATER = 1013
+# Marks a `session["user"]` this integration wrote, so that only that one is removed.
+_SESSION_MARK = "_keycloak_user"
+# keycloak-client's default for an app that configures no callback URL.
+_SEED_CALLBACK_URL = "http://localhost:8000/kc/callback"
 
 
 class KeycloakUser(BaseUser):
@@ -79,10 +89,11 @@ def asgi_request(scope: Scope) -> WebRequest:
     for raw_name, raw_value in scope.get("headers", []):
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
-        # Repeated cookie headers (HTTP/2) are joined as one; others keep the last value.
-        headers[name] = (
-            f"{headers[name]}; {value}" if name == "cookie" and name in headers else value
-        )
+        if name in headers:
+            # Repeated headers are joined as a WSGI server joins them (HTTP/2 cookies with
+            # `; `); two Authorization headers thus become one malformed header (400).
+            value = f"{headers[name]}{'; ' if name == 'cookie' else ', '}{value}"
+        headers[name] = value
     server = scope.get("server") or ("localhost", None)
     host = headers.get("host") or (f"{server[0]}:{server[1]}" if server[1] else str(server[0]))
     scheme = str(scope.get("scheme", "http"))
@@ -95,6 +106,7 @@ def asgi_request(scope: Scope) -> WebRequest:
         headers=headers,
         scheme=scheme,
         host=host,
+        cookies=cookie_parser(headers["cookie"]) if "cookie" in headers else {},
     )
 
 
@@ -111,8 +123,6 @@ def _attach(scope: Scope, identity: Identity | None) -> None:
         scope["user"] = KeycloakUser(identity)
         scope["auth"] = credentials_for(identity)
     else:
-        from starlette.authentication import UnauthenticatedUser
-
         scope["user"] = UnauthenticatedUser()
         scope["auth"] = AuthCredentials()
 
@@ -128,6 +138,8 @@ class AuthenticationMiddleware:
         redirect_uri: str | None = None,
         logout_uri: str | None = None,
         *,
+        login_redirect_uri: str | None = None,
+        logout_redirect_uri: str | None = None,
         config: WebAuthConfig | None = None,
         engine: AuthEngine | None = None,
         **options: Any,
@@ -137,9 +149,16 @@ class AuthenticationMiddleware:
             if config is None:
                 values = {k: v for k, v in options.items() if k.startswith("KEYCLOAK_")}
                 rest = {k: v for k, v in options.items() if not k.startswith("KEYCLOAK_")}
-                config = config_from_mapping(
-                    values, **seed_options(callback_url, redirect_uri, logout_uri), **rest
+                if not callback_url and not values.get("KEYCLOAK_CALLBACK_URL"):
+                    callback_url = _SEED_CALLBACK_URL
+                seed = seed_options(
+                    callback_url,
+                    redirect_uri,
+                    logout_uri,
+                    login_redirect_uri=login_redirect_uri,
+                    logout_redirect_uri=logout_redirect_uri,
                 )
+                config = config_from_mapping(values, **seed, **rest)
             engine = AuthEngine(config)
         self.engine = engine
 
@@ -164,6 +183,11 @@ class AuthenticationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.engine.passes_untouched(scope["path"], _cookie_header(scope)):
+            _attach(scope, None)
+            _forget_user(scope)
+            await self.app(scope, receive, send)
+            return
         request = asgi_request(scope)
         replay: list[Message] = []
 
@@ -179,25 +203,88 @@ class AuthenticationMiddleware:
 
         outcome = await self.engine.handle(request, read_body)
         if isinstance(outcome, WebResponse):
+            if outcome.logged_out:
+                _forget_user(scope)
             await send_response(outcome, send)
             return
         _attach(scope, outcome.identity)
+        _sync_session(scope, outcome)
 
         async def replaying_receive() -> Message:
             return replay.pop(0) if replay else await receive()
 
-        await self.app(scope, replaying_receive if replay else receive, send)
+        app_receive = replaying_receive if replay else receive
+        identity = outcome.identity
+        if identity is None or identity.source == "session":
+            await self.app(scope, app_receive, send)
+            return
+        # RFC 6750 §3.1: a bearer caller refused for its token's scope (Starlette's
+        # `@requires` answers a bare 403) learns why in the challenge.
+        challenge = bearer_challenge(
+            self.engine.realm,
+            error="insufficient_scope",
+            description="the token lacks a required role or scope",
+        ).encode("latin-1")
+
+        async def send_with_challenge(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 403:
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"www-authenticate" for name, _ in headers):
+                    headers.append((b"www-authenticate", challenge))
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, app_receive, send_with_challenge)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        identity = await identify(self.engine, asgi_request(scope))
+        request = asgi_request(scope)
+        try:
+            identity = await identify(self.engine, request)
+        except (KeycloakError, SessionStoreError):  # unavailable, not refused: try later
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": _WS_TRY_AGAIN_LATER})
+            return
         path = str(scope.get("path", "/"))
         public = self.engine.config.rules.classify(path).value == "public"
-        if identity is None and not public:
+        # A cookie rides along on a WebSocket from any page (no SameSite for the handshake's
+        # origin): a session-authenticated socket must come from this app's own pages.
+        foreign = (
+            identity is not None
+            and identity.source == "session"
+            and not self.engine.same_origin(request)
+        )
+        if foreign or (identity is None and not public):
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": _WS_POLICY_VIOLATION})
             return
         _attach(scope, identity)
         await self.app(scope, receive, send)
+
+
+def _cookie_header(scope: Scope) -> str | None:
+    found = [value for name, value in scope.get("headers", ()) if name.lower() == b"cookie"]
+    return b"; ".join(found).decode("latin-1") if found else None
+
+
+def _sync_session(scope: Scope, outcome: Proceed) -> None:
+    """keycloak-client's `request.session["user"]` (with Starlette's SessionMiddleware)."""
+    session = scope.get("session")
+    if not isinstance(session, dict):
+        return
+    if outcome.user is not None:
+        value = json.dumps(dict(outcome.user), sort_keys=True)
+        if session.get("user") != value:
+            session["user"] = value
+            session[_SESSION_MARK] = True
+    elif outcome.identity is None:
+        _forget_user(scope)
+
+
+def _forget_user(scope: Scope) -> None:
+    session = scope.get("session")
+    if isinstance(session, dict) and session.pop(_SESSION_MARK, None):
+        session.pop("user", None)
+        session.pop("tokens", None)
 
 
 async def identify(engine: AuthEngine, request: WebRequest) -> Identity | None:

@@ -90,6 +90,24 @@ def ciba_channel(keycloak: RunningKeycloak) -> Iterator[CibaChannel]:
     channel.close()
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """Debian's redis-server on a free loopback port (harness/redis.py), for this session."""
+    from harness.redis import RedisServer, RedisStartError
+
+    try:
+        server = RedisServer().start()
+    except RedisStartError as exc:
+        # CI installs redis-server (make setup), so a missing one there is a broken setup.
+        if os.environ.get("CI"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # Anything that asks for the server is an integration test, marked or not.
     for item in items:

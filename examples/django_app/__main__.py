@@ -1,4 +1,4 @@
-"""`python -m examples.django_app`: serve the example on http://127.0.0.1:8002."""
+"""`python -m examples.django_app`: serve the example on http://127.0.0.1:8000."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from examples import example_port, keycloak_base_url
 
 
 def main() -> None:
-    port = example_port(8002)
+    port = example_port(8000)
     with keycloak_base_url() as base_url, tempfile.TemporaryDirectory() as workdir:
         os.environ["KEYCLOAK_URL"] = base_url
         os.environ["DJANGO_EXAMPLE_PUBLIC_URL"] = f"http://127.0.0.1:{port}"

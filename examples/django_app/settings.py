@@ -16,7 +16,7 @@ from examples import (
     PUBLIC_PATHS,
 )
 
-PUBLIC_URL = os.environ.get("DJANGO_EXAMPLE_PUBLIC_URL", "http://127.0.0.1:8002")
+PUBLIC_URL = os.environ.get("DJANGO_EXAMPLE_PUBLIC_URL", "http://127.0.0.1:8000")
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(40)
 DEBUG = False
@@ -26,10 +26,20 @@ USE_TZ = True
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "rest_framework",
 ]
+# Django's defaults, CSRF protection included, and Keycloak's middleware last (as
+# keycloak-client's example has it). Logging out is a POST that carries the CSRF token.
 MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "keycloak_sdk.extensions.django.AuthenticationMiddleware",
 ]
 AUTHENTICATION_BACKENDS = ["keycloak_sdk.extensions.django.backend.KeycloakBackend"]
@@ -37,6 +47,14 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.environ.get("DJANGO_EXAMPLE_DB", "django-example.sqlite3"),
+        # Many threads (and worker processes) write users and sessions at once: take the
+        # write lock at BEGIN and wait for it, rather than fail with "database is locked"
+        # when two readers both try to upgrade to writers.
+        "OPTIONS": {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        },
     }
 }
 REST_FRAMEWORK = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home),
     path("public", views.public),
     path("profile", views.profile),
+    path("howdy", views.howdy),
     path("api/me", views.api_me),
     path("api/admin", views.api_admin),
     path("api/reader", views.api_reader),

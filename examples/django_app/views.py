@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import os
+
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from keycloak_sdk.extensions.django.views import current_identity, requires_roles, requires_scopes
 from keycloak_sdk.extensions.web.identity import Identity
 from rest_framework.decorators import api_view
@@ -14,7 +18,15 @@ from examples import HOME_PAGE
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(HOME_PAGE.format(title="Django example"))
+    token = html.escape(get_token(request))
+    csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+    return HttpResponse(HOME_PAGE.format(title="Django example", csrf=csrf))
+
+
+def howdy(request: HttpRequest) -> HttpResponse:
+    """Reads the session as keycloak-client's example views do."""
+    user = html.escape(request.session["user"], quote=False)
+    return HttpResponse(f'Howdy {user} <a id="logout" href="/kc/logout">Log out</a>')
 
 
 def public(request: HttpRequest) -> HttpResponse:
@@ -32,6 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "roles": sorted(identity.realm_roles) if identity else [],
             "groups": groups,
             "is_staff": bool(getattr(user, "is_staff", False)),
+            "worker": os.getpid(),
         }
     )
 

@@ -1,4 +1,4 @@
-"""`python -m examples.fastapi_app`: serve the example on http://127.0.0.1:8001."""
+"""`python -m examples.fastapi_app`: serve the example on http://127.0.0.1:8000."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from examples.fastapi_app.app import create_app
 
 
 def main() -> None:
-    port = example_port(8001)
+    port = example_port(8000)
     with keycloak_base_url() as base_url:
         app = create_app(example_settings(base_url), public_url=f"http://127.0.0.1:{port}")
         print(f"Open http://127.0.0.1:{port}/docs, or /profile to log in as alice")

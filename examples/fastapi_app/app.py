@@ -3,7 +3,8 @@
 # No `from __future__ import annotations`: FastAPI must evaluate the Annotated[...] hints
 # that refer to the local `kc`.
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Security, WebSocket
 from fastapi.responses import HTMLResponse
@@ -11,13 +12,23 @@ from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.fastapi import KeycloakFastAPI
 from keycloak_sdk.extensions.web.identity import Identity
+from keycloak_sdk.extensions.web.sessions import SessionStore
 
 from examples import API_PATHS, DOCUMENT_PERMISSIONS, ENFORCEMENT_MODE, HOME_PAGE, PUBLIC_PATHS
 
 
+def _store_option(session_store: SessionStore | None) -> dict[str, Any]:
+    return {} if session_store is None else {"session_store": session_store}
+
+
 def create_app(
-    settings: KeycloakSettings, *, public_url: str, secret_key: str | None = None
+    settings: KeycloakSettings,
+    *,
+    public_url: str,
+    secret_key: str | None = None,
+    session_store: SessionStore | None = None,
 ) -> FastAPI:
+    """`session_store`: in memory by default; a `RedisSessionStore` for several workers."""
     kc = KeycloakFastAPI(
         settings,
         secret_key=secret_key,
@@ -26,6 +37,7 @@ def create_app(
         callback_url=f"{public_url}/kc/callback",
         enforcer_paths=DOCUMENT_PERMISSIONS,
         enforcement_mode=ENFORCEMENT_MODE,
+        **_store_option(session_store),
     )
     app = FastAPI(title="keycloak-sdk FastAPI example")
     # Browser login and the path rules; the dependencies below work with or without it.
@@ -34,7 +46,7 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     async def home() -> str:
-        return HOME_PAGE.format(title="FastAPI example")
+        return HOME_PAGE.format(title="FastAPI example", csrf="")
 
     @app.get("/public")
     async def public() -> dict[str, bool]:
@@ -42,7 +54,12 @@ def create_app(
 
     @app.get("/profile")
     async def profile(user: Annotated[Identity, Security(kc.identity)]) -> dict[str, object]:
-        return {"user": user.username, "source": user.source, "roles": sorted(user.realm_roles)}
+        return {
+            "user": user.username,
+            "source": user.source,
+            "roles": sorted(user.realm_roles),
+            "worker": os.getpid(),
+        }
 
     @app.get("/api/me")
     async def api_me(

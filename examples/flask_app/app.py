@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 from flask import Flask, jsonify
@@ -36,7 +37,7 @@ def create_app(
 
     @app.get("/")
     def home() -> ResponseReturnValue:
-        return HOME_PAGE.format(title="Flask example")
+        return HOME_PAGE.format(title="Flask example", csrf="")
 
     @app.get("/public")
     def public() -> ResponseReturnValue:
@@ -46,7 +47,12 @@ def create_app(
     def profile() -> ResponseReturnValue:
         user = current_identity()
         assert user is not None  # browser routes only run for logged-in users
-        return jsonify(user=user.username, source=user.source, roles=sorted(user.realm_roles))
+        return jsonify(
+            user=user.username,
+            source=user.source,
+            roles=sorted(user.realm_roles),
+            worker=os.getpid(),
+        )
 
     @app.get("/api/me")
     def api_me() -> ResponseReturnValue:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware, KeycloakUser, engine_from
+from keycloak_sdk.extensions.web.sessions import SessionStore
 from starlette.applications import Starlette
 from starlette.authentication import requires
 from starlette.middleware import Middleware
@@ -22,7 +25,7 @@ def _user(request: Request) -> KeycloakUser:
 
 
 async def home(request: Request) -> Response:
-    return HTMLResponse(HOME_PAGE.format(title="Starlette example"))
+    return HTMLResponse(HOME_PAGE.format(title="Starlette example", csrf=""))
 
 
 async def public(request: Request) -> Response:
@@ -36,6 +39,7 @@ async def profile(request: Request) -> Response:
             "user": user.display_name,
             "source": user.keycloak.source,
             "roles": sorted(user.keycloak.realm_roles),
+            "worker": os.getpid(),
         }
     )
 
@@ -77,8 +81,14 @@ async def echo(websocket: WebSocket) -> None:
 
 
 def create_app(
-    settings: KeycloakSettings, *, public_url: str, secret_key: str | None = None
+    settings: KeycloakSettings,
+    *,
+    public_url: str,
+    secret_key: str | None = None,
+    session_store: SessionStore | None = None,
 ) -> Starlette:
+    """`session_store`: where logged-in sessions live (in memory by default; a
+    `RedisSessionStore` for several workers, which then need the same `secret_key`)."""
     engine = engine_from(
         settings,
         secret_key=secret_key,
@@ -87,6 +97,7 @@ def create_app(
         callback_url=f"{public_url}/kc/callback",
         enforcer_paths=DOCUMENT_PERMISSIONS,
         enforcement_mode=ENFORCEMENT_MODE,
+        **({"session_store": session_store} if session_store is not None else {}),
     )
     routes = [
         Route("/", home),

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
-from keycloak_sdk.extensions.web.engine import AuthEngine, WebRequest, WebResponse
+from keycloak_sdk.extensions.web.engine import AuthEngine, Outcome, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.portal import LoopThread
 from keycloak_sdk.extensions.web.settings import config_from_mapping
 
@@ -28,7 +28,7 @@ def get_engine() -> AuthEngine:
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or settings.SECRET_KEY
             engine = AuthEngine(config_from_mapping(values, secret_key=str(secret)))
             _state["engine"] = engine
-            _state["runner"] = LoopThread(timeout=engine.config.settings.timeout * 3)
+            _state["runner"] = LoopThread(timeout=engine.deadline + 5)
         assert isinstance(engine, AuthEngine)
         return engine
 
@@ -46,19 +46,55 @@ def reset() -> None:
         _state.clear()
 
 
+def run(engine: AuthEngine, incoming: WebRequest, body: bytes) -> Outcome:
+    async def read_body(limit: int) -> bytes:
+        return body[:limit]
+
+    try:
+        return get_runner().run(engine.handle(incoming, read_body))
+    except TimeoutError:  # the engine's own deadline is shorter; this is the backstop
+        return engine.unavailable()
+
+
+def csrf_installed() -> bool:
+    return "django.middleware.csrf.CsrfViewMiddleware" in getattr(settings, "MIDDLEWARE", ())
+
+
+def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Django's own CSRF check (token and Origin), as for a view, when the app uses it."""
+    if not csrf_installed():
+        return None
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    def logout_view(request: HttpRequest) -> HttpResponse:
+        raise AssertionError("never called")  # pragma: no cover
+
+    checker = CsrfViewMiddleware(logout_view)
+    checker.process_request(request)
+    return checker.process_view(request, logout_view, (), {})
+
+
 def web_request(request: HttpRequest, path: str | None = None) -> WebRequest:
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         host = request.get_host()
     except DisallowedHost:
         host = "invalid.invalid"
+    path = path or request.path
+    csrf_field = None
+    if request.method == "GET" and csrf_installed() and path == get_engine().config.logout_path:
+        from django.middleware.csrf import get_token
+
+        csrf_field = ("csrfmiddlewaretoken", get_token(request))
     return WebRequest(
         method=(request.method or "GET").upper(),
-        path=path or request.path,
+        path=path,
         query_string=request.META.get("QUERY_STRING", ""),
         headers=headers,
         scheme=request.scheme or "http",
         host=host,
+        cookies=request.COOKIES,
+        csrf_field=csrf_field,
     )
 
 
@@ -71,7 +107,22 @@ def http_response(response: WebResponse) -> HttpResponse:
         else:
             answer[name] = value
     if cookies:
-        # The engine sets at most one cookie per response; Django emits this header verbatim
-        # next to its own `response.cookies`.
-        answer.headers["Set-Cookie"] = cookies[-1]
+        # Django emits `Set-Cookie` headers through `response.cookies`; the engine's are
+        # already formatted, so they go in as raw morsels of that jar.
+        for raw in cookies:
+            name, _, rest = raw.partition("=")
+            value, _, attributes = rest.partition(";")
+            answer.set_cookie(name, value)
+            _apply_attributes(answer, name, attributes)
     return answer
+
+
+def _apply_attributes(answer: HttpResponse, name: str, attributes: str) -> None:
+    morsel = answer.cookies[name]
+    for attribute in attributes.split(";"):
+        key, _, value = attribute.strip().partition("=")
+        key = key.lower()
+        if key in ("path", "max-age", "samesite"):
+            morsel[key] = value
+        elif key in ("httponly", "secure"):
+            morsel[key] = True

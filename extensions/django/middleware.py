@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 from keycloak_sdk.extensions.django._engine import (
+    csrf_refusal,
     get_engine,
-    get_runner,
     http_response,
+    run,
     web_request,
 )
-from keycloak_sdk.extensions.web.engine import WebResponse
+from keycloak_sdk.extensions.web.engine import Proceed, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
 
+if TYPE_CHECKING:
+    from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
 _MAX_BODY = 64 * 1024 + 1
+_backends: dict[str, KeycloakBackend] = {}
+# Marks a `session["user"]` this integration wrote, so that only that one is removed.
+_SESSION_MARK = "_keycloak_user"
+
+
+_BACKEND_PATH = "keycloak_sdk.extensions.django.backend.KeycloakBackend"
+
+
+def _keycloak_backend() -> KeycloakBackend | None:
+    """The configured KeycloakBackend, when it is the one backend that handles identities."""
+    from django.conf import settings
+
+    backends = list(getattr(settings, "AUTHENTICATION_BACKENDS", ()))
+    keycloak = [b for b in backends if b.endswith(".KeycloakBackend")]
+    if keycloak != [_BACKEND_PATH]:
+        return None
+    if not _backends:
+        from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
+        _backends[_BACKEND_PATH] = KeycloakBackend()
+    return _backends[_BACKEND_PATH]
 
 
 def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
@@ -32,8 +59,18 @@ def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
         return
     from django.contrib.auth import authenticate
 
+    backend = _keycloak_backend()
+
     def user() -> object:
-        found = authenticate(request, keycloak_identity=identity)
+        if backend is not None:
+            # Straight to KeycloakBackend (which keeps the synced user while the claims are
+            # unchanged): django.contrib.auth.authenticate() would inspect every backend's
+            # signature and could only end up here anyway.
+            found = backend.authenticate(request, keycloak_identity=identity)
+            if found is not None:
+                found.backend = _BACKEND_PATH
+        else:
+            found = authenticate(request, keycloak_identity=identity)
         if found is None:
             from django.contrib.auth.models import AnonymousUser
 
@@ -43,12 +80,56 @@ def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
     request.user = SimpleLazyObject(user)  # type: ignore[assignment]
 
 
+def sync_session(request: HttpRequest, outcome: Proceed) -> None:
+    """keycloak-client's `request.session["user"]` (with Django's SessionMiddleware)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    if outcome.user is not None:
+        value = json.dumps(dict(outcome.user), sort_keys=True)
+        if session.get("user") != value:
+            session["user"] = value
+            session[_SESSION_MARK] = True
+    elif outcome.identity is None:
+        forget_user(request)
+
+
+def forget_user(request: HttpRequest) -> None:
+    session = getattr(request, "session", None)
+    if session is not None and session.pop(_SESSION_MARK, None):
+        session.pop("user", None)
+        session.pop("tokens", None)
+
+
+def answer(request: HttpRequest, path: str | None = None) -> HttpResponse | Proceed:
+    """The engine's answer to `request` (as `path`): a response, or go on as an identity."""
+    engine = get_engine()
+    incoming = web_request(request, path)
+    config = engine.config
+    if incoming.path == config.logout_path and incoming.method == "POST":
+        refused = csrf_refusal(request)  # Django's CSRF token, when the app uses it
+        if refused is not None:
+            return refused
+    body = b""
+    if incoming.path == config.backchannel_logout_path:
+        body = request.read(_MAX_BODY)
+    outcome = run(engine, incoming, body)
+    if isinstance(outcome, WebResponse):
+        if outcome.logged_out:
+            forget_user(request)
+        return http_response(outcome)
+    attach_identity(request, outcome.identity)
+    sync_session(request, outcome)
+    return outcome
+
+
 class AuthenticationMiddleware:
     """Runs the engine: login/callback/logout paths, path rules, bearer APIs, enforcer.
 
     It sets `request.keycloak` (an `Identity` or None) and `request.user`: the user from the
-    authentication backends (`KeycloakBackend`), else AnonymousUser. Django's session and
-    auth middlewares are not needed (tokens live in the engine's server-side store).
+    authentication backends (`KeycloakBackend`), else AnonymousUser. With Django's
+    SessionMiddleware, `request.session["user"]` holds the logged-in user's claims (JSON), as
+    keycloak-client's apps read it; tokens stay in the engine's server-side store.
     """
 
     sync_capable = True
@@ -58,17 +139,11 @@ class AuthenticationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        engine = get_engine()
-        incoming = web_request(request)
-        body = b""
-        if incoming.path == engine.config.backchannel_logout_path:
-            body = request.read(_MAX_BODY)
-
-        async def read_body(limit: int) -> bytes:
-            return body[:limit]
-
-        outcome = get_runner().run(engine.handle(incoming, read_body))
-        if isinstance(outcome, WebResponse):
-            return http_response(outcome)
-        attach_identity(request, outcome.identity)
+        if get_engine().passes_untouched(request.path, request.META.get("HTTP_COOKIE")):
+            attach_identity(request, None)
+            forget_user(request)
+            return self.get_response(request)
+        outcome = answer(request)
+        if isinstance(outcome, HttpResponse):
+            return outcome
         return self.get_response(request)

@@ -12,32 +12,18 @@ from typing import ParamSpec
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from keycloak_sdk.extensions.django._engine import (
-    get_engine,
-    get_runner,
-    http_response,
-    web_request,
-)
-from keycloak_sdk.extensions.django.middleware import attach_identity
-from keycloak_sdk.extensions.web.engine import WebResponse
+from keycloak_sdk.extensions.django._engine import get_engine, http_response
+from keycloak_sdk.extensions.django.middleware import answer
 from keycloak_sdk.extensions.web.guards import Match, RoleRequirement, ScopeRequirement
 from keycloak_sdk.extensions.web.identity import Identity
 
 P = ParamSpec("P")
-_MAX_BODY = 64 * 1024 + 1
 
 
 def _delegate(request: HttpRequest, path: str) -> HttpResponse:
-    engine = get_engine()
-    body = request.read(_MAX_BODY) if path == engine.config.backchannel_logout_path else b""
-
-    async def read_body(limit: int) -> bytes:
-        return body[:limit]
-
-    outcome = get_runner().run(engine.handle(web_request(request, path), read_body))
-    if isinstance(outcome, WebResponse):
-        return http_response(outcome)
-    attach_identity(request, outcome.identity)
+    outcome = answer(request, path)
+    if isinstance(outcome, HttpResponse):
+        return outcome
     return HttpResponse("Logged out", content_type="text/plain")
 
 
@@ -49,7 +35,6 @@ def callback(request: HttpRequest) -> HttpResponse:
     return _delegate(request, get_engine().config.callback_path)
 
 
-@csrf_exempt  # POST-only; the session cookie is SameSite=Lax, so no cross-site POST carries it
 def logout(request: HttpRequest) -> HttpResponse:
     return _delegate(request, get_engine().config.logout_path)
 

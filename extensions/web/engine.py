@@ -7,13 +7,16 @@ Nothing here raises on bad client input: every such case becomes a 4xx response.
 
 from __future__ import annotations
 
+import asyncio
+import hmac
+import html
 import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
-from urllib.parse import parse_qs
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.dpop import (
@@ -22,11 +25,12 @@ from keycloak_sdk.extensions.dpop import (
     check_token_binding,
 )
 from keycloak_sdk.extensions.errors import KeycloakError, LoginError
-from keycloak_sdk.extensions.login import LoginTransaction
+from keycloak_sdk.extensions.login import DEFAULT_MAX_LOGIN_AGE, LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
 from keycloak_sdk.extensions.web._sdk import KeycloakGateway
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
+from keycloak_sdk.extensions.web.cookies import cookie_value
 from keycloak_sdk.extensions.web.enforcer import PolicyEnforcer
 from keycloak_sdk.extensions.web.errors import InvalidBearerTokenError, WebAuthError
 from keycloak_sdk.extensions.web.identity import Identity
@@ -34,17 +38,45 @@ from keycloak_sdk.extensions.web.paths import RouteKind
 from keycloak_sdk.extensions.web.redirects import safe_return_to
 from keycloak_sdk.extensions.web.sealing import CookieSealer
 from keycloak_sdk.extensions.web.sessions import (
-    PendingLogin,
     SessionRecord,
+    SessionStoreError,
+    SessionTicket,
     StoredTokens,
-    new_session_id,
 )
 
 logger = logging.getLogger("keycloak_sdk.web")
 
 _MAX_QUERY_FIELDS = 32
 _MAX_LOGOUT_BODY = 64 * 1024
-_PENDING_LOGIN_AGE = 600.0
+# A pending login lives as long as the callback accepts it, in its own short-lived cookie.
+_PENDING_LOGIN_AGE = DEFAULT_MAX_LOGIN_AGE
+# Logins started in other tabs and not finished yet, kept in that cookie (oldest dropped).
+MAX_PENDING_LOGINS = 3
+_MAX_LOGIN_COOKIE = 3800  # sealed length; browsers keep cookies up to 4096 bytes
+# ID-token claims that describe the login, not the user: left out of `session["user"]`.
+_PROTOCOL_CLAIMS = frozenset(
+    {
+        "iss",
+        "aud",
+        "exp",
+        "iat",
+        "nbf",
+        "auth_time",
+        "nonce",
+        "azp",
+        "at_hash",
+        "c_hash",
+        "sid",
+        "session_state",
+        "typ",
+        "jti",
+        "acr",
+        "amr",
+    }
+)
+# Characters left as they are when a path or URL with non-ASCII text goes into `Location`
+# (RFC 3987 §3.1: an IRI becomes a URI by percent-encoding the rest as UTF-8).
+_URI_SAFE = "/#%[]=:;$&()+,!?*@'~"
 
 BodyReader = Callable[[int], Awaitable[bytes]]
 
@@ -59,22 +91,18 @@ class WebRequest:
     headers: Mapping[str, str]
     scheme: str = "http"
     host: str = "localhost"
+    # The framework's own parse of the Cookie header (None: the engine parses it).
+    cookies: Mapping[str, str] | None = None
+    # (field name, token) of the framework's CSRF protection, for the logout form (Django).
+    csrf_field: tuple[str, str] | None = field(default=None, repr=False)
 
     @property
     def origin(self) -> str:
+        """From the Host header: used only when no public URL is configured."""
         return f"{self.scheme}://{self.host}"
 
     def cookie(self, name: str) -> str | None:
-        raw = self.headers.get("cookie")
-        if not raw:
-            return None
-        jar: SimpleCookie = SimpleCookie()
-        try:
-            jar.load(raw)
-        except CookieError:
-            return None
-        morsel = jar.get(name)
-        return morsel.value if morsel is not None else None
+        return cookie_value(self.cookies, self.headers.get("cookie"), name)
 
 
 @dataclass
@@ -82,6 +110,8 @@ class WebResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    # The browser session ended here: adapters drop the user from the framework's session.
+    logged_out: bool = False
 
     @classmethod
     def text(cls, status: int, message: str, *extra: tuple[str, str]) -> WebResponse:
@@ -94,8 +124,16 @@ class WebResponse:
         return cls(status, [*headers, *extra], json.dumps(body).encode("utf-8"))
 
     @classmethod
-    def redirect(cls, location: str, *extra: tuple[str, str], status: int = 302) -> WebResponse:
-        return cls(status, [("location", location), ("cache-control", "no-store"), *extra])
+    def redirect(
+        cls,
+        location: str,
+        *extra: tuple[str, str],
+        status: int = 302,
+        logged_out: bool = False,
+    ) -> WebResponse:
+        location = quote(location, safe=_URI_SAFE)  # a header value is ASCII (RFC 9110 §5.5)
+        headers = [("location", location), ("cache-control", "no-store"), *extra]
+        return cls(status, headers, logged_out=logged_out)
 
 
 @dataclass(frozen=True)
@@ -104,6 +142,9 @@ class Proceed:
 
     identity: Identity | None
     kind: RouteKind
+    # What the login's ID token says about the user (for the keycloak-client style
+    # `session["user"]`), on browser-session requests only.
+    user: Mapping[str, object] | None = None
 
 
 Outcome = WebResponse | Proceed
@@ -124,14 +165,57 @@ class AuthEngine:
             )
         self._sealer = CookieSealer(config.secret_key)
         self._dpop: DPoPVerifier | None = None  # made on the first DPoP request
+        self._login_sealer = CookieSealer(config.secret_key, purpose="keycloak-sdk.login")
         self.realm = config.settings.realm
+        # Every Keycloak round trip of one request together stays within this: a Keycloak
+        # that accepts connections but never answers costs the visitor a 503, never a hang.
+        self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
+        self._engine_paths = frozenset(
+            (
+                config.callback_path,
+                config.login_path,
+                config.logout_path,
+                config.backchannel_logout_path,
+            )
+        )
+        self._landing_path = (
+            urlsplit(safe_return_to(config.post_logout_redirect)).path
+            if config.public_logout_landing
+            else None
+        )
 
     # -- entry point -----------------------------------------------------------------------
 
     async def handle(self, request: WebRequest, read_body: BodyReader) -> Outcome:
+        try:
+            async with asyncio.timeout(self.deadline):
+                return await self._dispatch(request, read_body)
+        except TimeoutError:
+            logger.warning("Keycloak did not answer within %.1f s", self.deadline)
+            return self.unavailable()
+
+    def passes_untouched(self, path: str, cookie_header: str | None) -> bool:
+        """A public path without this app's session cookie: nothing to check, nothing to
+        attach. Adapters let such requests through without building a `WebRequest` (and, on
+        WSGI, without the hop to the engine's event loop)."""
+        config = self.config
+        if cookie_header and config.cookie_name in cookie_header:
+            return False
+        if path in self._engine_paths:
+            return False
+        return config.rules.classify(path) is RouteKind.PUBLIC
+
+    @staticmethod
+    def unavailable() -> WebResponse:
+        # 503 + Retry-After: the app itself is fine; retrying later will work.
+        return WebResponse.text(503, "The identity provider is not available", ("retry-after", "5"))
+
+    async def _dispatch(self, request: WebRequest, read_body: BodyReader) -> Outcome:
         config = self.config
         path = request.path
         kind = config.rules.classify(path)
+        if kind is RouteKind.BROWSER and path == self._landing_path:
+            kind = RouteKind.PUBLIC  # where logout ends: shown without starting a new login
         too_big = self._oversize(request)
         if too_big is not None:
             if kind is RouteKind.API:
@@ -152,9 +236,15 @@ class AuthEngine:
                 return await self._logout(request)
             if kind is RouteKind.API:
                 return await self._bearer(request)
-            identity = await self.session_identity(request)
+            try:
+                session = await self._session(request)
+            except SessionStoreError:
+                if kind is not RouteKind.PUBLIC:
+                    raise
+                session = None  # a public page needs no session: shown as to a visitor
+            identity, user = session if session is not None else (None, None)
             if kind is RouteKind.PUBLIC or identity is not None:
-                return Proceed(identity, kind)
+                return Proceed(identity, kind, user)
             if request.method in ("GET", "HEAD"):
                 target = path + (f"?{request.query_string}" if request.query_string else "")
                 return await self._start_login(request, target)
@@ -162,9 +252,12 @@ class AuthEngine:
         except KeycloakError as exc:
             # Keycloak unreachable or misbehaving: the client did nothing wrong.
             logger.warning("Keycloak call failed: %s", exc)
-            # 503 + Retry-After: the app itself is fine; retrying later will work.
+            return self.unavailable()
+        except SessionStoreError as exc:
+            # Never a silent logout: the session may well exist, it cannot be read now.
+            logger.error("session store unavailable: %s", exc)
             return WebResponse.text(
-                503, "The identity provider is not available", ("retry-after", "5")
+                503, "Sessions are temporarily unavailable", ("retry-after", "5")
             )
 
     def _oversize(self, request: WebRequest) -> str | None:
@@ -176,26 +269,48 @@ class AuthEngine:
             return "the query string is too long"
         return None
 
+    # -- where this app lives ----------------------------------------------------------------
+
+    def public_origin(self, request: WebRequest) -> str:
+        """`scheme://host[:port]` of this app: from the configuration (public_url, else the
+        callback URL); the Host header only when neither is configured."""
+        return self.config.public_origin or request.origin
+
+    def redirect_uri(self, request: WebRequest) -> str:
+        return (
+            self.config.callback_url or f"{self.public_origin(request)}{self.config.callback_path}"
+        )
+
+    def same_origin(self, request: WebRequest) -> bool:
+        """Whether a state-changing request comes from this app's own pages.
+
+        `Origin` (sent by browsers on every POST and WebSocket) must be this app's origin;
+        without it, `Sec-Fetch-Site` must not name another site. A client sending neither is
+        no browser, and a browser is what cross-site request forgery needs.
+        """
+        origin = request.headers.get("origin")
+        if origin is not None:
+            return hmac.compare_digest(
+                origin.strip().lower().encode(), self.public_origin(request).lower().encode()
+            )
+        return request.headers.get("sec-fetch-site") in (None, "same-origin", "none")
+
     # -- browser login ---------------------------------------------------------------------
 
     def _next_param(self, request: WebRequest) -> str:
         values = _query(request.query_string).get("next", [])
         return values[0] if len(values) == 1 else self.config.default_redirect
 
-    def redirect_uri(self, request: WebRequest) -> str:
-        return self.config.callback_url or f"{request.origin}{self.config.callback_path}"
-
     async def _start_login(self, request: WebRequest, return_to: str) -> WebResponse:
-        session_id, record = self._load(request)
-        if record is None or session_id is None:
-            session_id = new_session_id()
-            record = SessionRecord(expires_at=time.time() + _PENDING_LOGIN_AGE)
+        # Nothing is stored server-side for a visitor who is not logged in: the pending login
+        # travels in its own sealed cookie, so anonymous traffic costs no memory and can evict
+        # no one. Other tabs' pending logins stay in it (a few, the oldest dropped).
+        pending = self._pending_logins(request)
         transaction = await self.gateway.begin_login(self.redirect_uri(request))
         safe = safe_return_to(return_to, self.config.default_redirect)
-        record.add_pending(transaction.state, PendingLogin(transaction.to_dict(), safe))
-        self.config.session_store.put(session_id, record)
-        url = transaction.authorization_url
-        return WebResponse.redirect(url, self._set_cookie(request, session_id))
+        pending.append({"t": transaction.to_dict(), "r": safe})
+        cookie = self._login_cookie(request, pending[-MAX_PENDING_LOGINS:])
+        return WebResponse.redirect(transaction.authorization_url, cookie)
 
     async def _callback(self, request: WebRequest) -> WebResponse:
         query = _query(request.query_string)
@@ -208,57 +323,106 @@ class AuthEngine:
         state = single.get("state")
         if not state:
             return WebResponse.text(400, "Missing state")
-        session_id, record = self._load(request)
-        pending = record.pending.pop(state, None) if record is not None else None
-        if record is None or session_id is None or pending is None:
+        pending = self._pending_logins(request)
+        found = next((p for p in pending if hmac.compare_digest(str(p["t"]["state"]), state)), None)
+        if found is None:
             return WebResponse.text(400, "Unknown or expired login; start again")
-        self.config.session_store.put(session_id, record)  # the state is single-use
+        # The state is single-use: the login leaves the cookie whatever happens next.
+        rest = self._login_cookie(request, [p for p in pending if p is not found])
         if not single.get("code") and not single.get("error"):
-            return WebResponse.text(400, "Missing code")
+            return WebResponse.text(400, "Missing code", rest)
         try:
-            transaction = LoginTransaction.from_dict(pending.transaction)
+            transaction = LoginTransaction.from_dict(found["t"])
             tokens, id_claims = await self.gateway.complete_login(transaction, single)
         except LoginError as exc:
             logger.info("login refused: %s", exc)
-            return WebResponse.text(400, "Login failed; start again")
-        # Session fixation: the pre-login id is dropped and a fresh one issued.
-        self.config.session_store.delete(session_id)
-        new_id = new_session_id()
+            return WebResponse.text(400, "Login failed; start again", rest)
+        except KeycloakError as exc:
+            logger.warning("Keycloak call failed: %s", exc)
+            unavailable = self.unavailable()
+            unavailable.headers.append(rest)
+            return unavailable
+        # Session fixation: a session id is only ever issued after the login, fresh.
+        old = self._ticket(request)
+        if old is not None:
+            await self.config.session_store.delete(old)
+        ticket = SessionTicket.new()
         fresh = SessionRecord(
             expires_at=time.time() + self.config.session_max_age,
             tokens=_stored(tokens),
             sid=id_claims.sid,
             sub=id_claims.sub,
+            user={k: v for k, v in id_claims.raw.items() if k not in _PROTOCOL_CLAIMS},
         )
-        self.config.session_store.put(new_id, fresh)
-        return WebResponse.redirect(pending.return_to, self._set_cookie(request, new_id))
+        await self.config.session_store.put(ticket, fresh)
+        return WebResponse.redirect(str(found["r"]), self._set_cookie(request, ticket), rest)
+
+    def _pending_logins(self, request: WebRequest) -> list[dict[str, Any]]:
+        sealed = request.cookie(self._cookie_name(request, self.config.login_cookie_name))
+        raw = self._login_sealer.unseal(sealed) if sealed else None
+        if raw is None:
+            return []
+        try:
+            entries = json.loads(raw)
+        except ValueError:
+            return []
+        now = time.time()
+        return [
+            entry
+            for entry in entries
+            if isinstance(entry, dict)
+            and isinstance(entry.get("t"), dict)
+            and isinstance(entry["t"].get("created_at"), int | float)
+            and entry["t"]["created_at"] + _PENDING_LOGIN_AGE > now
+        ]
+
+    def _login_cookie(self, request: WebRequest, pending: list[dict[str, Any]]) -> tuple[str, str]:
+        name = self._cookie_name(request, self.config.login_cookie_name)
+        while pending:
+            oldest = min(entry["t"]["created_at"] for entry in pending)
+            max_age = max(1, round(oldest + _PENDING_LOGIN_AGE - time.time()))
+            value = self._login_sealer.seal(
+                json.dumps(pending, separators=(",", ":")).encode("utf-8"), max_age=max_age
+            )
+            if len(value) <= _MAX_LOGIN_COOKIE:
+                return ("set-cookie", f"{name}={value}; {self._attributes(request, max_age)}")
+            pending = pending[1:]  # too big for a cookie: older tabs give way to the new one
+        return ("set-cookie", f"{name}=; {self._attributes(request, 0)}")
 
     async def session_identity(self, request: WebRequest) -> Identity | None:
-        session_id, record = self._load(request)
-        if session_id is None or record is None or record.tokens is None:
+        session = await self._session(request)
+        return None if session is None else session[0]
+
+    async def _session(
+        self, request: WebRequest
+    ) -> tuple[Identity, Mapping[str, object] | None] | None:
+        ticket, record = await self._load(request)
+        if ticket is None or record is None or record.tokens is None:
             return None
+        store = self.config.session_store
         tokens = record.tokens
         if tokens.expires_at - self.config.refresh_skew <= time.time():
             refreshed = await self._refresh(tokens)
             if refreshed is None:
-                self.config.session_store.delete(session_id)
+                await store.delete(ticket)
                 return None
             record.tokens = tokens = refreshed
-            self.config.session_store.put(session_id, record)
+            await store.put(ticket, record)
         try:
             claims = await self.gateway.validate_access_token(tokens.access_token)
         except InvalidBearerTokenError:
-            self.config.session_store.delete(session_id)
+            await store.delete(ticket)
             return None
         if record.sub is not None and claims.sub != record.sub:
             # A session belongs to the user who logged in; a refresh answered with someone
             # else's tokens ends it instead of switching users (OIDC Core §12.2).
             logger.warning("session tokens name another subject; the session is ended")
-            self.config.session_store.delete(session_id)
+            await store.delete(ticket)
             return None
-        return Identity(
+        identity = Identity(
             claims, tokens.access_token, "session", self.gateway.client_id, tokens.id_token
         )
+        return identity, record.user
 
     async def _refresh(self, tokens: StoredTokens) -> StoredTokens | None:
         if not tokens.refresh_token:
@@ -275,21 +439,55 @@ class AuthEngine:
         return stored
 
     async def _logout(self, request: WebRequest) -> Outcome:
-        session_id, record = self._load(request)
-        logged_in = record is not None and record.tokens is not None
-        if request.method != "POST":
-            if logged_in:  # logout by GET would let any page log the user out
-                return WebResponse.text(405, "Use POST to log out", ("allow", "POST"))
-            return Proceed(None, RouteKind.PUBLIC)
-        landing = f"{request.origin}{safe_return_to(self.config.post_logout_redirect)}"
+        ticket, record = await self._load(request)
+        logged_in = ticket is not None and record is not None and record.tokens is not None
+        if request.method == "POST":
+            if not self.same_origin(request):
+                return WebResponse.text(403, "Cross-origin logout refused")
+            return await self._end_session(request, ticket, record)
+        if not logged_in:
+            return Proceed(None, RouteKind.PUBLIC)  # the app's own page, if it has one
+        if request.method not in ("GET", "HEAD"):
+            return WebResponse.text(405, "Method Not Allowed", ("allow", "GET, POST"))
+        # A link (keycloak-client's apps log out with one) is followed from this app's own
+        # pages; any other page could only embed it, so it gets a button to confirm with.
+        if request.headers.get("sec-fetch-site") in ("same-origin", "none"):
+            return await self._end_session(request, ticket, record)
+        return self._logout_form(request)
+
+    def _logout_form(self, request: WebRequest) -> WebResponse:
+        token = ""
+        if request.csrf_field is not None:
+            name, value = request.csrf_field
+            token = f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">'
+        page = (
+            '<!doctype html><meta charset="utf-8"><title>Log out</title>'
+            f'<form method="post" action="{html.escape(self.config.logout_path)}">{token}'
+            '<p>Log out of this application?</p><button type="submit">Log out</button></form>'
+        )
+        return WebResponse(
+            200,
+            [
+                ("content-type", "text/html; charset=utf-8"),
+                ("cache-control", "no-store"),
+                ("content-security-policy", "frame-ancestors 'none'"),
+                ("x-frame-options", "DENY"),
+            ],
+            page.encode("utf-8"),
+        )
+
+    async def _end_session(
+        self, request: WebRequest, ticket: SessionTicket | None, record: SessionRecord | None
+    ) -> WebResponse:
+        landing = f"{self.public_origin(request)}{safe_return_to(self.config.post_logout_redirect)}"
         clear = self._clear_cookie(request)
-        if session_id is None or record is None or record.tokens is None:
-            return WebResponse.redirect(landing, clear, status=303)
-        self.config.session_store.delete(session_id)
+        if ticket is None or record is None or record.tokens is None:
+            return WebResponse.redirect(landing, clear, status=303, logged_out=True)
+        await self.config.session_store.delete(ticket)
         url = await self.gateway.end_session_url(
             id_token_hint=record.tokens.id_token, post_logout_redirect_uri=landing
         )
-        return WebResponse.redirect(url, clear, status=303)
+        return WebResponse.redirect(url, clear, status=303, logged_out=True)
 
     async def _backchannel_logout(self, read_body: BodyReader) -> WebResponse:
         body = await read_body(_MAX_LOGOUT_BODY + 1)
@@ -310,9 +508,14 @@ class AuthEngine:
                 400, {"error": "invalid_request", "error_description": "invalid logout token"}
             )
         store = self.config.session_store
-        ended = store.delete_by_sid(claims.sid) if claims.sid else 0
-        if claims.sid is None and claims.sub:
-            ended = store.delete_by_subject(claims.sub)
+        try:
+            ended = await store.delete_by_sid(claims.sid) if claims.sid else 0
+            if claims.sid is None and claims.sub:
+                ended = await store.delete_by_subject(claims.sub)
+        except SessionStoreError as exc:
+            # Keycloak retries nothing; a 503 at least shows up in its log and ours.
+            logger.error("back-channel logout could not reach the session store: %s", exc)
+            return WebResponse.json(503, {"error": "temporarily_unavailable"})
         logger.info("back-channel logout ended %d session(s)", ended)
         return WebResponse(200, [("cache-control", "no-store")])
 
@@ -407,7 +610,9 @@ class AuthEngine:
         if scheme.lower() != "bearer":
             return self.bearer_error(401)
         token = token.strip()
-        if not token or " " in token:
+        # Two Authorization headers arrive joined by a comma (WSGI servers, our ASGI adapter):
+        # a token never holds one, so that is a malformed request, not a choice to make.
+        if not token or " " in token or "," in token:
             return self.bearer_error(400, "invalid_request", "malformed Authorization header")
         return token
 
@@ -438,33 +643,39 @@ class AuthEngine:
 
     # -- cookies ---------------------------------------------------------------------------
 
-    def _load(self, request: WebRequest) -> tuple[str | None, SessionRecord | None]:
-        sealed = request.cookie(self.config.cookie_name)
-        if not sealed:
+    def _ticket(self, request: WebRequest) -> SessionTicket | None:
+        sealed = request.cookie(self._cookie_name(request, self.config.cookie_name))
+        raw = self._sealer.unseal(sealed) if sealed else None
+        return None if raw is None else SessionTicket.decode(raw)
+
+    async def _load(self, request: WebRequest) -> tuple[SessionTicket | None, SessionRecord | None]:
+        ticket = self._ticket(request)
+        if ticket is None:
             return None, None
-        raw = self._sealer.unseal(sealed)
-        if raw is None:
-            return None, None
-        session_id = raw.decode("ascii", "replace")
-        return session_id, self.config.session_store.get(session_id)
+        return ticket, await self.config.session_store.get(ticket)
 
     def _secure(self, request: WebRequest) -> bool:
         secure = self.config.cookie_secure
         return request.scheme == "https" if secure is None else secure
 
-    def _set_cookie(self, request: WebRequest, session_id: str) -> tuple[str, str]:
-        max_age = int(self.config.session_max_age)
-        value = self._sealer.seal(session_id.encode("ascii"), max_age=max_age)
+    def _cookie_name(self, request: WebRequest, name: str) -> str:
+        # `__Host-`: the browser accepts the cookie only from this host, over HTTPS, for the
+        # whole site; another app on a sibling subdomain cannot plant or overwrite it.
+        return f"__Host-{name}" if self._secure(request) else name
+
+    def _attributes(self, request: WebRequest, max_age: int) -> str:
         attributes = f"Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
-        if self._secure(request):
-            attributes += "; Secure"
-        return ("set-cookie", f"{self.config.cookie_name}={value}; {attributes}")
+        return attributes + "; Secure" if self._secure(request) else attributes
+
+    def _set_cookie(self, request: WebRequest, ticket: SessionTicket) -> tuple[str, str]:
+        max_age = int(self.config.session_max_age)
+        value = self._sealer.seal(ticket.encode(), max_age=max_age)
+        name = self._cookie_name(request, self.config.cookie_name)
+        return ("set-cookie", f"{name}={value}; {self._attributes(request, max_age)}")
 
     def _clear_cookie(self, request: WebRequest) -> tuple[str, str]:
-        attributes = "Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
-        if self._secure(request):
-            attributes += "; Secure"
-        return ("set-cookie", f"{self.config.cookie_name}=; {attributes}")
+        name = self._cookie_name(request, self.config.cookie_name)
+        return ("set-cookie", f"{name}=; {self._attributes(request, 0)}")
 
 
 def _dpop_bound(claims: AccessTokenClaims) -> bool:

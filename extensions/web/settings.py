@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -25,6 +26,7 @@ _CLIENT_KEYS = {
 _WEB_KEYS = {
     "KEYCLOAK_CALLBACK_PATH": "callback_path",
     "KEYCLOAK_CALLBACK_URL": "callback_url",
+    "KEYCLOAK_PUBLIC_URL": "public_url",
     "KEYCLOAK_LOGIN_PATH": "login_path",
     "KEYCLOAK_LOGOUT_PATH": "logout_path",
     "KEYCLOAK_BACKCHANNEL_LOGOUT_PATH": "backchannel_logout_path",
@@ -33,6 +35,7 @@ _WEB_KEYS = {
     "KEYCLOAK_BEARER_VALIDATION": "bearer_validation",
     "KEYCLOAK_AUDIENCE": "audience",
     "KEYCLOAK_COOKIE_NAME": "cookie_name",
+    "KEYCLOAK_LOGIN_COOKIE_NAME": "login_cookie_name",
     "KEYCLOAK_COOKIE_SECURE": "cookie_secure",
     "KEYCLOAK_SESSION_MAX_AGE": "session_max_age",
     "KEYCLOAK_ENFORCER": "enforcer",
@@ -63,11 +66,24 @@ def config_from_mapping(
         options["enforcement_mode"] = EnforcementMode(options["enforcement_mode"].upper())
     if "enforcer_paths" in options:
         options["enforcer_paths"] = tuple(options["enforcer_paths"])
+    if values.get("KEYCLOAK_LOGOUT_REDIRECT_URI"):
+        options.setdefault("public_logout_landing", True)
     logout_uri = values.get("KEYCLOAK_LOGOUT_URI")
     if logout_uri:
         options.setdefault("logout_path", logout_uri)
     options.update({k: v for k, v in overrides.items() if v is not None})
-    key = secret_key or values.get("KEYCLOAK_COOKIE_SECRET") or secrets.token_urlsafe(32)
+    redis_url = values.get("KEYCLOAK_REDIS_URL") or os.environ.get("KEYCLOAK_REDIS_URL")
+    if redis_url and "session_store" not in options:
+        from keycloak_sdk.extensions.web.redis_store import RedisSessionStore
+
+        options["session_store"] = RedisSessionStore(str(redis_url))
+    key = secret_key or values.get("KEYCLOAK_COOKIE_SECRET")
+    if not key and "session_store" in options:
+        raise ValueError(
+            "a shared session store needs a secret key that every worker shares "
+            "(SECRET_KEY or KEYCLOAK_COOKIE_SECRET)"
+        )
+    key = key or secrets.token_urlsafe(32)
     return WebAuthConfig.build(
         settings,
         str(key),
@@ -88,20 +104,31 @@ def _paths(value: object) -> Iterable[str]:
 
 
 def seed_options(
-    callback_url: str | None, redirect_uri: str | None, logout_uri: str | None
+    callback_url: str | None,
+    redirect_uri: str | None,
+    logout_uri: str | None,
+    *,
+    login_redirect_uri: str | None = None,
+    logout_redirect_uri: str | None = None,
 ) -> dict[str, Any]:
-    """The seed middleware's three arguments, as `WebAuthConfig` options.
+    """keycloak-client's middleware arguments, as `WebAuthConfig` options.
 
-    `logout_uri` is the path that logs out (by POST) and, as the seed's apps expect, also the
-    page shown afterwards.
+    Both of its spellings are accepted: the documentation's `redirect_uri` / `logout_uri`
+    and the example apps' `login_redirect_uri` / `logout_redirect_uri`. `logout_uri` is the
+    path that logs out; without `logout_redirect_uri` it is also the page shown afterwards,
+    as the documentation's apps expect.
     """
-    options: dict[str, Any] = {}
+    if redirect_uri and login_redirect_uri and redirect_uri != login_redirect_uri:
+        raise ValueError("redirect_uri and login_redirect_uri name the same setting; pass one")
+    options: dict[str, Any] = {"public_logout_landing": True}
     if callback_url:
         options["callback_url"] = callback_url
         options["callback_path"] = urlsplit(callback_url).path or "/"
-    if redirect_uri:
-        options["default_redirect"] = redirect_uri
+    if redirect_uri or login_redirect_uri:
+        options["default_redirect"] = redirect_uri or login_redirect_uri
     if logout_uri:
         options["logout_path"] = logout_uri
         options["post_logout_redirect"] = logout_uri
+    if logout_redirect_uri:
+        options["post_logout_redirect"] = logout_redirect_uri
     return options

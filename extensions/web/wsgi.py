@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 IDENTITY_KEY = "keycloak.identity"
+USER_KEY = "keycloak.user"
 
 
 def wsgi_request(environ: WSGIEnvironment) -> WebRequest:
@@ -40,7 +41,19 @@ def wsgi_request(environ: WSGIEnvironment) -> WebRequest:
         headers=headers,
         scheme=str(environ.get("wsgi.url_scheme", "http")),
         host=host,
+        cookies=_parse_cookies(headers.get("cookie")),
     )
+
+
+def _parse_cookies(header: str | None) -> dict[str, str] | None:
+    """Werkzeug's parse of the Cookie header (what Flask's `request.cookies` holds)."""
+    if not header:
+        return {}
+    try:
+        from werkzeug.http import parse_cookie
+    except ImportError:  # a WSGI app without Werkzeug: the engine's own parser
+        return None
+    return dict(parse_cookie(header))
 
 
 def read_wsgi_body(environ: WSGIEnvironment, limit: int) -> bytes:
@@ -72,9 +85,14 @@ class KeycloakWSGIMiddleware:
     ) -> None:
         self.app = app
         self.engine = engine
-        self.runner = runner or LoopThread(timeout=engine.config.settings.timeout * 3)
+        self.runner = runner or LoopThread(timeout=engine.deadline + 5)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if path.isascii() and self.engine.passes_untouched(path, environ.get("HTTP_COOKIE")):
+            environ[IDENTITY_KEY] = None
+            environ[USER_KEY] = None
+            return self.app(environ, start_response)
         request = wsgi_request(environ)
         body = b""
         if request.path == self.engine.config.backchannel_logout_path:
@@ -83,11 +101,15 @@ class KeycloakWSGIMiddleware:
         async def read_body(limit: int) -> bytes:
             return body[:limit]
 
-        outcome = self.runner.run(self.engine.handle(request, read_body))
+        try:
+            outcome = self.runner.run(self.engine.handle(request, read_body))
+        except TimeoutError:  # the engine's own deadline is shorter; this is the backstop
+            outcome = self.engine.unavailable()
         if isinstance(outcome, WebResponse):
             return send_wsgi(outcome, start_response)
         assert isinstance(outcome, Proceed)
         environ[IDENTITY_KEY] = outcome.identity
+        environ[USER_KEY] = outcome.user
         return self.app(environ, start_response)
 
 

@@ -6,7 +6,7 @@ import pytest
 from keycloak_sdk.extensions.errors import (
     InvalidGrantError,
     IssuerMismatchError,
-    NoPendingLoginError,
+    KeycloakError,
     StateMismatchError,
     TokenMismatchError,
 )
@@ -76,7 +76,7 @@ async def test_state_and_issuer_mismatches_are_rejected(make_client: MakeClient)
     assert result.id_token_claims.preferred_username == "alice"
 
 
-async def test_seed_login_and_callback_single_user(make_client: MakeClient) -> None:
+async def test_seed_login_and_callback(make_client: MakeClient) -> None:
     kc = make_client()
     url, state = await call(kc, "login")
     query = login_redirect(url, "alice", "alice-password", REDIRECT_URI)
@@ -84,16 +84,47 @@ async def test_seed_login_and_callback_single_user(make_client: MakeClient) -> N
     tokens = await call(kc, "callback", query["code"])
     assert isinstance(tokens, TokenSet)
     assert tokens.id_token_claims is not None
-    with pytest.raises(NoPendingLoginError):
+    with pytest.raises(KeycloakError):  # the code is spent (and its nonce too)
         await call(kc, "callback", query["code"])
 
 
-async def test_seed_callback_refuses_when_two_logins_are_pending(make_client: MakeClient) -> None:
+async def test_seed_callback_serves_many_users_and_survives_abandoned_logins(
+    make_client: MakeClient,
+) -> None:
+    """One module-level client (keycloak-client's `kc = Client()`): logins of several users
+    interleave, some are never finished, and each callback(code) completes its own user."""
     kc = make_client()
-    url, _ = await call(kc, "login")
-    await call(kc, "login")
+    started = [await call(kc, "login") for _ in range(3)]
+    abandoned = [await call(kc, "login") for _ in range(20)]
+    assert len({state for _, state in started + abandoned}) == 23
+    users = ("alice", "bob", "alice")
+    codes = [
+        login_redirect(url, user, f"{user}-password", REDIRECT_URI)["code"]
+        for (url, _), user in zip(started, users, strict=True)
+    ]
+    for code, user in reversed(list(zip(codes, users, strict=True))):
+        tokens = await call(kc, "callback", code)
+        assert tokens.id_token_claims is not None
+        assert tokens.id_token_claims.preferred_username == user
+
+
+async def test_seed_callback_in_another_worker(make_client: MakeClient) -> None:
+    """login() in one process, callback(code) in another: two clients with the same secret
+    stand for two workers; nothing is shared between them but the configuration."""
+    url, _ = await call(make_client(), "login")
     query = login_redirect(url, "alice", "alice-password", REDIRECT_URI)
-    with pytest.raises(NoPendingLoginError):
+    tokens = await call(make_client(), "callback", query["code"])
+    assert tokens.id_token_claims is not None
+
+
+async def test_seed_callback_refuses_a_code_from_someone_elses_login(
+    make_client: MakeClient,
+) -> None:
+    """A code obtained through begin_login (a nonce not issued by login()) is refused."""
+    kc = make_client()
+    transaction = await call(kc, "begin_login")
+    query = login_redirect(transaction.authorization_url, "alice", "alice-password", REDIRECT_URI)
+    with pytest.raises(KeycloakError):
         await call(kc, "callback", query["code"])
 
 

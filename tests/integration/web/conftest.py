@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -86,3 +88,44 @@ def served(request: pytest.FixtureRequest, keycloak: RunningKeycloak) -> Iterato
         wsgi, engine = _django_app(keycloak, port)
         with serve_wsgi(wsgi, port) as url:
             yield ServedApp(framework, url, engine)
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if not path:
+        _missing("no Chromium executable (apt-get install chromium; `make setup` does it as root)")
+    assert path is not None
+    return path
+
+
+def _missing(why: str) -> None:
+    # CI installs the browser, so a missing one there is a broken setup, never a skip.
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("playwright is not installed (it is in the test dependency group)")
+    with sync_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

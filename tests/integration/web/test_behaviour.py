@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -76,28 +77,32 @@ def test_browser_login_returns_to_the_original_url(served: ServedApp) -> None:
         assert profile.json()["source"] == "session"
 
 
-def test_session_id_is_rotated_at_login(served: ServedApp) -> None:
+def test_session_id_is_issued_only_at_login(served: ServedApp) -> None:
+    """No session for anonymous visitors (the pending login is in its own short-lived
+    cookie), and a session cookie planted before the login is replaced by a fresh one."""
+    with served.client() as planted_by_attacker:
+        attacker = browser_login(planted_by_attacker, "/profile", "bob", "bob-password")
+        planted = attacker.cookies.get("kc_session")
+        assert planted
     with served.client() as app:
         start = app.get("/profile")
-        before = start.cookies.get("kc_session")
-        assert before
-        app.cookies.clear()
-        app.cookies.set("kc_session", before, domain="127.0.0.1")
+        assert "kc_session" not in start.cookies
+        login_cookie = start.headers["set-cookie"]
+        assert login_cookie.startswith("kc_login=") and "Max-Age=600;" in login_cookie
+        app.cookies.set("kc_session", planted, domain="127.0.0.1")
         from tests.keycloak_browser import KeycloakBrowser
 
-        browser = KeycloakBrowser()
-        try:
+        with KeycloakBrowser() as browser:
             back = browser.submit_login(start.headers["location"], "alice", "alice-password")
-        finally:
-            browser.close()
         parts = urlsplit(back)
         done = app.get(f"{parts.path}?{parts.query}")
         after = done.cookies.get("kc_session")
-        assert after and after != before
-        # The pre-login cookie is worth nothing now.
-        with served.client() as attacker:
-            attacker.cookies.set("kc_session", before, domain="127.0.0.1")
-            assert attacker.get("/profile").status_code == 302
+        assert after and after != planted
+        assert app.get("/profile").json()["user"] == "alice"
+        # The planted cookie was the attacker's own session: ended, not shared with alice.
+        with served.client() as attacker_again:
+            attacker_again.cookies.set("kc_session", planted, domain="127.0.0.1")
+            assert attacker_again.get("/profile").status_code == 302
 
 
 def test_return_to_refuses_open_redirects(served: ServedApp) -> None:
@@ -151,9 +156,22 @@ def test_role_guards(served: ServedApp, keycloak: RunningKeycloak) -> None:
         assert denied.status_code == 403
         assert app.get("/api/admin", headers=bearer(bob)).status_code == 200
         assert app.get("/api/reader", headers=bearer(alice)).status_code == 200
-        assert app.get("/api/reader", headers=bearer(carol)).status_code == 403
-    if served.framework != "starlette":  # Starlette's own @requires sends a bare 403
-        assert 'error="insufficient_scope"' in denied.headers["www-authenticate"]
+        reader = app.get("/api/reader", headers=bearer(carol))
+        assert reader.status_code == 403
+    # Every framework, Starlette's own @requires included (its bare 403 gets the challenge).
+    for refused in (denied, reader):
+        assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
+
+
+def test_two_authorization_headers_are_400_on_a_real_server(
+    served: ServedApp, keycloak: RunningKeycloak
+) -> None:
+    token = user_token(keycloak, "alice")
+    headers = [("Authorization", f"Bearer {token}"), ("Authorization", f"Bearer {token}")]
+    with served.client() as app:
+        response = app.get("/api/me", headers=headers)
+    assert response.status_code == 400
+    assert 'error="invalid_request"' in response.headers["www-authenticate"]
 
 
 def test_scope_guards(served: ServedApp, keycloak: RunningKeycloak) -> None:
@@ -161,7 +179,9 @@ def test_scope_guards(served: ServedApp, keycloak: RunningKeycloak) -> None:
     extra = user_token(keycloak, "carol", scope="openid sdk-extra")
     with served.client() as app:
         assert app.get("/api/email", headers=bearer(plain)).status_code == 200
-        assert app.get("/api/extra", headers=bearer(plain)).status_code == 403
+        refused = app.get("/api/extra", headers=bearer(plain))
+        assert refused.status_code == 403
+        assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
         assert app.get("/api/extra", headers=bearer(extra)).status_code == 200
 
 
@@ -234,14 +254,24 @@ def test_silent_refresh_replaces_an_expired_access_token(served: ServedApp) -> N
 def test_rp_initiated_logout_by_post(served: ServedApp, keycloak: RunningKeycloak) -> None:
     with served.client() as app:
         browser_login(app, "/profile", "alice", "alice-password")
-        assert app.get("/kc/logout").status_code == 405
+        confirm = app.get("/kc/logout", headers={"Sec-Fetch-Site": "cross-site"})
+        assert confirm.status_code == 200 and 'method="post"' in confirm.text
         assert app.get("/profile").status_code == 200
-        out = app.post("/kc/logout")
+        # A page on another port of the same host is another origin.
+        other_port = served.base_url.rsplit(":", 1)[0] + ":1"
+        assert app.post("/kc/logout", headers={"Origin": other_port}).status_code == 403
+        assert app.get("/profile").status_code == 200
+        # The home page's logout form (with Django's CSRF token in the Django example).
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', app.get("/").text)
+        form = {"csrfmiddlewaretoken": token.group(1)} if token else {}
+        assert bool(token) == (served.framework == "django")
+        out = app.post("/kc/logout", data=form, headers={"Origin": served.base_url})
         assert out.status_code == 303
         location = out.headers["location"]
         assert location.startswith(f"{keycloak.issuer}/protocol/openid-connect/logout?")
         query = parse_qs(urlsplit(location).query)
-        assert query["id_token_hint"] and query["post_logout_redirect_uri"]
+        assert query["id_token_hint"]
+        assert query["post_logout_redirect_uri"] == [f"{served.base_url}/"]
         ended = httpx.get(location, timeout=30, follow_redirects=False)
         assert ended.status_code in (200, 302)
         assert app.get("/profile").status_code == 302

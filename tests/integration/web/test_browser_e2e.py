@@ -3,9 +3,6 @@ each example app, and logs out again. A screenshot is saved in test-artifacts/ o
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,45 +13,6 @@ from tests.integration.web.conftest import ServedApp
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    path = (
-        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    )
-    if not path:
-        _missing("no Chromium executable (apt-get install chromium; `make setup` does it as root)")
-    assert path is not None
-    return path
-
-
-def _missing(why: str) -> None:
-    # CI installs the browser, so a missing one there is a broken setup, never a skip.
-    if os.environ.get("CI"):
-        pytest.fail(why)
-    pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _missing("playwright is not installed (it is in the test dependency group)")
-    with sync_api.sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
 
 
 def test_login_and_logout_in_a_real_browser(

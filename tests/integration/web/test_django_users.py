@@ -127,3 +127,25 @@ def test_a_local_write_to_a_synced_user_is_corrected_on_the_next_request(
     alice.refresh_from_db()
     assert alice.email == "alice@example.com"
     assert not alice.groups.filter(name="granted-by-hand").exists()
+
+
+def test_requests_skip_django_authenticate_and_its_signals(
+    served: ServedApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """request.user comes straight from KeycloakBackend (its synced-user cache), never through
+    django.contrib.auth.authenticate() and its per-backend signature inspection."""
+    import django.contrib.auth
+
+    calls: list[object] = []
+
+    def counting_authenticate(*args: object, **kwargs: object) -> None:
+        calls.append(kwargs)
+
+    with served.client() as app:
+        browser_login(app, "/profile", "alice", "alice-password")
+        monkeypatch.setattr(django.contrib.auth, "authenticate", counting_authenticate)
+        for _ in range(3):
+            profile = app.get("/profile")
+            assert profile.status_code == 200
+            assert profile.json()["user"] == "alice"
+    assert calls == []

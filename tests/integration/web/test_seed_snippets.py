@@ -111,9 +111,13 @@ def _login_and_logout(app: httpx.Client | TestClient, issuer: str) -> None:
     howdy = app.get("/howdy")
     assert howdy.status_code == 200
     assert howdy.text.startswith("Howdy!")
-    # Logout is a POST to logout_uri; afterwards the app's own /logout page shows.
-    assert app.get("/logout").status_code == 405
-    out = app.post("/logout")
+    # A link to logout_uri from another site only gets a page with a button (a POST) ...
+    confirm = app.get("/logout", headers={"Sec-Fetch-Site": "cross-site"})
+    assert confirm.status_code == 200 and '<form method="post" action="/logout">' in confirm.text
+    assert app.get("/howdy").status_code == 200
+    # ... the same link followed from the app's own pages logs out; afterwards the app's
+    # own /logout page shows.
+    out = app.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})
     assert out.status_code == 303
     assert "post_logout_redirect_uri=" in out.headers["location"]
     page = app.get("/logout")

@@ -3,8 +3,11 @@ and the one case that would gets a clean 503)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -18,7 +21,7 @@ from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine
 from keycloak_sdk.extensions.web.sealing import CookieSealer
-from keycloak_sdk.extensions.web.sessions import PendingLogin, SessionRecord, StoredTokens
+from keycloak_sdk.extensions.web.sessions import SessionRecord, SessionTicket, StoredTokens
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -29,9 +32,9 @@ SECRET = "unit-test-secret-0123456789"
 UNREACHABLE = "http://127.0.0.1:9"  # discard port: nothing listens
 
 
-def make_engine() -> AuthEngine:
+def make_engine(server_url: str = UNREACHABLE, **options: Any) -> AuthEngine:
     settings = KeycloakSettings(
-        server_url=UNREACHABLE,
+        server_url=server_url,
         realm="sdk-test",
         client_id="sdk-confidential",
         client_secret="not-used",
@@ -44,6 +47,8 @@ def make_engine() -> AuthEngine:
             public_paths=("/public",),
             api_paths=("/api/*",),
             logout_path="/logout",
+            callback_url="http://127.0.0.1:8000/kc/callback",
+            **options,
         )
     )
 
@@ -97,30 +102,37 @@ class Harness:
 
     def session(self, record: SessionRecord) -> str:
         """Store `record` and return the cookie value that names it."""
-        session_id = f"test-{time.monotonic_ns()}"
-        self.engine.config.session_store.put(session_id, record)
-        return CookieSealer(SECRET).seal(session_id.encode(), max_age=600)
+        ticket = SessionTicket.new()
+        asyncio.run(self.engine.config.session_store.put(ticket, record))
+        return CookieSealer(SECRET).seal(ticket.encode(), max_age=600)
+
+
+@contextmanager
+def serve(framework: str, engine: AuthEngine) -> Iterator[httpx.Client]:
+    base = "http://127.0.0.1:8000"
+    if framework == "flask":
+        transport = httpx.WSGITransport(app=flask_app(engine))
+        with httpx.Client(transport=transport, base_url=base) as client:
+            yield client
+        return
+    app = starlette_app(engine) if framework == "starlette" else fastapi_app(engine)
+    with TestClient(app, base_url=base, follow_redirects=False) as test_client:
+        yield test_client
 
 
 @pytest.fixture(params=["starlette", "fastapi", "flask"])
 def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
     engine = make_engine()
-    base = "http://127.0.0.1:8000"
-    if request.param == "flask":
-        transport = httpx.WSGITransport(app=flask_app(engine))
-        with httpx.Client(transport=transport, base_url=base) as client:
-            yield Harness(request.param, client, engine)
-        return
-    app = starlette_app(engine) if request.param == "starlette" else fastapi_app(engine)
-    with TestClient(app, base_url=base, follow_redirects=False) as test_client:
-        yield Harness(request.param, test_client, engine)
+    with serve(request.param, engine) as client:
+        yield Harness(request.param, client, engine)
 
 
 def _pending(harness: Harness) -> tuple[str, str]:
+    """A sealed pending-login cookie (kc_login) and its state."""
     transaction = LoginTransaction.new("http://127.0.0.1:8000/kc/callback")
-    record = SessionRecord(expires_at=time.time() + 60)
-    record.add_pending(transaction.state, PendingLogin(transaction.to_dict(), "/"))
-    return harness.session(record), transaction.state
+    entry = [{"t": transaction.to_dict(), "r": "/"}]
+    sealer = CookieSealer(SECRET, purpose="keycloak-sdk.login")
+    return sealer.seal(json.dumps(entry).encode(), max_age=600), transaction.state
 
 
 @pytest.mark.parametrize(
@@ -142,7 +154,7 @@ def test_bad_callbacks_are_400(harness: Harness, query: str) -> None:
 
 def test_duplicate_code_or_state_with_a_real_pending_login_is_400(harness: Harness) -> None:
     cookie, state = _pending(harness)
-    harness.client.cookies.set("kc_session", cookie)
+    harness.client.cookies.set("kc_login", cookie)
     duplicated = harness.client.get(f"/kc/callback?state={state}&state={state}&code=a")
     assert duplicated.status_code == 400
     missing_code = harness.client.get(f"/kc/callback?state={state}")
@@ -156,9 +168,11 @@ def test_callback_without_the_login_cookie_is_400(harness: Harness) -> None:
 
 def test_callback_state_is_single_use(harness: Harness) -> None:
     cookie, state = _pending(harness)
-    harness.client.cookies.set("kc_session", cookie)
+    harness.client.cookies.set("kc_login", cookie)
     first = harness.client.get(f"/kc/callback?state={state}&code=abc")
     assert first.status_code == 503  # Keycloak unreachable: a clean answer, not a 500
+    assert "kc_login=;" in first.headers["set-cookie"]  # the login is spent
+    harness.client.cookies.clear()
     assert harness.client.get(f"/kc/callback?state={state}&code=abc").status_code == 400
 
 
@@ -215,11 +229,112 @@ def _logged_in(harness: Harness) -> str:
     return harness.session(SessionRecord(expires_at=time.time() + 600, tokens=tokens))
 
 
-def test_logout_by_get_is_refused(harness: Harness) -> None:
+def test_logout_by_a_foreign_get_asks_for_confirmation(harness: Harness) -> None:
     harness.client.cookies.set("kc_session", _logged_in(harness))
-    response = harness.client.get("/logout")
-    assert response.status_code == 405
-    assert response.headers["allow"] == "POST"
+    for site in ("cross-site", "same-site", None):
+        headers = {"Sec-Fetch-Site": site} if site else {}
+        response = harness.client.get("/logout", headers=headers)
+        assert response.status_code == 200
+        assert '<form method="post" action="/logout">' in response.text
+        assert "set-cookie" not in response.headers  # still logged in
+        assert response.headers["x-frame-options"] == "DENY"
+    assert harness.client.put("/logout").status_code == 405
+
+
+def test_logout_by_a_same_origin_link_logs_out(harness: Harness) -> None:
+    harness.client.cookies.set("kc_session", _logged_in(harness))
+    # The session is ended; the end-session URL needs Keycloak, unreachable here: 503.
+    response = harness.client.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 503
+    assert harness.client.get("/logout").status_code == 200  # no session any more
+    assert harness.client.get("/logout").text == "ok"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://127.0.0.1:9999"},  # another port of the same host
+        {"Origin": "https://127.0.0.1:8000"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_cross_origin_logout_post_is_refused(harness: Harness, headers: dict[str, str]) -> None:
+    harness.client.cookies.set("kc_session", _logged_in(harness))
+    response = harness.client.post("/logout", headers=headers)
+    assert response.status_code == 403
+    assert "set-cookie" not in response.headers
+
+
+def test_same_origin_logout_post_lands_on_the_configured_origin(harness: Harness) -> None:
+    response = harness.client.post(
+        "/logout", headers={"Origin": "http://127.0.0.1:8000", "Host": "evil.example"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://127.0.0.1:8000/"
+
+
+def test_foreign_cookies_do_not_hide_the_session(harness: Harness) -> None:
+    """Valueless and JSON cookies of other apps on the host (SimpleCookie drops them all)."""
+    cookie, state = _pending(harness)
+    header = f'flag; prefs={{"theme":"dark"}}; kc_login={cookie}; other="a b"'
+    answer = harness.client.get(f"/kc/callback?state={state}&code=abc", headers={"Cookie": header})
+    assert answer.status_code == 503  # the pending login was found; Keycloak is unreachable
+
+
+def test_non_ascii_return_path_is_encoded_in_location() -> None:
+    from keycloak_sdk.extensions.web.engine import WebResponse
+
+    response = WebResponse.redirect("/%E2%98%83/\u2603?q=\u00e9#x")
+    assert dict(response.headers)["location"] == "/%E2%98%83/%E2%98%83?q=%C3%A9#x"
+
+
+@pytest.mark.parametrize("framework", ["starlette", "fastapi", "flask"])
+def test_a_keycloak_that_never_answers_is_503_within_the_deadline(framework: str) -> None:
+    """Connections are accepted (the listen backlog) but nothing is ever answered; the
+    per-request timeouts alone (and discovery's retries) would take far longer."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        engine = make_engine(url, keycloak_deadline=1.0)
+        with serve(framework, engine) as client:
+            began = time.monotonic()
+            response = client.get("/profile")
+            elapsed = time.monotonic() - began
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert elapsed < 10, elapsed
+
+
+def test_two_authorization_headers_are_400(harness: Harness) -> None:
+    headers = [(b"authorization", b"Bearer a.b.c"), (b"authorization", b"Bearer d.e.f")]
+    if harness.framework == "flask":
+        # httpx's WSGI transport keeps one of them; WSGI servers (wsgiref, gunicorn) join
+        # repeated headers with a comma, which is what the app then sees.
+        headers = [(b"authorization", b"Bearer a.b.c,Bearer d.e.f")]
+    response = harness.client.get("/api/x", headers=headers)
+    assert response.status_code == 400
+    assert 'error="invalid_request"' in response.headers["www-authenticate"]
+
+
+def test_login_cookie_lives_as_long_as_a_pending_login() -> None:
+    from keycloak_sdk.extensions.web.engine import WebRequest
+
+    engine = make_engine()
+    request = WebRequest("GET", "/", "", {})
+    entry = {"t": LoginTransaction.new("http://x/cb").to_dict(), "r": "/"}
+    name, value = engine._login_cookie(request, [entry])
+    assert name == "set-cookie"
+    assert "Max-Age=599;" in value or "Max-Age=600;" in value
+    secure = WebRequest("GET", "/", "", {}, scheme="https")
+    _, value = engine._login_cookie(secure, [entry])
+    assert value.startswith("__Host-kc_login=") and "; Secure" in value and "Path=/" in value
+    _, session = engine._set_cookie(secure, SessionTicket.new())
+    assert session.startswith("__Host-kc_session=")
 
 
 def test_logout_page_is_shown_without_a_session(harness: Harness) -> None:

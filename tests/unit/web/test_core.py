@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,7 +13,6 @@ from keycloak_sdk.extensions.web.guards import RoleRequirement, ScopeRequirement
 from keycloak_sdk.extensions.web.paths import PathRules, RouteKind
 from keycloak_sdk.extensions.web.redirects import safe_return_to
 from keycloak_sdk.extensions.web.sealing import CookieSealer
-from keycloak_sdk.extensions.web.sessions import InMemorySessionStore, SessionRecord
 
 
 @pytest.mark.parametrize(
@@ -159,24 +157,6 @@ def test_requirements_refuse_bad_input() -> None:
         RoleRequirement.of([])
     with pytest.raises(ValueError):
         ScopeRequirement.of(["a"], "most")  # type: ignore[arg-type]
-
-
-def test_store_indexes_sessions_by_sid() -> None:
-    store = InMemorySessionStore()
-    later = time.time() + 60
-    store.put("a", SessionRecord(expires_at=later, sid="s1", sub="u1"))
-    store.put("b", SessionRecord(expires_at=later, sid="s1", sub="u1"))
-    store.put("c", SessionRecord(expires_at=later, sid="s2", sub="u2"))
-    assert store.delete_by_sid("s1") == 2
-    assert store.get("a") is None and store.get("c") is not None
-    assert store.delete_by_subject("u2") == 1
-    assert len(store) == 0
-
-
-def test_store_expires_sessions() -> None:
-    store = InMemorySessionStore()
-    store.put("a", SessionRecord(expires_at=time.time() - 1))
-    assert store.get("a") is None
 
 
 @given(st.text(max_size=200))

@@ -1,0 +1,157 @@
+"""What a user would otherwise have: a bare app of each framework, with a minimal hand-written
+bearer check (bare `cryptography` RS256 verify, `exp`/`iss`), as the middleware benchmark's
+baseline. `/public` answers like the examples' `/public`; `/api/me` like their `/api/me`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+
+def _b64(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+class BareBearerCheck:
+    """The check a developer writes by hand: one key, RS256, signature, `exp`, `iss`."""
+
+    def __init__(self, public_key: rsa.RSAPublicKey, issuer: str) -> None:
+        self.public_key = public_key
+        self.issuer = issuer
+
+    def claims(self, header: str | None) -> Mapping[str, Any] | None:
+        if not header or not header.startswith("Bearer "):
+            return None
+        try:
+            head, payload, signature = header[7:].split(".")
+            self.public_key.verify(
+                _b64(signature),
+                f"{head}.{payload}".encode("ascii"),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
+            )
+            claims: dict[str, Any] = json.loads(_b64(payload))
+        except (ValueError, InvalidSignature):
+            return None
+        if claims.get("iss") != self.issuer or float(claims.get("exp", 0)) < time.time():
+            return None
+        return claims
+
+
+def flask_app(check: BareBearerCheck) -> Any:
+    from flask import Flask, jsonify, request
+
+    app = Flask("bare")
+    app.config["SECRET_KEY"] = "bare-app-secret"  # as the example has one (Flask opens its session)
+
+    @app.get("/public")
+    def public() -> Any:
+        return jsonify(public=True)
+
+    @app.get("/api/me")
+    def me() -> Any:
+        claims = check.claims(request.headers.get("Authorization"))
+        if claims is None:
+            return jsonify(error="invalid_token"), 401
+        return jsonify(user=claims.get("preferred_username"), sub=claims.get("sub"))
+
+    return app
+
+
+def starlette_app(check: BareBearerCheck) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def public(request: Request) -> JSONResponse:
+        return JSONResponse({"public": True, "user": None})
+
+    async def me(request: Request) -> JSONResponse:
+        claims = check.claims(request.headers.get("authorization"))
+        if claims is None:
+            return JSONResponse({"error": "invalid_token"}, status_code=401)
+        return JSONResponse({"user": claims.get("preferred_username"), "sub": claims.get("sub")})
+
+    return Starlette(routes=[Route("/public", public), Route("/api/me", me)])
+
+
+def fastapi_app(check: BareBearerCheck) -> Any:
+    from fastapi import FastAPI, Header, HTTPException
+
+    app = FastAPI()
+
+    @app.get("/public")
+    async def public() -> dict[str, bool]:
+        return {"public": True}
+
+    @app.get("/api/me")
+    async def me(authorization: str | None = Header(default=None)) -> dict[str, Any]:
+        claims = check.claims(authorization)
+        if claims is None:
+            raise HTTPException(401, "invalid_token")
+        return {"user": claims.get("preferred_username"), "sub": claims.get("sub")}
+
+    return app
+
+
+# Django: the example project's settings and middleware without Keycloak's, and these views.
+_django_check: list[BareBearerCheck] = []
+
+
+def _django_public(request: Any) -> Any:
+    from django.http import JsonResponse
+
+    return JsonResponse({"public": True})
+
+
+def _django_me(request: Any) -> Any:
+    from django.http import JsonResponse
+
+    claims = _django_check[0].claims(request.headers.get("Authorization"))
+    if claims is None:
+        return JsonResponse({"error": "invalid_token"}, status=401)
+    return JsonResponse({"user": claims.get("preferred_username"), "sub": claims.get("sub")})
+
+
+def _django_urls() -> list[Any]:
+    from django.urls import path
+
+    return [path("public", _django_public), path("api/me", _django_me)]
+
+
+urlpatterns: list[Any] = []  # filled by django_app(); this module is the bare app's ROOT_URLCONF
+
+
+def django_app(check: BareBearerCheck) -> Any:
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+
+    _django_check[:] = [check]
+    urlpatterns[:] = _django_urls()
+    middleware = [m for m in settings.MIDDLEWARE if not m.startswith("keycloak_sdk.")]
+    handler = WSGIHandler.__new__(WSGIHandler)
+    saved = (settings.MIDDLEWARE, settings.ROOT_URLCONF)
+    settings.MIDDLEWARE, settings.ROOT_URLCONF = middleware, __name__
+    try:
+        WSGIHandler.__init__(handler)  # loads this middleware list
+    finally:
+        settings.MIDDLEWARE, settings.ROOT_URLCONF = saved
+
+    def app(environ: Any, start_response: Any) -> Any:
+        # The handler reads ROOT_URLCONF per request; the example app keeps its own.
+        settings.ROOT_URLCONF = __name__
+        try:
+            return handler(environ, start_response)
+        finally:
+            settings.ROOT_URLCONF = saved[1]
+
+    return app
