@@ -253,8 +253,8 @@ class Client:
         offline_access: bool = False,
         par: bool = False,
     ) -> tuple[str, str]:
-        """Seed-compatible: `(authorization_url, state)`; the login is kept on this client for
-        `callback(code)`.
+        """keycloak-client compatible: `(authorization_url, state)`; the login is kept on this
+        client for `callback(code)`.
         """
         transaction = self.begin_login(
             redirect_uri=redirect_uri,
@@ -313,8 +313,8 @@ class Client:
         )
 
     def callback(self, code: str) -> TokenSet:
-        """Seed-compatible, single-user legacy form: completes the one login pending on this
-        client.
+        """keycloak-client compatible, single-user legacy form: completes the one login pending
+        on this client.
         """
         return self._driver.run(self._flows.legacy_callback(code))
 
@@ -458,11 +458,11 @@ class Client:
         return self._driver.run(self._flows.pat())
 
     def find_ticket(self, resources: Sequence[Mapping[str, Any]], pat: str | TokenSet) -> str:
-        """Seed-compatible permission ticket request: `[{"resource_id": ..., "resource_scopes":
-        [...]}]`.
+        """keycloak-client compatible permission ticket request: `[{"resource_id": ...,
+        "resource_scopes": [...]}]`.
         """
         return self._driver.run(
-            self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
+            self._flows.ticket([TicketPermission.from_dict(r) for r in resources], pat)
         )
 
     def ticket_by_name(
@@ -828,8 +828,8 @@ class AsyncClient:
         offline_access: bool = False,
         par: bool = False,
     ) -> tuple[str, str]:
-        """Seed-compatible: `(authorization_url, state)`; the login is kept on this client for
-        `callback(code)`.
+        """keycloak-client compatible: `(authorization_url, state)`; the login is kept on this
+        client for `callback(code)`.
         """
         transaction = await self.begin_login(
             redirect_uri=redirect_uri,
@@ -888,8 +888,8 @@ class AsyncClient:
         )
 
     async def callback(self, code: str) -> TokenSet:
-        """Seed-compatible, single-user legacy form: completes the one login pending on this
-        client.
+        """keycloak-client compatible, single-user legacy form: completes the one login pending
+        on this client.
         """
         return await self._driver.run(self._flows.legacy_callback(code))
 
@@ -1035,11 +1035,11 @@ class AsyncClient:
         return await self._driver.run(self._flows.pat())
 
     async def find_ticket(self, resources: Sequence[Mapping[str, Any]], pat: str | TokenSet) -> str:
-        """Seed-compatible permission ticket request: `[{"resource_id": ..., "resource_scopes":
-        [...]}]`.
+        """keycloak-client compatible permission ticket request: `[{"resource_id": ...,
+        "resource_scopes": [...]}]`.
         """
         return await self._driver.run(
-            self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
+            self._flows.ticket([TicketPermission.from_dict(r) for r in resources], pat)
         )
 
     async def ticket_by_name(
