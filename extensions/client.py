@@ -168,6 +168,8 @@ class Client:
         self.dpop_key = base.dpop_key(dpop, http_client)
         self._owned_http: httpx.Client | None = None
         if self.dpop_key is not None and http_client is None:
+            import httpx  # annotations only at module level: imported when a key needs it
+
             http_client = self._owned_http = httpx.Client(
                 transport=DPoPTransport(self.dpop_key), timeout=self.settings.timeout
             )
@@ -741,6 +743,8 @@ class AsyncClient:
         self.dpop_key = base.dpop_key(dpop, http_client)
         self._owned_http: httpx.AsyncClient | None = None
         if self.dpop_key is not None and http_client is None:
+            import httpx  # annotations only at module level: imported when a key needs it
+
             http_client = self._owned_http = httpx.AsyncClient(
                 transport=AsyncDPoPTransport(self.dpop_key), timeout=self.settings.timeout
             )
