@@ -2,7 +2,7 @@
 
 Each request is a `CoreCall` on the generated `KeycloakClient` / `AsyncKeycloakClient`; the
 flows add what the core does not do: PKCE/state/nonce login transactions, ID token
-validation, device/CIBA polling, PAT caching and the seed-compatible shapes. `Client` and
+validation, device/CIBA polling, PAT caching and the keycloak-client compatible shapes. `Client` and
 `AsyncClient` wrap these with identical signatures and run them through their driver. State
 kept here (pending legacy logins, the cached PAT) is per client object.
 """
@@ -69,7 +69,7 @@ if TYPE_CHECKING:
     from keycloak_sdk.models import ProviderMetadata
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a URN, not a secret
-# The seed's single-user `callback(code)` keeps at most this many logins per client object.
+# keycloak-client's single-user `callback(code)` keeps at most this many logins per client object.
 _MAX_LEGACY_PENDING = 16
 _PAT_SKEW = 30.0
 _log = logging.getLogger(__name__)
@@ -217,8 +217,8 @@ class Flows:
                     f"{len(self._pending)}; use complete_login(transaction, ...) for many users"
                 )
             transaction = next(iter(self._pending.values()))
-        # The seed compares state itself before calling callback(code); iss cannot be checked
-        # in this form, which is why it is documented as single-user legacy.
+        # keycloak-client's apps compare state themselves before calling callback(code); iss
+        # cannot be checked in this form, which is why it is documented as single-user legacy.
         result = yield from self.complete_login(
             transaction, CallbackParams(code=code, state=transaction.state), check_iss=False
         )

@@ -473,11 +473,11 @@ class Client:
         return self._driver.run(self._flows.pat())
 
     def find_ticket(self, resources: Sequence[Mapping[str, Any]], pat: str | TokenSet) -> str:
-        """Seed-compatible permission ticket request: `[{"resource_id": ..., "resource_scopes":
-        [...]}]`.
+        """keycloak-client compatible permission ticket request: `[{"resource_id": ...,
+        "resource_scopes": [...]}]`.
         """
         return self._driver.run(
-            self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
+            self._flows.ticket([TicketPermission.from_dict(r) for r in resources], pat)
         )
 
     def ticket_by_name(
@@ -1060,11 +1060,11 @@ class AsyncClient:
         return await self._driver.run(self._flows.pat())
 
     async def find_ticket(self, resources: Sequence[Mapping[str, Any]], pat: str | TokenSet) -> str:
-        """Seed-compatible permission ticket request: `[{"resource_id": ..., "resource_scopes":
-        [...]}]`.
+        """keycloak-client compatible permission ticket request: `[{"resource_id": ...,
+        "resource_scopes": [...]}]`.
         """
         return await self._driver.run(
-            self._flows.ticket([TicketPermission.from_seed(r) for r in resources], pat)
+            self._flows.ticket([TicketPermission.from_dict(r) for r in resources], pat)
         )
 
     async def ticket_by_name(

@@ -13,23 +13,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from keycloak_sdk.extensions.errors import ConfigurationError
 
-AuthMethod = Literal[
-    "client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"
-]
+from keycloak_sdk.types import ClientAuthMethod
+
+# The methods Keycloak's discovery document lists (generated from it), plus "none": a public
+# client, which does not authenticate and so is not in that list.
+AuthMethod = ClientAuthMethod | Literal["none"]
 SslRequired = Literal["all", "external", "none"]
 
-_AUTH_METHODS: tuple[str, ...] = (
-    "client_secret_basic",
-    "client_secret_post",
-    "client_secret_jwt",
-    "private_key_jwt",
-    "none",
-)
+_AUTH_METHODS: tuple[str, ...] = (*get_args(ClientAuthMethod), "none")
+# Mutual TLS presents a client certificate at the TLS layer, which this client does not do.
+_UNSUPPORTED_AUTH_METHODS = ("tls_client_auth",)
 _SSL_REQUIRED: tuple[str, ...] = ("all", "external", "none")
 
 # setting name -> environment variable
@@ -91,8 +89,9 @@ class KeycloakSettings:
             raise ConfigurationError("realm", "must be a non-empty realm name")
         if not self.client_id:
             raise ConfigurationError("client_id", "must not be empty")
-        if self.auth_method not in _AUTH_METHODS:
-            raise ConfigurationError("auth_method", f"must be one of {', '.join(_AUTH_METHODS)}")
+        supported = [m for m in _AUTH_METHODS if m not in _UNSUPPORTED_AUTH_METHODS]
+        if self.auth_method not in supported:
+            raise ConfigurationError("auth_method", f"must be one of {', '.join(supported)}")
         if self.ssl_required not in _SSL_REQUIRED:
             raise ConfigurationError("ssl_required", "must be 'all', 'external' or 'none'")
         needs_secret = self.auth_method in (

@@ -185,10 +185,11 @@ class CibaAuthentication(BackchannelAuthenticationResponse):
 class UserInfo(dict[str, Any]):
     """UserInfo claims (OIDC core §5.3.2).
 
-    A `dict` so that it can be stored in a web session or returned as JSON as-is (the seed
-    does `session["user"] = userinfo` and `jsonify(userinfo)`), which the core's attrs
-    `UserInfo` cannot be; the standard claims are typed properties. Built from the core's
-    model, or from the verified claims of a signed (`application/jwt`) response.
+    A `dict` so that it can be stored in a web session or returned as JSON as-is (the
+    keycloak-client package's examples do `session["user"] = userinfo` and
+    `jsonify(userinfo)`), which the core's attrs `UserInfo` cannot be; the standard claims
+    are typed properties. Built from the core's model, or from the verified claims of a
+    signed (`application/jwt`) response.
     """
 
     @classmethod

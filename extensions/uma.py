@@ -4,7 +4,8 @@ The calls themselves are methods of `Client` / `AsyncClient` (`pat`, `ticket`, `
 `decision`, `permissions`, `create_resource`, ...). Their results are the generated core's
 models (`keycloak_sdk.models`); this module adds the two request helpers that validate what
 the caller asks for: `PermissionRequest` (the uma-ticket `permission` parameter) and
-`TicketPermission` (one entry of a permission ticket request, also from the seed's dicts).
+`TicketPermission` (one entry of a permission ticket request, also from the
+`{"resource_id": ..., "resource_scopes": [...]}` dicts the keycloak-client package takes).
 """
 
 from __future__ import annotations
@@ -67,8 +68,9 @@ class TicketPermission:
         return CorePermissionRequest.from_dict(self.as_json())
 
     @classmethod
-    def from_seed(cls, entry: Mapping[str, Any]) -> TicketPermission:
-        """Accept the seed's `{"resource_id": ..., "resource_scopes": [...]}` dicts."""
+    def from_dict(cls, entry: Mapping[str, Any]) -> TicketPermission:
+        """One entry as the ticket request's JSON spells it (and keycloak-client's
+        `find_ticket` takes it): `{"resource_id": ..., "resource_scopes": [...]}`."""
         try:
             resource_id = entry["resource_id"]
         except KeyError:

@@ -11,40 +11,14 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 
-from harness.keycloak import (
-    ADMIN_PASSWORD,
-    ADMIN_USER,
-    CACHE,
-    CIBA_CHANNEL_ENV,
-    TEST_REALM,
-    KeycloakServer,
-    version_tuple,
-)
+from harness.keycloak import CACHE, CIBA_CHANNEL_ENV, KeycloakServer
 from tests.ciba_channel import CibaChannel
 
-
-@dataclass(frozen=True)
-class RunningKeycloak:
-    base_url: str
-    version: str
-    ciba_channel_uri: str
-    realm: str = TEST_REALM
-    admin_user: str = ADMIN_USER
-    admin_password: str = ADMIN_PASSWORD
-
-    @property
-    def issuer(self) -> str:
-        return f"{self.base_url}/realms/{self.realm}"
-
-    def at_least(self, *version: int) -> bool:
-        """Whether the server is this version or newer (`keycloak.at_least(26, 2)`); an
-        unknown version (a reused server without state) counts as the default, newest one."""
-        running = version_tuple(self.version) if self.version[:1].isdigit() else (999,)
-        return running >= version
+# Also re-exported: tests/integration/web and tests/proof still import it from here.
+from tests.helpers.keycloak import RunningKeycloak as RunningKeycloak
 
 
 def _reused_server(url: str) -> RunningKeycloak:

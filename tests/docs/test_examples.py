@@ -18,7 +18,6 @@ from dataclasses import asdict
 
 import pytest
 
-from tests.conftest import RunningKeycloak
 from tests.docs.blocks import (
     NOT_RUN_LANGUAGES,
     ROOT,
@@ -28,6 +27,7 @@ from tests.docs.blocks import (
     pages,
     parse,
 )
+from tests.helpers.keycloak import RunningKeycloak
 
 
 def _collect() -> tuple[list[Block], list[str]]:

@@ -30,8 +30,8 @@ from keycloak_sdk.models import (
     UmaPolicy,
 )
 from tests.ciba_channel import CibaChannel
-from tests.conftest import RunningKeycloak
-from tests.generated.conftest import CONFIDENTIAL, REDIRECT_URI, server_resource, unique
+from tests.helpers.generated import CONFIDENTIAL, REDIRECT_URI, server_resource, unique
+from tests.helpers.keycloak import RunningKeycloak
 from tests.keycloak_browser import approve_device, login_redirect
 
 

@@ -32,8 +32,8 @@ from keycloak_sdk.models import (
     UserInfoResponse,
 )
 from tests.ciba_channel import CibaChannel
-from tests.conftest import RunningKeycloak
-from tests.generated.conftest import REDIRECT_URI
+from tests.helpers.generated import REDIRECT_URI
+from tests.helpers.keycloak import RunningKeycloak
 from tests.keycloak_browser import approve_device, login_redirect
 
 

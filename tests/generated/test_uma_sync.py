@@ -22,8 +22,8 @@ from keycloak_sdk.models import (
     UmaPolicy,
     UmaProviderMetadata,
 )
-from tests.conftest import RunningKeycloak
-from tests.generated.conftest import owned_resource, server_resource, unique
+from tests.helpers.generated import owned_resource, server_resource, unique
+from tests.helpers.keycloak import RunningKeycloak
 
 
 def test_uma_metadata(client: KeycloakClient, issuer: str) -> None:

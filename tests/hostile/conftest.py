@@ -6,12 +6,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from keycloak_sdk.extensions import AsyncClient, Client
+from keycloak_sdk.extensions import Client
 
 from tests.hostile.apps import FRAMEWORKS, example_client
-from tests.hostile.provider import CLIENT_ID, CLIENT_SECRET, REALM, HostileProvider
-
-REDIRECT_URI = "http://127.0.0.1:8765/callback"
+from tests.hostile.helpers import flow_client
+from tests.hostile.provider import HostileProvider
 
 
 @pytest.fixture(scope="module")
@@ -33,28 +32,6 @@ def provider_http() -> Iterator[httpx.Client]:
         yield client
 
 
-def flow_client(provider: HostileProvider) -> Client:
-    return Client(
-        server_url=provider.base_url,
-        realm=REALM,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        redirect_uri=REDIRECT_URI,
-        timeout=5,
-    )
-
-
-def async_flow_client(provider: HostileProvider) -> AsyncClient:
-    return AsyncClient(
-        server_url=provider.base_url,
-        realm=REALM,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        redirect_uri=REDIRECT_URI,
-        timeout=5,
-    )
-
-
 @pytest.fixture
 def client(provider: HostileProvider) -> Iterator[Client]:
     with flow_client(provider) as kc:
@@ -73,10 +50,3 @@ def framework_app(
 def app(framework_app: tuple[str, httpx.Client], provider: HostileProvider) -> httpx.Client:
     framework_app[1].cookies.clear()
     return framework_app[1]
-
-
-def redirect_query(provider_http: httpx.Client, authorization_url: str) -> dict[str, str]:
-    """Let the provider 'log the user in' and return the redirect's query parameters."""
-    answer = provider_http.get(authorization_url)
-    assert answer.status_code == 302
-    return dict(httpx.URL(answer.headers["location"]).params)

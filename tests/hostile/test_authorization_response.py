@@ -14,7 +14,7 @@ from keycloak_sdk.extensions.errors import (
 )
 
 from keycloak_sdk.errors import OAuthError
-from tests.hostile.conftest import async_flow_client, redirect_query
+from tests.hostile.helpers import async_flow_client, redirect_query
 from tests.hostile.provider import HostileProvider
 
 

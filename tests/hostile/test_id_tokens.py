@@ -13,7 +13,7 @@ from keycloak_sdk.extensions.jose.errors import TokenValidationError
 
 from tests.hostile.apps import browser_login
 from tests.hostile.cases import ID_TOKEN_CASES, TokenCase
-from tests.hostile.conftest import async_flow_client, redirect_query
+from tests.hostile.helpers import async_flow_client, redirect_query
 from tests.hostile.provider import HostileProvider
 
 CASES = [pytest.param(case, id=case.id) for case in ID_TOKEN_CASES]

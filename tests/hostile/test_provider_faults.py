@@ -18,7 +18,7 @@ from keycloak_sdk.extensions.validation import TokenValidator
 from keycloak_sdk.errors import KeycloakError
 from tests.hostile.apps import FRAMEWORKS, browser_login, example_client
 from tests.hostile.cases import NO_KID
-from tests.hostile.conftest import async_flow_client, redirect_query
+from tests.hostile.helpers import async_flow_client, redirect_query
 from tests.hostile.provider import CLIENT_ID, HostileProvider, new_rsa_key
 
 

@@ -38,7 +38,7 @@ from keycloak_sdk.extensions.validation import LOGGER_NAME, AsyncTokenValidator,
 
 from keycloak_sdk.errors import DiscoveryError
 from tests.hostile.apps import FRAMEWORKS, example_client
-from tests.hostile.conftest import REDIRECT_URI, redirect_query
+from tests.hostile.helpers import REDIRECT_URI, redirect_query
 from tests.hostile.provider import (
     CLIENT_ID,
     CLIENT_SECRET,

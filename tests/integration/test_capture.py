@@ -24,7 +24,7 @@ from generator.capture import (
     fetch_server_version,
     validator_for,
 )
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 TIMEOUT = httpx.Timeout(15.0)
 

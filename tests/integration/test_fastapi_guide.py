@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from keycloak_sdk.extensions.validation import LOGGER_NAME
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 pytestmark = pytest.mark.integration
 

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from harness.keycloak import free_port
 from tests.ciba_channel import CibaChannel
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 KEYS = Path(__file__).resolve().parents[1] / "realm" / "keys"
 TIMEOUT = 15.0

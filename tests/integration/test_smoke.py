@@ -10,7 +10,7 @@ from keycloak_sdk.extensions import Client
 from keycloak_sdk.extensions.validation import TokenValidator
 
 from keycloak_sdk import KeycloakClient
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 
 def test_discovery_and_client_credentials(keycloak: RunningKeycloak) -> None:

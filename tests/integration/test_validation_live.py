@@ -16,7 +16,7 @@ from keycloak_sdk.extensions.jose.errors import InvalidAudienceError, InvalidTok
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 CLIENT_ID = "sdk-confidential"
 CLIENT_SECRET = "sdk-confidential-secret"

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from tests.conftest import RunningKeycloak
 from tests.docs.blocks import DOCS_SERVER, Block, parse
+from tests.helpers.keycloak import RunningKeycloak
 
 ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTION = "keycloak-typed-sdk"

@@ -1,35 +1,16 @@
-"""Clients of the test realm, each test run once with `Client` and once with `AsyncClient`."""
+"""Clients of the test realm, each test run once with `Client` and once with `AsyncClient`
+(tests/helpers/flow_clients.py says how a test calls them)."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from keycloak_sdk.extensions.client import AsyncClient, Client
 
-from tests.conftest import RunningKeycloak
-
-REDIRECT_URI = "http://127.0.0.1/callback"
-KEYS = Path(__file__).resolve().parents[2] / "realm" / "keys"
-SECRETS = {
-    "sdk-confidential": "sdk-confidential-secret",
-    "sdk-ciba": "sdk-ciba-secret",
-    "sdk-exchange": "sdk-exchange-secret",
-    "sdk-short": "sdk-short-secret",
-    "sdk-jwt": "sdk-jwt-secret",
-}
-
-AnyClient = Client | AsyncClient
-MakeClient = Callable[..., AnyClient]
-
-
-async def call(client: AnyClient, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call a method of either client; await it when the client is async."""
-    result = getattr(client, method)(*args, **kwargs)
-    return await result if inspect.isawaitable(result) else result
+from tests.helpers.flow_clients import REDIRECT_URI, SECRETS, AnyClient, MakeClient
+from tests.helpers.keycloak import RunningKeycloak
 
 
 @pytest.fixture(params=["sync", "async"])

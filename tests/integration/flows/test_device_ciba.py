@@ -9,8 +9,8 @@ import pytest
 from keycloak_sdk.extensions.errors import AccessDeniedError
 
 from tests.ciba_channel import CibaChannel
-from tests.conftest import RunningKeycloak
-from tests.integration.flows.conftest import MakeClient, call
+from tests.helpers.flow_clients import MakeClient, maybe
+from tests.helpers.keycloak import RunningKeycloak
 from tests.keycloak_browser import approve_device
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -18,9 +18,10 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 async def test_device_flow_end_to_end(make_client: MakeClient) -> None:
     kc = make_client("sdk-public")
-    authorization = await call(kc, "start_device_flow")
+    authorization = await maybe(kc.start_device_flow())
     assert authorization.user_code
     assert "device_code" not in repr(authorization)
+    assert authorization.verification_uri_complete is not None
     # The user approves on another device while the client polls.
     approver = asyncio.get_running_loop().run_in_executor(
         None,
@@ -29,7 +30,7 @@ async def test_device_flow_end_to_end(make_client: MakeClient) -> None:
         "alice",
         "alice-password",
     )
-    tokens = await call(kc, "poll_device_flow", authorization, max_wait=60)
+    tokens = await maybe(kc.poll_device_flow(authorization, max_wait=60))
     await approver
     assert tokens.id_token_claims is not None
     assert tokens.id_token_claims.preferred_username == "alice"
@@ -56,9 +57,9 @@ async def test_ciba_poll_mode_end_to_end(
     make_client: MakeClient, keycloak: RunningKeycloak, ciba_channel: CibaChannel
 ) -> None:
     kc = make_client("sdk-ciba")
-    authentication = await call(kc, "start_ciba", "alice", binding_message="SDK-42")
+    authentication = await maybe(kc.start_ciba("alice", binding_message="SDK-42"))
     approval = _approve(keycloak, ciba_channel, "SUCCEED")
-    tokens = await call(kc, "poll_ciba", authentication, max_wait=60)
+    tokens = await maybe(kc.poll_ciba(authentication, max_wait=60))
     assert await approval == "SDK-42"
     assert tokens.id_token_claims is not None
     assert tokens.id_token_claims.preferred_username == "alice"
@@ -68,8 +69,8 @@ async def test_ciba_denied_is_access_denied(
     make_client: MakeClient, keycloak: RunningKeycloak, ciba_channel: CibaChannel
 ) -> None:
     kc = make_client("sdk-ciba")
-    authentication = await call(kc, "start_ciba", "bob")
+    authentication = await maybe(kc.start_ciba("bob"))
     denial = _approve(keycloak, ciba_channel, "CANCELLED")
     with pytest.raises(AccessDeniedError):
-        await call(kc, "poll_ciba", authentication, max_wait=60)
+        await maybe(kc.poll_ciba(authentication, max_wait=60))
     await denial

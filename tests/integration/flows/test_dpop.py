@@ -12,7 +12,7 @@ from keycloak_sdk.extensions.dpop import (
 )
 from keycloak_sdk.extensions.errors import OAuthError
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 

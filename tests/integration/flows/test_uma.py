@@ -11,8 +11,8 @@ from keycloak_sdk.extensions.errors import AccessDeniedError, NotFoundError
 from keycloak_sdk.extensions.uma import PermissionRequest, TicketPermission
 
 from keycloak_sdk.models import PermissionTicket, Resource, ResourceScope
-from tests.conftest import RunningKeycloak
-from tests.integration.flows.conftest import AnyClient, MakeClient, call
+from tests.helpers.flow_clients import AnyClient, MakeClient, maybe
+from tests.helpers.keycloak import RunningKeycloak
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -24,29 +24,29 @@ def _scopes(*names: str) -> list[ResourceScope]:
 
 
 async def _resource_id(kc: AnyClient, name: str) -> str:
-    ids = await call(kc, "list_resources", name=name)
+    ids = await maybe(kc.list_resources(name=name))
     for resource_id in ids:
-        if (await call(kc, "get_resource", resource_id)).name == name:
+        if (await maybe(kc.get_resource(resource_id))).name == name:
             return str(resource_id)
     raise AssertionError(f"resource {name} not found")
 
 
 async def test_pat_ticket_rpt_for_bob(make_client: MakeClient) -> None:
     kc = make_client()
-    pat = await call(kc, "pat")
+    pat = await maybe(kc.pat())
     documents = await _resource_id(kc, "documents")
-    ticket = await call(
-        kc,
-        "find_ticket",
-        [{"resource_id": documents, "resource_scopes": ["read"]}],
-        pat["access_token"],
+    ticket = await maybe(
+        kc.find_ticket(
+            [{"resource_id": documents, "resource_scopes": ["read"]}],
+            pat["access_token"],
+        )
     )
-    bob = await call(kc, "password_grant", "bob", "bob-password")
-    rpt = await call(kc, "rpt", bob, ticket=ticket)
-    claims = await call(kc, "validate_rpt", rpt)
+    bob = await maybe(kc.password_grant("bob", "bob-password"))
+    rpt = await maybe(kc.rpt(bob, ticket=ticket))
+    claims = await maybe(kc.validate_rpt(rpt))
     assert claims.has_permission("documents", "read")
     assert not claims.has_permission("admin-area")
-    introspection = await call(kc, "introspect_rpt", rpt)
+    introspection = await maybe(kc.introspect_rpt(rpt))
     assert introspection.active
     assert introspection.permissions
     assert {p.rsname for p in introspection.permissions} == {"documents"}
@@ -55,85 +55,84 @@ async def test_pat_ticket_rpt_for_bob(make_client: MakeClient) -> None:
 async def test_typed_ticket_and_carol_is_denied(make_client: MakeClient) -> None:
     kc = make_client()
     documents = await _resource_id(kc, "documents")
-    ticket = await call(kc, "ticket", [TicketPermission(documents, ("read",))])
-    carol = await call(kc, "password_grant", "carol", "carol-password")
+    ticket = await maybe(kc.ticket([TicketPermission(documents, ("read",))]))
+    carol = await maybe(kc.password_grant("carol", "carol-password"))
     with pytest.raises(AccessDeniedError) as caught:
-        await call(kc, "rpt", carol, ticket=ticket)
+        await maybe(kc.rpt(carol, ticket=ticket))
     assert caught.value.status_code == 403
 
 
 async def test_rpt_upgrade(make_client: MakeClient) -> None:
     kc = make_client()
-    bob = await call(kc, "password_grant", "bob", "bob-password")
-    first = await call(
-        kc,
-        "rpt",
-        bob,
-        audience=RESOURCE_SERVER,
-        permissions=[PermissionRequest("documents", ("read",))],
+    bob = await maybe(kc.password_grant("bob", "bob-password"))
+    first = await maybe(
+        kc.rpt(
+            bob,
+            audience=RESOURCE_SERVER,
+            permissions=[PermissionRequest("documents", ("read",))],
+        )
     )
-    first_claims = await call(kc, "validate_rpt", first)
+    first_claims = await maybe(kc.validate_rpt(first))
     assert not first_claims.has_permission("admin-area")
     # Keycloak 26 denies a scope-less resource request made together with `rpt`, so the
     # upgrade names the scope.
-    upgraded = await call(
-        kc,
-        "rpt",
-        bob,
-        audience=RESOURCE_SERVER,
-        permissions=[PermissionRequest("admin-area", ("read",))],
-        rpt=first,
+    upgraded = await maybe(
+        kc.rpt(
+            bob,
+            audience=RESOURCE_SERVER,
+            permissions=[PermissionRequest("admin-area", ("read",))],
+            rpt=first,
+        )
     )
     assert upgraded.upgraded is True
-    claims = await call(kc, "validate_rpt", upgraded)
+    claims = await maybe(kc.validate_rpt(upgraded))
     assert claims.has_permission("documents", "read")
     assert claims.has_permission("admin-area")
 
 
 async def test_decision_and_permissions_modes(make_client: MakeClient) -> None:
     kc = make_client()
-    alice = await call(kc, "password_grant", "alice", "alice-password")
-    bob = await call(kc, "password_grant", "bob", "bob-password")
+    alice = await maybe(kc.password_grant("alice", "alice-password"))
+    bob = await maybe(kc.password_grant("bob", "bob-password"))
     read = [PermissionRequest("documents", ("read",))]
     write = [PermissionRequest("documents", ("write",))]
-    assert (await call(kc, "decision", alice, audience=RESOURCE_SERVER, permissions=read)).result
-    assert not (
-        await call(kc, "decision", alice, audience=RESOURCE_SERVER, permissions=write)
-    ).result
-    assert (await call(kc, "decision", bob, audience=RESOURCE_SERVER, permissions=write)).result
+    assert (await maybe(kc.decision(alice, audience=RESOURCE_SERVER, permissions=read))).result
+    assert not (await maybe(kc.decision(alice, audience=RESOURCE_SERVER, permissions=write))).result
+    assert (await maybe(kc.decision(bob, audience=RESOURCE_SERVER, permissions=write))).result
 
-    granted = await call(kc, "permissions", bob, audience=RESOURCE_SERVER)
-    by_name = {p.rsname: set(p.scopes) for p in granted}
+    granted = await maybe(kc.permissions(bob, audience=RESOURCE_SERVER))
+    by_name = {p.rsname: set(p.scopes or ()) for p in granted}
     assert {"read", "write", "delete"} <= by_name["documents"]
     assert "admin-area" in by_name
-    alice_granted = await call(kc, "permissions", alice, audience=RESOURCE_SERVER)
+    alice_granted = await maybe(kc.permissions(alice, audience=RESOURCE_SERVER))
     assert {p.rsname for p in alice_granted} == {"documents"}
 
 
 async def test_resource_set_crud(make_client: MakeClient) -> None:
     kc = make_client()
     name = f"sdk-crud-{uuid.uuid4().hex[:8]}"
-    created = await call(
-        kc,
-        "create_resource",
-        Resource(
-            name=name,
-            type_="urn:sdk:test",
-            uris=["/crud/*"],
-            resource_scopes=_scopes("read", "write"),
-        ),
+    created = await maybe(
+        kc.create_resource(
+            Resource(
+                name=name,
+                type_="urn:sdk:test",
+                uris=["/crud/*"],
+                resource_scopes=_scopes("read", "write"),
+            ),
+        )
     )
     assert created.id and created.name == name
-    fetched = await call(kc, "get_resource", created.id)
+    fetched = await maybe(kc.get_resource(created.id))
+    assert fetched.resource_scopes is not None
     assert {scope.name for scope in fetched.resource_scopes} == {"read", "write"}
-    await call(kc, "update_resource", evolve(fetched, display_name="CRUD test", uris=["/crud2/*"]))
-    updated = await call(kc, "get_resource", created.id)
+    await maybe(kc.update_resource(evolve(fetched, display_name="CRUD test", uris=["/crud2/*"])))
+    updated = await maybe(kc.get_resource(created.id))
     assert updated.display_name == "CRUD test"
     assert updated.uris == ["/crud2/*"]
-    assert created.id in await call(kc, "list_resources", name=name)
-    await call(kc, "delete_resource", created.id)
+    assert created.id in await maybe(kc.list_resources(name=name))
+    await maybe(kc.delete_resource(created.id))
     with pytest.raises(NotFoundError):
-        await call(kc, "get_resource", created.id)
+        await maybe(kc.get_resource(created.id))
 
 
 async def test_permission_ticket_management(make_client: MakeClient) -> None:
@@ -141,100 +140,105 @@ async def test_permission_ticket_management(make_client: MakeClient) -> None:
     # owns the resource), so the resource server files and grants the ticket itself.
     kc = make_client()
     name = f"shared-album-{uuid.uuid4().hex[:8]}"
-    album = await call(
-        kc,
-        "create_resource",
-        Resource(name=name, owner_managed_access=True, resource_scopes=_scopes("view")),
-    )
-    try:
-        bob = await call(kc, "password_grant", "bob", "bob-password")
-        await call(
-            kc,
-            "create_permission_ticket",
-            PermissionTicket(
-                resource=album.id, requester=bob.id_token_claims.sub, scope_name="view"
-            ),
+    album = await maybe(
+        kc.create_resource(
+            Resource(name=name, owner_managed_access=True, resource_scopes=_scopes("view")),
         )
-        pending = await call(kc, "list_permission_tickets", resource_id=album.id, granted=False)
+    )
+    assert album.id is not None
+    try:
+        bob = await maybe(kc.password_grant("bob", "bob-password"))
+        assert bob.id_token_claims is not None
+        await maybe(
+            kc.create_permission_ticket(
+                PermissionTicket(
+                    resource=album.id, requester=bob.id_token_claims.sub, scope_name="view"
+                ),
+            )
+        )
+        pending = await maybe(kc.list_permission_tickets(resource_id=album.id, granted=False))
         assert len(pending) == 1
+        assert pending[0].id is not None
         assert pending[0].requester == bob.id_token_claims.sub
-        await call(kc, "update_permission_ticket", evolve(pending[0], granted=True))
-        granted = await call(kc, "list_permission_tickets", resource_id=album.id, granted=True)
+        await maybe(kc.update_permission_ticket(evolve(pending[0], granted=True)))
+        granted = await maybe(kc.list_permission_tickets(resource_id=album.id, granted=True))
         assert [t.id for t in granted] == [pending[0].id]
-        ticket = await call(kc, "ticket", [TicketPermission(album.id, ("view",))])
-        rpt = await call(kc, "rpt", bob, ticket=ticket)
-        assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
-        await call(kc, "delete_permission_ticket", pending[0].id)
-        assert await call(kc, "list_permission_tickets", resource_id=album.id) == []
+        ticket = await maybe(kc.ticket([TicketPermission(album.id, ("view",))]))
+        rpt = await maybe(kc.rpt(bob, ticket=ticket))
+        assert (await maybe(kc.validate_rpt(rpt))).has_permission(name, "view")
+        await maybe(kc.delete_permission_ticket(pending[0].id))
+        assert await maybe(kc.list_permission_tickets(resource_id=album.id)) == []
     finally:
-        await call(kc, "delete_resource", album.id)
+        await maybe(kc.delete_resource(album.id))
 
 
 async def test_managed_ticket_created_by_the_resource_server(make_client: MakeClient) -> None:
     kc = make_client()
     name = f"alice-doc-{uuid.uuid4().hex[:8]}"
-    doc = await call(
-        kc,
-        "create_resource",
-        Resource(name=name, owner_managed_access=True, resource_scopes=_scopes("view")),
+    doc = await maybe(
+        kc.create_resource(
+            Resource(name=name, owner_managed_access=True, resource_scopes=_scopes("view")),
+        )
     )
+    assert doc.id is not None
     try:
-        bob = await call(kc, "password_grant", "bob", "bob-password")
-        created = await call(
-            kc,
-            "create_permission_ticket",
-            PermissionTicket(
-                resource=doc.id,
-                requester=bob.id_token_claims.sub,
-                granted=True,
-                scope_name="view",
-            ),
+        bob = await maybe(kc.password_grant("bob", "bob-password"))
+        assert bob.id_token_claims is not None
+        created = await maybe(
+            kc.create_permission_ticket(
+                PermissionTicket(
+                    resource=doc.id,
+                    requester=bob.id_token_claims.sub,
+                    granted=True,
+                    scope_name="view",
+                ),
+            )
         )
         assert created.id and created.granted
-        ticket = await call(kc, "ticket", [TicketPermission(doc.id, ("view",))])
-        rpt = await call(kc, "rpt", bob, ticket=ticket)
-        assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
+        ticket = await maybe(kc.ticket([TicketPermission(doc.id, ("view",))]))
+        rpt = await maybe(kc.rpt(bob, ticket=ticket))
+        assert (await maybe(kc.validate_rpt(rpt))).has_permission(name, "view")
     finally:
-        await call(kc, "delete_resource", doc.id)
+        await maybe(kc.delete_resource(doc.id))
 
 
 async def test_check_permissions_reports_what_is_missing(make_client: MakeClient) -> None:
     kc = make_client()
-    alice = await call(kc, "password_grant", "alice", "alice-password")
-    bob = await call(kc, "password_grant", "bob", "bob-password")
+    alice = await maybe(kc.password_grant("alice", "alice-password"))
+    bob = await maybe(kc.password_grant("bob", "bob-password"))
     wanted = [PermissionRequest("documents", ("read", "write")), PermissionRequest("admin-area")]
-    check = await call(kc, "check_permissions", alice, audience=RESOURCE_SERVER, permissions=wanted)
+    check = await maybe(kc.check_permissions(alice, audience=RESOURCE_SERVER, permissions=wanted))
     assert not check.allowed
     assert {p.rsname for p in check.granted} == {"documents"}
     assert check.missing == (
         PermissionRequest("documents", ("write",)),
         PermissionRequest("admin-area"),
     )
-    for_bob = await call(kc, "check_permissions", bob, audience=RESOURCE_SERVER, permissions=wanted)
+    for_bob = await maybe(kc.check_permissions(bob, audience=RESOURCE_SERVER, permissions=wanted))
     assert for_bob.allowed and for_bob.missing == ()
     # Carol is granted nothing: Keycloak answers 403, reported as everything missing.
-    carol = await call(kc, "password_grant", "carol", "carol-password")
-    denied = await call(
-        kc, "check_permissions", carol, audience=RESOURCE_SERVER, permissions=wanted[:1]
+    carol = await maybe(kc.password_grant("carol", "carol-password"))
+    denied = await maybe(
+        kc.check_permissions(carol, audience=RESOURCE_SERVER, permissions=wanted[:1])
     )
     assert not denied and denied.missing == tuple(wanted[:1])
 
 
 async def test_list_resources_pages(make_client: MakeClient) -> None:
     kc = make_client()
-    everything = await call(kc, "list_resources")
+    everything = await maybe(kc.list_resources())
     assert len(everything) >= 2
-    first = await call(kc, "list_resources", first=0, max=1)
-    second = await call(kc, "list_resources", first=1, max=1)
+    first = await maybe(kc.list_resources(first=0, max=1))
+    second = await maybe(kc.list_resources(first=1, max=1))
     assert len(first) == 1 and len(second) == 1 and first != second
     assert set(first + second) <= set(everything)
 
 
 async def test_realm_keys(make_client: MakeClient) -> None:
     kc = make_client()
-    keys = await call(kc, "realm_keys")
+    keys = await maybe(kc.realm_keys())
     assert any(key.kid for key in keys.keys)
-    token = await call(kc, "client_credentials")
+    token = await maybe(kc.client_credentials())
     from keycloak_sdk.extensions.jose import decode_unverified
 
     kid = decode_unverified(token.access_token).header["kid"]
@@ -247,20 +251,21 @@ async def test_create_resource_says_when_the_owner_is_ignored(
     kc = make_client()
     name = f"sdk-owner-{uuid.uuid4().hex[:8]}"
     caplog.set_level(logging.WARNING, logger="keycloak_sdk.extensions._flows")
-    created = await call(kc, "create_resource", Resource(name=name, owner="alice"))
+    created = await maybe(kc.create_resource(Resource(name=name, owner="alice")))
+    assert created.id is not None
     try:
         warned = [r for r in caplog.records if "ignored owner" in r.getMessage()]
         # 26.7 makes the resource server the owner whatever `owner` says; before, alice owns it.
         assert bool(warned) is keycloak.at_least(26, 7)
     finally:
-        await call(kc, "delete_resource", created.id)
+        await maybe(kc.delete_resource(created.id))
 
 
 async def test_ticket_by_resource_name(make_client: MakeClient) -> None:
     kc = make_client()
-    ticket = await call(kc, "ticket_by_name", {"documents": ["read"]})
-    bob = await call(kc, "password_grant", "bob", "bob-password")
-    claims = await call(kc, "validate_rpt", await call(kc, "rpt", bob, ticket=ticket))
+    ticket = await maybe(kc.ticket_by_name({"documents": ["read"]}))
+    bob = await maybe(kc.password_grant("bob", "bob-password"))
+    claims = await maybe(kc.validate_rpt(await maybe(kc.rpt(bob, ticket=ticket))))
     assert claims.has_permission("documents", "read")
     with pytest.raises(ValueError, match="matches 0 resources"):
-        await call(kc, "ticket_by_name", {f"no-such-{uuid.uuid4().hex[:6]}": ["read"]})
+        await maybe(kc.ticket_by_name({f"no-such-{uuid.uuid4().hex[:6]}": ["read"]}))

@@ -1,7 +1,7 @@
-"""The seed documentation's snippets, run against the real server.
+"""The keycloak-client package's documented snippets, run against the real server.
 
-Each snippet is the seed's text with only `from keycloak import Client` changed to
-`from keycloak_sdk.extensions import Client` (and, in the ticket snippet, the seed's
+Each snippet is keycloak-client's text with only `from keycloak import Client` changed to
+`from keycloak_sdk.extensions import Client` (and, in the ticket snippet, its
 placeholder resource id and scope names replaced by ones that exist in the test realm).
 `Client()` takes no arguments, so the server is configured with KEYCLOAK_* variables.
 """
@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from keycloak_sdk.extensions import Client
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.keycloak_browser import login_redirect
 
 REDIRECT_URI = "http://localhost:5000/login/callback"
@@ -102,8 +102,8 @@ def env_configured(keycloak: RunningKeycloak, monkeypatch: pytest.MonkeyPatch) -
 
 
 def _run(snippet: str) -> dict[str, Any]:
-    namespace: dict[str, Any] = {"__name__": "seed_snippet"}
-    exec(compile(snippet, "<seed snippet>", "exec"), namespace)  # noqa: S102 - our own fixed text
+    namespace: dict[str, Any] = {"__name__": "keycloak_client_snippet"}
+    exec(compile(snippet, "<keycloak-client snippet>", "exec"), namespace)  # noqa: S102 - our own fixed text
     return namespace
 
 
@@ -115,7 +115,7 @@ def test_flask_login_and_callback_snippet() -> None:
     assert started.status_code == 302
     authorization_url = started.headers["Location"]
     query = dict(parse_qsl(urlsplit(authorization_url).query))
-    assert query["code_challenge_method"] == "S256"  # the seed's call is now PKCE-protected
+    assert query["code_challenge_method"] == "S256"  # keycloak-client's call, now PKCE-protected
 
     redirect = login_redirect(authorization_url, "alice", "alice-password", REDIRECT_URI)
     callback = browser_app.get(
