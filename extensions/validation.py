@@ -12,7 +12,6 @@ import hmac
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from keycloak_sdk.extensions.claims import (
@@ -65,6 +64,8 @@ from keycloak_sdk.extensions.jose.stores import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable
+
     import httpx
 
 __all__ = [

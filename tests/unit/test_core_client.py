@@ -32,7 +32,7 @@ def _answer(request: httpx.Request) -> httpx.Response:
 def test_version_comes_from_the_package_metadata() -> None:
     from importlib.metadata import version
 
-    assert keycloak_sdk.__version__ == version("keycloak-sdk")
+    assert keycloak_sdk.__version__ == version("keycloak-typed-sdk")
     assert "__version__" in keycloak_sdk.__all__
 
 
