@@ -28,7 +28,6 @@ from keycloak_sdk.extensions.jose.algorithms import (
 )
 from keycloak_sdk.extensions.jose.b64 import b64url_decode_ascii, b64url_encode
 from keycloak_sdk.extensions.jose.errors import (
-    InsufficientScopeError,
     InvalidAudienceError,
     InvalidClaimError,
     InvalidIssuerError,
@@ -36,6 +35,7 @@ from keycloak_sdk.extensions.jose.errors import (
     InvalidSignatureError,
     InvalidTokenTypeError,
     MissingClaimError,
+    MissingScopeError,
     TokenExpiredError,
     TokenNotYetValidError,
     TokenReplayedError,
@@ -348,7 +348,7 @@ class _ValidationRules:
             )
             missing = wanted - granted
             if missing:
-                raise InsufficientScopeError(missing)
+                raise MissingScopeError(missing)
 
     def access_claims(
         self,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS
     from keycloak_sdk.extensions.jose.errors import (
-        InsufficientScopeError,
         InvalidAudienceError,
         InvalidClaimError,
         InvalidIssuerError,
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
         KeyNotFoundError,
         MalformedTokenError,
         MissingClaimError,
+        MissingScopeError,
         TokenExpiredError,
         TokenNotYetValidError,
         TokenReplayedError,
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "DEFAULT_ALGORITHMS": "algorithms",
     "SUPPORTED_ALGORITHMS": "algorithms",
-    "InsufficientScopeError": "errors",
+    "MissingScopeError": "errors",
     "InvalidAudienceError": "errors",
     "InvalidClaimError": "errors",
     "InvalidIssuerError": "errors",
@@ -103,7 +103,6 @@ __all__ = [
     "AsyncJwksCache",
     "AsyncReplayStore",
     "InMemoryReplayStore",
-    "InsufficientScopeError",
     "InvalidAudienceError",
     "InvalidClaimError",
     "InvalidIssuerError",
@@ -118,6 +117,7 @@ __all__ = [
     "KeySet",
     "MalformedTokenError",
     "MissingClaimError",
+    "MissingScopeError",
     "ReplayStore",
     "SigningKey",
     "TokenExpiredError",
