@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import math
-import os
 import time
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from keycloak_sdk.extensions._core import ValidateJwt
 from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
 from keycloak_sdk.extensions.config import KeycloakSettings
-from keycloak_sdk.extensions.dpop import DPoPKey
 from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS
 from keycloak_sdk.extensions.jose.errors import (
     InvalidAudienceError,
@@ -20,12 +16,10 @@ from keycloak_sdk.extensions.jose.errors import (
     MissingClaimError,
     TokenExpiredError,
 )
-from keycloak_sdk.extensions.jose.jwk import VerificationKey
 from keycloak_sdk.extensions.jose.jwks import JwksResponse
 from keycloak_sdk.extensions.jose.jws import CompactJws, parse_compact_jws
 from keycloak_sdk.extensions.validation import DEFAULT_LEEWAY
 
-from keycloak_sdk import models
 from keycloak_sdk.auth import (
     ClientAuthentication,
     ClientSecretBasic,
@@ -34,6 +28,14 @@ from keycloak_sdk.auth import (
 )
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Mapping
+
+    from keycloak_sdk.extensions._core import ValidateJwt
+    from keycloak_sdk.extensions.dpop import DPoPKey
+    from keycloak_sdk.extensions.jose.jwk import VerificationKey
+
+    from keycloak_sdk import models
     from keycloak_sdk.models import ProviderMetadata
 
 
@@ -77,6 +79,9 @@ def dpop_key(dpop: DPoPKey | bool, http_client: object | None) -> DPoPKey | None
     """
     if dpop is False:
         return None
+    # cryptography (behind DPoPKey) loads only for a client that uses DPoP.
+    from keycloak_sdk.extensions.dpop import DPoPKey
+
     if http_client is None:
         return dpop if isinstance(dpop, DPoPKey) else DPoPKey()
     transport = getattr(http_client, "_transport", None)

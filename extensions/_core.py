@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 from keycloak_sdk.extensions.errors import ConfigurationError
 
 from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
-from keycloak_sdk.auth import ClientAuthentication
 from keycloak_sdk.errors import DiscoveryError, KeycloakError
 
 if TYPE_CHECKING:
     import httpx
+
+    from keycloak_sdk.auth import ClientAuthentication
 
     # A pydantic document: imported for annotations only, so importing the flows stays cheap.
     from keycloak_sdk.models import ProviderMetadata

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +26,6 @@ from keycloak_sdk.extensions._core import (
     uma,
 )
 from keycloak_sdk.extensions.ciba import CibaRequest, ciba_expired
-from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.device import device_code_expired, poll_token_endpoint
 from keycloak_sdk.extensions.errors import (
     AccessDeniedError,
@@ -66,6 +63,11 @@ from keycloak_sdk import models
 from keycloak_sdk.errors import UnexpectedResponseError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
+    from keycloak_sdk.extensions.config import KeycloakSettings
+
     from keycloak_sdk.models import ProviderMetadata
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a URN, not a secret

@@ -11,12 +11,13 @@ the per-request path pays nothing for a model it does not read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, NoReturn, Self, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
+
     from keycloak_sdk.documents import AccessTokenPayload, IdTokenPayload, LogoutTokenPayload
 
 __all__ = [
@@ -217,7 +218,7 @@ class AccessTokenClaims(_ProfileClaims):
         if cached is None:
             cached = frozenset(self.scope.split())
             self._cache["scopes"] = cached
-        return cast(frozenset[str], cached)
+        return cast("frozenset[str]", cached)
 
     @property
     def client_id(self) -> str | None:
@@ -241,7 +242,7 @@ class AccessTokenClaims(_ProfileClaims):
                         roles[client] = _str_set(entry.get("roles"))
             cached = MappingProxyType(roles)
             self._cache["resource_access"] = cached
-        return cast(Mapping[str, frozenset[str]], cached)
+        return cast("Mapping[str, frozenset[str]]", cached)
 
     def client_roles(self, client_id: str) -> frozenset[str]:
         return self.resource_access.get(client_id, frozenset())
@@ -272,7 +273,7 @@ class AccessTokenClaims(_ProfileClaims):
                         )
             cached = tuple(found)
             self._cache["permissions"] = cached
-        return cast(tuple[Permission, ...], cached)
+        return cast("tuple[Permission, ...]", cached)
 
     def has_permission(self, resource: str, scope: str | None = None) -> bool:
         """True if a permission names `resource` (by name or id) and, if given, `scope`."""

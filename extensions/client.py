@@ -7,9 +7,6 @@ is fetched until the first call that needs the server.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.extensions import _client_base as base
@@ -24,10 +21,6 @@ from keycloak_sdk.extensions._core import (
 from keycloak_sdk.extensions._flows import ACCESS_TOKEN_TYPE, Flows
 from keycloak_sdk.extensions._two_call import ISSUED_NONCE, TwoCallLogin
 from keycloak_sdk.extensions.ciba import CibaRequest
-from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
-from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
-from keycloak_sdk.extensions.dpop import DPoPKey
-from keycloak_sdk.extensions.dpop_client import AsyncDPoPTransport, DPoPTransport
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.login import (
     CallbackParams,
@@ -44,22 +37,28 @@ from keycloak_sdk.extensions.tokens import (
 from keycloak_sdk.extensions.uma import PermissionCheck, PermissionRequest, TicketPermission
 from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
-from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
-from keycloak_sdk.auth import ClientAuthentication
-from keycloak_sdk.models import (
-    IntrospectionResponse,
-    JsonWebKeySet,
-    PermissionTicket,
-    Resource,
-    UmaDecision,
-    UmaPermission,
-    UmaPolicy,
-)
-
 if TYPE_CHECKING:
-    import httpx
+    import os
+    from collections.abc import Mapping, Sequence
+    from types import TracebackType
 
-    from keycloak_sdk.models import ProviderMetadata
+    import httpx
+    from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
+    from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
+    from keycloak_sdk.extensions.dpop import DPoPKey
+
+    from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
+    from keycloak_sdk.auth import ClientAuthentication
+    from keycloak_sdk.models import (
+        IntrospectionResponse,
+        JsonWebKeySet,
+        PermissionTicket,
+        ProviderMetadata,
+        Resource,
+        UmaDecision,
+        UmaPermission,
+        UmaPolicy,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -175,7 +174,9 @@ class Client:
         self.dpop_key = base.dpop_key(dpop, http_client)
         self._owned_http: httpx.Client | None = None
         if self.dpop_key is not None and http_client is None:
-            import httpx  # imported on first use: the flow client's import stays light
+            # Only a DPoP client owns its HTTP client; importing httpx waits until then.
+            import httpx
+            from keycloak_sdk.extensions.dpop_client import DPoPTransport
 
             http_client = self._owned_http = httpx.Client(
                 transport=DPoPTransport(self.dpop_key), timeout=self.settings.timeout
@@ -756,7 +757,9 @@ class AsyncClient:
         self.dpop_key = base.dpop_key(dpop, http_client)
         self._owned_http: httpx.AsyncClient | None = None
         if self.dpop_key is not None and http_client is None:
-            import httpx  # imported on first use: the flow client's import stays light
+            # Only a DPoP client owns its HTTP client; importing httpx waits until then.
+            import httpx
+            from keycloak_sdk.extensions.dpop_client import AsyncDPoPTransport
 
             http_client = self._owned_http = httpx.AsyncClient(
                 transport=AsyncDPoPTransport(self.dpop_key), timeout=self.settings.timeout

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from keycloak_sdk.extensions.errors import ConfigurationError
-from keycloak_sdk.extensions.jose.sign import SigningKey, sign_jwt
 
-from keycloak_sdk.auth import FormData
+# cryptography loads when a key is read or an assertion signed, not when this module is imported.
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    from keycloak_sdk.extensions.jose.sign import SigningKey
+
+    from keycloak_sdk.auth import FormData
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 DEFAULT_LIFETIME = 60
@@ -61,6 +65,8 @@ class _JwtAssertionAuth:
             "iat": now,
             "exp": now + self._lifetime,
         }
+        from keycloak_sdk.extensions.jose.sign import sign_jwt
+
         return sign_jwt(claims, self._key(), alg=self._alg, kid=self._kid)
 
     def apply(self, endpoint_url: str, form: FormData, headers: dict[str, str]) -> None:
@@ -131,6 +137,9 @@ class PrivateKeyJwt(_JwtAssertionAuth):
             data = Path(path).read_bytes()
         except OSError as exc:
             raise ConfigurationError("private_key_file", f"cannot read: {exc.strerror}") from None
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
         try:
             key = serialization.load_pem_private_key(data, password=password)
         except (ValueError, TypeError):
@@ -147,6 +156,8 @@ class PrivateKeyJwt(_JwtAssertionAuth):
 
 
 def _default_alg(key: object) -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
     if isinstance(key, rsa.RSAPrivateKey):
         return "RS256"
     if isinstance(key, ec.EllipticCurvePrivateKey):

@@ -10,15 +10,19 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 from keycloak_sdk.extensions.errors import ConfigurationError
 
 from keycloak_sdk.types import ClientAuthMethod
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from keycloak_sdk.documents import AdapterConfig
 
 # The methods Keycloak's discovery document lists (generated from it), plus "none": a public
 # client, which does not authenticate and so is not in that list.
@@ -208,27 +212,44 @@ def read_adapter_file(path: Path) -> dict[str, Any]:
         raise ConfigurationError("settings_file", f"{path} is not valid JSON: {exc.msg}") from None
     if not isinstance(raw, dict):
         raise ConfigurationError("settings_file", f"{path} must hold a JSON object")
-    values: dict[str, Any] = {}
-    if "auth-server-url" in raw:
-        values["server_url"] = _adapter_server_url(str(raw["auth-server-url"]))
-    if "realm" in raw:
-        values["realm"] = raw["realm"]
-    if "resource" in raw:
-        values["client_id"] = raw["resource"]
-    credentials = raw.get("credentials")
-    if isinstance(credentials, dict) and credentials.get("secret"):
-        values["client_secret"] = credentials["secret"]
-    if raw.get("public-client") is True:
+    adapter = _validated_adapter(path, raw)
+    values: dict[str, Any] = {
+        "server_url": _adapter_server_url(adapter.auth_server_url),
+        "realm": adapter.realm,
+        "client_id": adapter.resource,
+    }
+    secret = adapter.credentials.secret if adapter.credentials is not None else None
+    if secret is not None and secret.get_secret_value():
+        values["client_secret"] = secret.get_secret_value()
+    if adapter.public_client is True:
         values["auth_method"] = "none"
         values.pop("client_secret", None)
-    if "ssl-required" in raw:
-        values["ssl_required"] = str(raw["ssl-required"]).lower()
-    if "verify-token-audience" in raw:
-        values["verify_token_audience"] = bool(raw["verify-token-audience"])
+    if adapter.ssl_required is not None:
+        values["ssl_required"] = adapter.ssl_required
+    if adapter.verify_token_audience is not None:
+        values["verify_token_audience"] = adapter.verify_token_audience
+    # Not a Keycloak adapter key, but accepted by earlier versions of this SDK (kept as extras).
     for key in ("redirect-uri", "redirect_uri"):
         if key in raw:
             values["redirect_uri"] = raw[key]
     return values
+
+
+def _validated_adapter(path: Path, raw: dict[str, Any]) -> AdapterConfig:
+    """The file as the generated `AdapterConfig` document (spec/schemas/adapter-config.json)."""
+    # pydantic loads here, when a file is read, not when the settings module is imported.
+    from pydantic import ValidationError
+
+    from keycloak_sdk.documents import AdapterConfig
+
+    try:
+        return AdapterConfig.from_dict(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        raise ConfigurationError(
+            "settings_file", f"{path} is not a Keycloak adapter file: {where}: {error['msg']}"
+        ) from None
 
 
 def _adapter_server_url(url: str) -> str:

@@ -6,7 +6,7 @@ drive it with a fake clock and the async client sleeps with asyncio.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from keycloak_sdk.extensions._core import CoreCall, Flow, Now, Sleep
 from keycloak_sdk.extensions.errors import (
@@ -17,6 +17,9 @@ from keycloak_sdk.extensions.errors import (
     SlowDownError,
 )
 from keycloak_sdk.extensions.tokens import TokenSet
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SLOW_DOWN_STEP = 5.0  # RFC 8628 §3.5: every slow_down adds 5 seconds to the interval

@@ -12,11 +12,13 @@ ordinary httpx client.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 from keycloak_sdk.extensions.dpop import DPOP_TOKEN_TYPE, DPoPKey
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["AsyncDPoPTransport", "DPoPTransport", "keycloak_dpop_endpoint"]
 

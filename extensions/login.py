@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from keycloak_sdk.extensions.claims import IdTokenClaims
 from keycloak_sdk.extensions.errors import (
     AuthorizationError,
     IssuerMismatchError,
@@ -20,7 +18,12 @@ from keycloak_sdk.extensions.errors import (
     StateMismatchError,
 )
 from keycloak_sdk.extensions.pkce import code_challenge_s256, new_code_verifier, new_random_token
-from keycloak_sdk.extensions.tokens import TokenSet
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from keycloak_sdk.extensions.claims import IdTokenClaims
+    from keycloak_sdk.extensions.tokens import TokenSet
 
 # A login left longer than this in the browser is refused at the callback.
 DEFAULT_MAX_LOGIN_AGE = 600.0

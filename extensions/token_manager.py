@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from keycloak_sdk.extensions.client import AsyncClient, Client
-from keycloak_sdk.extensions.tokens import TokenSet
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from keycloak_sdk.extensions.client import AsyncClient, Client
+    from keycloak_sdk.extensions.tokens import TokenSet
 
 TokenSource = Literal["client_credentials", "pat"]
 DEFAULT_SKEW = 30.0

@@ -7,87 +7,51 @@ is the core's model itself. Token and code values never appear in `repr()` or `s
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import attrs
 from attrs import define, field
-from keycloak_sdk.extensions.claims import IdTokenClaims
 from keycloak_sdk.extensions.errors import UnexpectedTokenTypeError
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, PrivateAttr
 
 from keycloak_sdk.models import (
     BackchannelAuthenticationResponse,
     DeviceAuthorizationResponse,
     TokenResponse,
 )
-from keycloak_sdk.models import UserInfoResponse as CoreUserInfo
 
-_SAFE = object()
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping
 
+    from keycloak_sdk.extensions.claims import IdTokenClaims
 
-class _Response(BaseModel):
-    """Base of server responses: unknown members are kept (Keycloak adds its own)."""
-
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
-    received_at: float = Field(default_factory=time.time, exclude=True)
-
-    def __getitem__(self, key: str) -> Any:
-        """Dict-style access to any response member (`tokens["access_token"]`)."""
-        data = self.model_dump(by_alias=True, exclude_none=False)
-        if key in data:
-            return data[key]
-        raise KeyError(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key, _SAFE) is not _SAFE
-
-    def keys(self) -> Iterator[str]:
-        return iter(self.model_dump(by_alias=True, exclude_none=True))
-
-    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
-        # Only declared fields marked safe; extras may carry tokens we do not know about.
-        for name, info in type(self).model_fields.items():
-            if info.repr and name != "received_at":
-                yield name, getattr(self, name)
+    from keycloak_sdk.models import UserInfoResponse as CoreUserInfo
 
 
-class TokenSet(_Response):
-    """A token endpoint response (RFC 6749 §5.1), built from the core's `TokenResponse`.
+def _received_at() -> float:
+    return time.time()
 
-    Kept as its own type because it adds behaviour the wire model cannot have: the ID token
-    claims, set only once the token passed full validation, and expiry computed from the time
-    the response was received (`expires_at`, `is_expired`) for the token managers.
+
+@define(repr=False)
+class TokenSet(TokenResponse):
+    """A token endpoint response (RFC 6749 §5.1): the core's `TokenResponse`, plus what the
+    flows bind to it.
+
+    A subclass rather than the core model itself because it carries two things the wire model
+    cannot: the ID token claims, set only once the token passed full validation, and the time
+    the response was received, from which `expires_at` and `is_expired` are computed for the
+    token managers. Every field and the mapping-style access (`tokens["access_token"]`) are
+    the core model's; tokens never appear in `repr()`.
     """
 
-    access_token: str = Field(repr=False)
-    token_type: str = "Bearer"  # noqa: S105 - a token type name
-    expires_in: int | None = None
-    refresh_token: str | None = Field(default=None, repr=False)
-    refresh_expires_in: int | None = None
-    id_token: str | None = Field(default=None, repr=False)
-    scope: str | None = None
-    session_state: str | None = Field(default=None, repr=False)
-    not_before_policy: int | None = Field(
-        default=None,
-        validation_alias=AliasChoices("not-before-policy", "not_before_policy"),
-        serialization_alias="not-before-policy",
-    )
-    issued_token_type: str | None = None
-    upgraded: bool | None = None
-    _id_token_claims: IdTokenClaims | None = PrivateAttr(default=None)
+    received_at: float = field(factory=_received_at, repr=False, kw_only=True)
+    _id_token_claims: IdTokenClaims | None = field(default=None, repr=False, kw_only=True)
 
     @classmethod
     def from_core(cls, response: TokenResponse, *, dpop: bool = False) -> TokenSet:
         """The token set of a response whose `token_type` is `Bearer` (any case), or `DPoP`
         when the request carried a DPoP proof; anything else is `UnexpectedTokenTypeError`.
         """
-        tokens = cls.model_validate(response.to_dict())
+        tokens = cls.from_dict(response.to_dict())
         kind = tokens.token_type.lower()
         if kind != "bearer" and not (dpop and kind == "dpop"):
             raise UnexpectedTokenTypeError(
@@ -95,15 +59,32 @@ class TokenSet(_Response):
             )
         return tokens
 
+    def __repr__(self) -> str:
+        # The core model's readable repr (set fields, tokens masked) under this class's name.
+        text = super().__repr__()
+        return "TokenSet" + text[text.index("(") :]
+
     @property
     def id_token_claims(self) -> IdTokenClaims | None:
         """Claims of the ID token, set only after the token passed full validation."""
         return self._id_token_claims
 
     def with_id_token_claims(self, claims: IdTokenClaims | None) -> TokenSet:
-        copy = self.model_copy()
-        copy._id_token_claims = claims
+        """A copy of this token set carrying the validated ID token claims."""
+        copy = attrs.evolve(self, id_token_claims=claims)
+        copy.additional_properties = dict(self.additional_properties)
         return copy
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Dict-style access with a default (`tokens.get("refresh_token")`)."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def keys(self) -> Iterator[str]:
+        """The JSON keys of the response (those present)."""
+        return iter(self.to_dict())
 
     @property
     def scopes(self) -> frozenset[str]:
@@ -125,10 +106,6 @@ class TokenSet(_Response):
         if expires_at is None:
             return False
         return (time.time() if now is None else now) >= expires_at - skew
-
-
-def _received_at() -> float:
-    return time.time()
 
 
 @define

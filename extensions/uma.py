@@ -10,9 +10,8 @@ the caller asks for: `PermissionRequest` (the uma-ticket `permission` parameter)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.models import (
     PermissionTicket,
@@ -22,6 +21,9 @@ from keycloak_sdk.models import (
     UmaPolicy,
 )
 from keycloak_sdk.models import PermissionTicketRequest as CorePermissionRequest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 UMA_TICKET_GRANT = "urn:ietf:params:oauth:grant-type:uma-ticket"
 RPT_TOKEN_TYPE_HINT = "requesting_party_token"  # noqa: S105 - a hint name

@@ -12,7 +12,6 @@ import hmac
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from keycloak_sdk.extensions.claims import (
@@ -29,7 +28,6 @@ from keycloak_sdk.extensions.jose.algorithms import (
 )
 from keycloak_sdk.extensions.jose.b64 import b64url_decode_ascii, b64url_encode
 from keycloak_sdk.extensions.jose.errors import (
-    InsufficientScopeError,
     InvalidAudienceError,
     InvalidClaimError,
     InvalidIssuerError,
@@ -37,6 +35,7 @@ from keycloak_sdk.extensions.jose.errors import (
     InvalidSignatureError,
     InvalidTokenTypeError,
     MissingClaimError,
+    MissingScopeError,
     TokenExpiredError,
     TokenNotYetValidError,
     TokenReplayedError,
@@ -65,7 +64,11 @@ from keycloak_sdk.extensions.jose.stores import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Iterable
+
     import httpx
+
+    from keycloak_sdk._clients import Opening
 
 __all__ = [
     "DEFAULT_LEEWAY",
@@ -347,7 +350,7 @@ class _ValidationRules:
             )
             missing = wanted - granted
             if missing:
-                raise InsufficientScopeError(missing)
+                raise MissingScopeError(missing)
 
     def access_claims(
         self,
@@ -715,19 +718,51 @@ class AsyncTokenValidator:
         return f"AsyncTokenValidator({self._rules!r})"
 
     @classmethod
-    async def from_issuer(
+    def from_issuer(
         cls,
         issuer: str,
         *,
         client_id: str,
         audience: str | Iterable[str] | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109 - per-request httpx timeout
+        timeout: float = 10.0,
         http_client: httpx.AsyncClient | None = None,
         refetch_cooldown: float = DEFAULT_REFETCH_COOLDOWN,
         max_stale: float = DEFAULT_MAX_STALE,
         **options: Any,
+    ) -> Opening[AsyncTokenValidator]:
+        """The asyncio form of `TokenValidator.from_issuer`, opened as the core's async client
+        is: `async with AsyncTokenValidator.from_issuer(...) as validator:` (closed at the end
+        of the block) or `validator = await AsyncTokenValidator.from_issuer(...)` (close it
+        with `aclose()`).
+        """
+        from keycloak_sdk._clients import Opening
+
+        return Opening(
+            cls._open(
+                issuer,
+                client_id=client_id,
+                audience=audience,
+                timeout=timeout,
+                http_client=http_client,
+                refetch_cooldown=refetch_cooldown,
+                max_stale=max_stale,
+                **options,
+            )
+        )
+
+    @classmethod
+    async def _open(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        audience: str | Iterable[str] | None,
+        timeout: float,  # noqa: ASYNC109 - per-request httpx timeout
+        http_client: httpx.AsyncClient | None,
+        refetch_cooldown: float,
+        max_stale: float,
+        **options: Any,
     ) -> AsyncTokenValidator:
-        """The asyncio form of `TokenValidator.from_issuer`; close with `aclose()`."""
         from keycloak_sdk.client import AsyncKeycloakClient
 
         core = await AsyncKeycloakClient.from_issuer(

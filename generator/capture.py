@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import jsonschema
+from referencing import Registry, Resource
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "spec"
@@ -86,8 +87,14 @@ def format_checker() -> jsonschema.FormatChecker:
 
 
 def validator_for(schema_file: str, schema_dir: Path = SCHEMA_DIR) -> jsonschema.Validator:
+    # The sibling schemas are registered under their file names, so that a `$ref` such as
+    # `access-token-claims.json#/$defs/Address` resolves (one model per concept).
+    registry: Registry[Any] = Registry().with_resources(
+        (path.name, Resource.from_contents(load_schema(path.name, schema_dir)))
+        for path in sorted(schema_dir.glob("*.json"))
+    )
     return jsonschema.Draft202012Validator(
-        load_schema(schema_file, schema_dir), format_checker=format_checker()
+        load_schema(schema_file, schema_dir), format_checker=format_checker(), registry=registry
     )
 
 

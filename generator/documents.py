@@ -203,6 +203,63 @@ def _postprocess(source: str, schema_name: str, rules: list[str]) -> str:
     return _HEADER.format(name=schema_name) + "\n" + body
 
 
+def _external_refs(node: Any) -> set[str]:
+    """Every `$ref` of a schema that points into another schema file (`other.json#/$defs/X`)."""
+    found: set[str] = set()
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            found.add(ref)
+        for value in node.values():
+            found |= _external_refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _external_refs(value)
+    return found
+
+
+def _shared_classes(schema: Mapping[str, Any], schema_dir: Path) -> tuple[dict[str, str], set[str]]:
+    """What this schema borrows from other schema files: (class name -> module to import it
+    from, every class name the other files define).
+
+    One concept, one model: a schema that `$ref`s `other.json#/$defs/X` uses other's class X
+    (imported) instead of a copy. datamodel-code-generator inlines every definition of a file it
+    follows a `$ref` into, so all of those copies are dropped, and only X is imported.
+    """
+    imported: dict[str, str] = {}
+    foreign: set[str] = set()
+    for ref in sorted(_external_refs(schema)):
+        file_name, _, pointer = ref.partition("#")
+        parts = [part for part in pointer.split("/") if part]
+        target_file = schema_dir / file_name
+        if len(parts) != 2 or parts[0] != "$defs" or not target_file.is_file():
+            raise DocumentsError(f"unsupported $ref {ref!r}: use other.json#/$defs/Name")
+        definitions = json.loads(target_file.read_text(encoding="utf-8")).get("$defs", {})
+        if not isinstance(definitions.get(parts[1]), Mapping):
+            raise DocumentsError(f"$ref {ref!r} names no definition")
+        foreign.update(str(node.get("title", name)) for name, node in definitions.items())
+        imported[str(definitions[parts[1]].get("title", parts[1]))] = module_name(target_file)
+    own = {str(node.get("title", name)) for name, node in schema.get("$defs", {}).items()}
+    return imported, foreign - own
+
+
+def _import_shared(source: str, shared: tuple[dict[str, str], set[str]], schema_name: str) -> str:
+    """Replace the inlined copies of other schema files' classes with imports of the originals."""
+    imported, foreign = shared
+    for name in sorted(foreign):
+        block = re.compile(rf"^class {name}\(.*?(?=^\S|\Z)", flags=re.MULTILINE | re.DOTALL)
+        source, count = block.subn("", source, count=1)
+        if count != 1 and name in imported:
+            raise DocumentsError(f"{schema_name}: shared model {name} was not generated")
+    for name, module in sorted(imported.items()):
+        source = source.replace(
+            "from ._base import DocumentModel",
+            f"from ._base import DocumentModel\nfrom .{module} import {name}",
+            1,
+        )
+    return source
+
+
 def module_name(schema_file: Path) -> str:
     """`id-token-claims.json` -> `id_token_claims`."""
     return schema_file.stem.replace("-", "_")
@@ -247,11 +304,15 @@ def generate(spec_dir: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     modules: dict[str, list[str]] = {}
     with tempfile.TemporaryDirectory(prefix="documents-") as tmp:
+        # Every schema first, so that a $ref into another file resolves.
+        for schema_file in schema_files:
+            schema = json.loads(schema_file.read_text(encoding="utf-8"))
+            codegen_input = Path(tmp) / schema_file.name
+            codegen_input.write_text(json.dumps(_without_rules(schema)), encoding="utf-8")
         for schema_file in schema_files:
             schema = json.loads(schema_file.read_text(encoding="utf-8"))
             raw = Path(tmp) / f"{module_name(schema_file)}.py"
             codegen_input = Path(tmp) / schema_file.name
-            codegen_input.write_text(json.dumps(_without_rules(schema)), encoding="utf-8")
             _run(
                 [
                     sys.executable,
@@ -265,6 +326,9 @@ def generate(spec_dir: Path, out_dir: Path) -> None:
             )
             source = _postprocess(
                 raw.read_text(encoding="utf-8"), schema_file.name, _all_rules(schema)
+            )
+            source = _import_shared(
+                source, _shared_classes(schema, spec_dir / "schemas"), schema_file.name
             )
             (out_dir / raw.name).write_text(source, encoding="utf-8")
             modules[raw.stem] = _class_names(source)

@@ -76,7 +76,7 @@ def _installed_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("keycloak-typed-sdk")
+        return version("keycloak-typed-sdk")  # the distribution name in pyproject.toml
     except PackageNotFoundError:  # a source tree that was never installed
         return "0+unknown"
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from cryptography.hazmat.primitives import hashes
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cryptography.hazmat.primitives import hashes
 
 __all__ = [
     "ASYMMETRIC_ALGORITHMS",
@@ -32,11 +34,8 @@ ASYMMETRIC_ALGORITHMS: Final = (
 DEFAULT_ALGORITHMS: Final = ASYMMETRIC_ALGORITHMS
 SUPPORTED_ALGORITHMS: Final = ASYMMETRIC_ALGORITHMS | HMAC_ALGORITHMS
 
-_HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {
-    "256": hashes.SHA256,
-    "384": hashes.SHA384,
-    "512": hashes.SHA512,
-}
+# Filled on first use, so that importing this module does not import cryptography.
+_HASHES: Final[dict[str, type[hashes.HashAlgorithm]]] = {}
 _HASHLIB: Final[dict[str, Callable[[bytes], hashlib._Hash]]] = {
     "256": hashlib.sha256,
     "384": hashlib.sha384,
@@ -46,7 +45,13 @@ _HASHLIB: Final[dict[str, Callable[[bytes], hashlib._Hash]]] = {
 
 def hash_for_algorithm(alg: str) -> hashes.HashAlgorithm:
     """The cryptography hash object an RS/PS/ES/HS algorithm signs with."""
-    return _HASHES[alg[-3:]]()
+    hash_type = _HASHES.get(alg[-3:])
+    if hash_type is None:
+        from cryptography.hazmat.primitives import hashes
+
+        _HASHES.update({"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512})
+        hash_type = _HASHES[alg[-3:]]
+    return hash_type()
 
 
 def digest_for_algorithm(alg: str, data: bytes) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from keycloak_sdk.errors import KeycloakError
 
 __all__ = [
-    "InsufficientScopeError",
     "InvalidAudienceError",
     "InvalidClaimError",
     "InvalidIssuerError",
@@ -21,6 +20,7 @@ __all__ = [
     "KeyNotFoundError",
     "MalformedTokenError",
     "MissingClaimError",
+    "MissingScopeError",
     "TokenExpiredError",
     "TokenNotYetValidError",
     "TokenReplayedError",
@@ -127,7 +127,7 @@ class InvalidNonceError(InvalidClaimError):
     """The ID token's `nonce` does not match the one sent in the authorization request."""
 
 
-class InsufficientScopeError(InvalidClaimError):
+class MissingScopeError(InvalidClaimError):
     """The token is valid but lacks a required scope (an HTTP 403, not a 401)."""
 
     def __init__(self, missing: frozenset[str]) -> None:

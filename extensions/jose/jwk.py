@@ -10,10 +10,9 @@ with the reason, so a token naming one gets a precise `UnusableKeyError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -32,6 +31,9 @@ from keycloak_sdk.extensions.jose.errors import (
     UnusableKeyError,
     describe,
 )
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
 
 __all__ = [
     "MIN_RSA_BITS",

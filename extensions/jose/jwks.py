@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import threading
@@ -301,6 +300,8 @@ class AsyncJwksCache:
             max_stale=max_stale,
             clock=clock,
         )
+        import asyncio  # here, so that sync users never import it
+
         self._lock = asyncio.Lock()
 
     @property

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -19,6 +18,9 @@ from keycloak_sdk.extensions.jose.algorithms import (
 )
 from keycloak_sdk.extensions.jose.b64 import b64url_encode
 from keycloak_sdk.extensions.jose.jwk import MIN_RSA_BITS
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 __all__ = ["SigningKey", "sign_jwt"]
 

@@ -11,7 +11,7 @@ from .access_token_claims import (
     PermissionClaim,
 )
 from .adapter_config import AdapterConfig, AdapterCredentials
-from .id_token_claims import IdTokenAddress, IdTokenPayload
+from .id_token_claims import IdTokenPayload
 from .jwks import JsonWebKey, JsonWebKeySet
 from .logout_token_claims import LogoutTokenPayload
 from .provider_metadata import MtlsEndpointAliases, ProviderMetadata
@@ -26,7 +26,6 @@ __all__ = [
     "Authorization",
     "Confirmation",
     "DocumentModel",
-    "IdTokenAddress",
     "IdTokenPayload",
     "JsonWebKey",
     "JsonWebKeySet",

@@ -7,41 +7,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from ._base import DocumentModel
-
-
-class IdTokenAddress(DocumentModel):
-    """
-    OpenID Connect Core 1.0 §5.1.1: the postal address claim.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        use_attribute_docstrings=True,
-    )
-    formatted: str | None = None
-    """
-    §5.1.1: full mailing address, lines separated by newlines.
-    """
-    street_address: str | None = None
-    """
-    §5.1.1: street address, possibly several lines.
-    """
-    locality: str | None = None
-    """
-    §5.1.1: city or locality.
-    """
-    region: str | None = None
-    """
-    §5.1.1: state, province, prefecture or region.
-    """
-    postal_code: str | None = None
-    """
-    §5.1.1: zip or postal code.
-    """
-    country: str | None = None
-    """
-    §5.1.1: country name.
-    """
+from .access_token_claims import Address
 
 
 class IdTokenPayload(DocumentModel):
@@ -202,7 +168,7 @@ class IdTokenPayload(DocumentModel):
     """
     OpenID Connect Core 1.0 §5.1: whether the phone number was verified.
     """
-    address: IdTokenAddress | None = None
+    address: Address | None = None
     """
     OpenID Connect Core 1.0 §5.1.1: postal address.
     """

@@ -230,7 +230,7 @@ def test_validator_from_issuer_on_the_real_realm(keycloak: RunningKeycloak) -> N
 
 async def test_async_validator_from_issuer_on_the_real_realm(keycloak: RunningKeycloak) -> None:
     token = _client_credentials_token(keycloak)
-    async with await AsyncTokenValidator.from_issuer(
+    async with AsyncTokenValidator.from_issuer(
         keycloak.issuer, client_id="sdk-api", audience="sdk-api"
     ) as api:
         assert (await api.validate_access_token(token)).azp == CLIENT_ID

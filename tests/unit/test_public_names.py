@@ -20,10 +20,9 @@ EXTENSIONS = ROOT / "extensions"
 KNOWN: dict[str, str] = {
     # One native adapter per framework, each in its own module by design.
     "AuthenticationMiddleware": "flask.py, starlette.py and django/middleware.py",
-    # Handwritten errors of the web and jose layers named like generated OAuth error classes;
-    # to be renamed by the owners of extensions/web/errors.py and extensions/jose/errors.py.
+    # The web layer's HTTP 400 answer, named like the generated OAuth error class; to be
+    # renamed by the owner of extensions/web/errors.py.
     "BadRequestError": "extensions/web/errors.py (HTTP 400 answer of the web layer)",
-    "InsufficientScopeError": "extensions/jose/errors.py (a token lacks a required scope)",
 }
 
 

@@ -352,3 +352,65 @@ def test_models_are_typed_and_immutable(generated: tuple[Path, ModuleType]) -> N
     assert claims.custom_mapper_claim == {"anything": [1, 2]}  # unknown claims are kept
     with pytest.raises(pydantic.ValidationError):
         claims.scope = "admin"
+
+
+# -- one model per concept across schema files --------------------------------------------
+
+
+def test_one_address_model_serves_id_and_access_tokens() -> None:
+    from keycloak_sdk.documents import AccessTokenPayload, Address, IdTokenPayload
+
+    claims: dict[str, Any] = {"iss": "https://id.example.com/realms/r", "sub": "s", "aud": "a"}
+    claims["exp"] = 2
+    claims.update({"iat": 1, "address": {"locality": "Lyon", "country": "FR"}})
+    id_token = IdTokenPayload.from_dict({**claims, "typ": "ID"})
+    access = AccessTokenPayload.from_dict({**claims, "typ": "Bearer"})
+    assert type(id_token.address) is Address
+    assert type(access.address) is Address
+    assert id_token.address == access.address
+    bad = {**claims, "typ": "ID", "address": {"locality": 5}}
+    with pytest.raises(pydantic.ValidationError):
+        IdTokenPayload.from_dict(bad)
+    assert list(validator_for("id-token-claims.json").iter_errors(bad))
+
+
+def _write_schema(directory: Path, name: str, schema: dict[str, Any]) -> None:
+    base = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
+    (directory / name).write_text(json.dumps({**base, **schema}), encoding="utf-8")
+
+
+def test_a_ref_into_another_schema_imports_its_model(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    (spec / "schemas").mkdir(parents=True)
+    point = {"type": "object", "properties": {"x": {"type": "integer", "description": "x"}}}
+    _write_schema(
+        spec / "schemas",
+        "shapes.json",
+        {
+            "title": "Shapes",
+            "properties": {"origin": {"$ref": "#/$defs/Point", "description": "o"}},
+            "$defs": {"Point": {**point, "title": "Point"}, "Unused": {**point, "title": "Unused"}},
+        },
+    )
+    _write_schema(
+        spec / "schemas",
+        "target.json",
+        {
+            "title": "Target",
+            "properties": {"at": {"$ref": "shapes.json#/$defs/Point", "description": "at"}},
+        },
+    )
+    out = tmp_path / "docs_pkg"
+    documents.generate(spec, out)
+    source = (out / "target.py").read_text(encoding="utf-8")
+    assert "from .shapes import Point" in source
+    assert "class Point(" not in source
+    assert "class Unused(" not in source
+
+    _write_schema(
+        spec / "schemas",
+        "target.json",
+        {"title": "Target", "properties": {"at": {"$ref": "shapes.json#/properties/origin"}}},
+    )
+    with pytest.raises(documents.DocumentsError, match="unsupported \\$ref"):
+        documents.generate(spec, tmp_path / "again")

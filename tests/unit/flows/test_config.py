@@ -230,3 +230,37 @@ def test_bad_audience_and_jwks_settings(
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError):
         KeycloakSettings.load()
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"resource": None}, "resource"),
+        ({"realm": ""}, "realm"),
+        ({"ssl-required": "sometimes"}, "ssl-required"),
+        ({"confidential-port": 70000}, "confidential-port"),
+        ({"credentials": {"secret": 42}}, "credentials.secret"),
+    ],
+)
+def test_adapter_file_is_validated_by_the_generated_document(
+    tmp_path: Path, change: dict[str, Any], named: str
+) -> None:
+    adapter = {**ADAPTER, **change}
+    adapter = {key: value for key, value in adapter.items() if value is not None}
+    path = tmp_path / "kc.json"
+    path.write_text(json.dumps(adapter))
+    with pytest.raises(ConfigurationError) as caught:
+        KeycloakSettings.load(path)
+    assert caught.value.setting == "settings_file"
+    assert named in str(caught.value)
+    assert "file-secret" not in str(caught.value)
+
+
+def test_public_adapter_file_has_no_secret_and_keeps_extra_keys(tmp_path: Path) -> None:
+    path = tmp_path / "kc.json"
+    path.write_text(
+        json.dumps({**ADAPTER, "public-client": True, "redirect-uri": "http://127.0.0.1/cb"})
+    )
+    settings = KeycloakSettings.load(path)
+    assert (settings.auth_method, settings.client_secret) == ("none", None)
+    assert settings.redirect_uri == "http://127.0.0.1/cb"

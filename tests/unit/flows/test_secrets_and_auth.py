@@ -21,9 +21,10 @@ SECRET = "s3cr3t-value-never-printed"
 
 
 def test_reprs_hide_tokens_and_secrets() -> None:
-    tokens = TokenSet.model_validate(
+    tokens = TokenSet.from_dict(
         {
             "access_token": "AT-" + SECRET,
+            "token_type": "Bearer",
             "refresh_token": "RT-" + SECRET,
             "id_token": "IT-" + SECRET,
             "expires_in": 60,

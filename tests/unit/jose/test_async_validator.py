@@ -79,3 +79,38 @@ def test_in_memory_replay_store_forgets_expired_and_is_bounded() -> None:
     assert len(store) == 3
     with pytest.raises(ValueError):
         InMemoryReplayStore(0)
+
+
+async def test_from_issuer_opens_like_the_core_client_with_or_without_await() -> None:
+    import httpx
+
+    issuer = "http://127.0.0.1:9/realms/demo"
+    discovery = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/auth",
+        "token_endpoint": f"{issuer}/token",
+        "jwks_uri": f"{issuer}/certs",
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }
+    closed: list[AsyncTokenValidator] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=discovery)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    async with AsyncTokenValidator.from_issuer(issuer, client_id="api", http_client=http) as v:
+        assert isinstance(v, AsyncTokenValidator)
+        real_aclose = v.aclose
+
+        async def tracking_aclose() -> None:
+            closed.append(v)
+            await real_aclose()
+
+        v.aclose = tracking_aclose  # type: ignore[method-assign]
+    assert closed == [v]
+    awaited = await AsyncTokenValidator.from_issuer(issuer, client_id="api", http_client=http)
+    assert isinstance(awaited, AsyncTokenValidator)
+    await awaited.aclose()
+    await http.aclose()

@@ -6,13 +6,13 @@ import hashlib
 
 import pytest
 from keycloak_sdk.extensions.jose.errors import (
-    InsufficientScopeError,
     InvalidAudienceError,
     InvalidClaimError,
     InvalidIssuerError,
     InvalidNonceError,
     InvalidTokenTypeError,
     MissingClaimError,
+    MissingScopeError,
     TokenExpiredError,
     TokenNotYetValidError,
     TokenReplayedError,
@@ -202,12 +202,12 @@ def test_required_scopes() -> None:
         "openid",
         "email",
     }
-    with pytest.raises(InsufficientScopeError) as caught:
+    with pytest.raises(MissingScopeError) as caught:
         validator().validate_access_token(token, required_scopes=["email", "admin"])
     assert caught.value.missing == {"admin"}
     # A plain string is a scope (or space-separated scopes), not a set of characters.
     assert validator().validate_access_token(token, required_scopes="email").sub
-    with pytest.raises(InsufficientScopeError):
+    with pytest.raises(MissingScopeError):
         validator().validate_access_token(token, required_scopes="email admin")
 
 

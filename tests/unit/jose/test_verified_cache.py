@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from keycloak_sdk.extensions.jose.errors import (
-    InsufficientScopeError,
     InvalidAudienceError,
+    MissingScopeError,
     TokenExpiredError,
 )
 from keycloak_sdk.extensions.jose.stores import VerifiedTokenCache
@@ -54,7 +54,7 @@ def test_cached_token_still_checks_audience_and_scopes_per_call() -> None:
     checker.validate_access_token(token)
     with pytest.raises(InvalidAudienceError):
         checker.validate_access_token(token, audience="other-api")
-    with pytest.raises(InsufficientScopeError):
+    with pytest.raises(MissingScopeError):
         checker.validate_access_token(token, required_scopes=["admin"])
 
 

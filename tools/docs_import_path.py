@@ -1,0 +1,39 @@
+"""MkDocs hook: a docs-only import tree in which `keycloak_sdk.extensions` is found statically.
+
+The wheel maps the handwritten `extensions/` folder to `keycloak_sdk.extensions` (setup.py);
+mkdocstrings (griffe) finds packages by walking folders, so it finds `keycloak_sdk/` in the
+project root and no `extensions` below it. Before the build, this hook writes
+`build/docs-import-path/keycloak_sdk/`: a folder of symlinks to every entry of `keycloak_sdk/`
+plus `extensions` -> `extensions/`, which mkdocs.yml gives the Python handler as its `paths`
+(and which comes first on sys.path, since the handler also imports the package).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+TREE = ROOT / "build" / "docs-import-path"
+
+
+def build_tree(root: Path = ROOT, tree: Path = TREE) -> Path:
+    """(Re)create the import tree; returns the folder that holds the `keycloak_sdk` package."""
+    package = tree / "keycloak_sdk"
+    if tree.exists():
+        shutil.rmtree(tree)
+    package.mkdir(parents=True)
+    for entry in sorted((root / "keycloak_sdk").iterdir()):
+        if entry.name != "__pycache__":
+            (package / entry.name).symlink_to(entry)
+    (package / "extensions").symlink_to(root / "extensions", target_is_directory=True)
+    return tree
+
+
+def on_config(config: Any) -> Any:
+    # First on sys.path, ahead of the project root that `python -m mkdocs` puts there: the
+    # handler imports the package (force_inspection) and must get it from the tree.
+    sys.path.insert(0, str(build_tree()))
+    return config
