@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from keycloak_sdk.extensions._core import ProviderMetadata, ValidateJwt
+from keycloak_sdk.extensions._core import ValidateJwt
 from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
 from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS
@@ -22,6 +22,9 @@ from keycloak_sdk.auth import (
     ClientSecretPost,
     NoClientAuthentication,
 )
+
+if TYPE_CHECKING:
+    from keycloak_sdk.models import ProviderMetadata
 
 
 def resolve_settings(
@@ -56,7 +59,7 @@ def auth_for(settings: KeycloakSettings) -> ClientAuthentication:
             return NoClientAuthentication(settings.client_id)
 
 
-def jwks_response(response: models.JwksResponse) -> JwksResponse:
+def jwks_response(response: models.RawResponse) -> JwksResponse:
     """The core's JWKS bytes and Cache-Control, in the form the validation layer caches."""
     return JwksResponse(body=response.content, cache_control=response.cache_control)
 

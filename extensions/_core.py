@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 import httpx
 from keycloak_sdk.extensions.errors import ConfigurationError
@@ -25,7 +25,10 @@ from keycloak_sdk.extensions.errors import ConfigurationError
 from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
 from keycloak_sdk.auth import ClientAuthentication
 from keycloak_sdk.errors import DiscoveryError, KeycloakError
-from keycloak_sdk.models import ProviderMetadata
+
+if TYPE_CHECKING:
+    # A pydantic document: imported for annotations only, so importing the flows stays cheap.
+    from keycloak_sdk.models import ProviderMetadata
 
 T = TypeVar("T")
 
@@ -229,7 +232,7 @@ class AsyncDriver:
             if self._core is None:
                 self._core = core
             else:
-                await core.close()
+                await core.aclose()
         return self._core
 
     async def metadata(self) -> ProviderMetadata:
@@ -269,7 +272,7 @@ class AsyncDriver:
     async def aclose(self) -> None:
         if self._core is not None:
             core, self._core = self._core, None
-            await core.close()
+            await core.aclose()
 
 
 __all__ = [
@@ -279,7 +282,6 @@ __all__ = [
     "Flow",
     "Now",
     "Operation",
-    "ProviderMetadata",
     "Sleep",
     "SyncDriver",
     "ValidateAccessToken",

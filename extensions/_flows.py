@@ -12,14 +12,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.extensions._core import (
     Discover,
     Flow,
     Namespace,
     Now,
-    ProviderMetadata,
     ValidateAccessToken,
     ValidateIdToken,
     ValidateJwt,
@@ -62,6 +61,9 @@ from keycloak_sdk.extensions.uma import (
 
 from keycloak_sdk import models
 from keycloak_sdk.errors import UnexpectedResponseError
+
+if TYPE_CHECKING:
+    from keycloak_sdk.models import ProviderMetadata
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a URN, not a secret
 # The seed's single-user `callback(code)` keeps at most this many logins per client object.
@@ -189,7 +191,7 @@ class Flows:
     def fetch_userinfo(
         self, access_token: str, id_token_claims: IdTokenClaims | None
     ) -> Flow[UserInfo]:
-        answer: models.UserInfo | str = yield oidc("userinfo_or_jwt", access_token)
+        answer: models.UserInfoResponse | str = yield oidc("userinfo_or_jwt", access_token)
         if isinstance(answer, str):
             claims: dict[str, object] = yield ValidateJwt(answer, audience=self.settings.client_id)
             try:
@@ -431,9 +433,9 @@ class Flows:
         return found
 
     def update_resource(self, resource: models.Resource, pat: str | TokenSet | None) -> Flow[None]:
-        if not isinstance(resource.field_id, str) or not resource.field_id:
-            raise ValueError("update_resource needs a resource with an id (field_id)")
-        yield from self.protection("uma.resource_sets", "update", pat, resource.field_id, resource)
+        if not resource.id:
+            raise ValueError("update_resource needs a resource with an id")
+        yield from self.protection("uma.resource_sets", "update", pat, resource.id, resource)
 
     def delete_resource(self, resource_id: str, pat: str | TokenSet | None) -> Flow[None]:
         yield from self.protection("uma.resource_sets", "delete", pat, resource_id)

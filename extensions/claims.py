@@ -3,6 +3,10 @@
 The classes wrap the claims mapping without copying or converting it up front (validation
 stays cheap); properties read and type-check on access. Anything without a property is in
 `.raw`, a read-only mapping. Reprs show a few identifying claims, never the token.
+
+The model of each token's claims is the generated pydantic document of `keycloak_sdk.documents`
+(from spec/schemas/): `claims.payload()` validates the claims against it, on demand, so that
+the per-request path pays nothing for a model it does not read.
 """
 
 from __future__ import annotations
@@ -10,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, NoReturn, Self, cast
+from typing import TYPE_CHECKING, Final, NoReturn, Self, cast
+
+if TYPE_CHECKING:
+    from keycloak_sdk.documents import AccessTokenPayload, IdTokenPayload, LogoutTokenPayload
 
 __all__ = [
     "BACKCHANNEL_LOGOUT_EVENT",
@@ -193,6 +200,13 @@ class AccessTokenClaims(_ProfileClaims):
 
     __slots__ = ()
 
+    def payload(self) -> AccessTokenPayload:
+        """The claims as the generated model `keycloak_sdk.documents.AccessTokenPayload`, validated
+        against its schema (raises pydantic.ValidationError)."""
+        from keycloak_sdk.documents import AccessTokenPayload
+
+        return AccessTokenPayload.from_dict(self._claims)
+
     @property
     def scope(self) -> str:
         return _str_or_none(self._claims.get("scope")) or ""
@@ -275,6 +289,13 @@ class IdTokenClaims(_ProfileClaims):
 
     __slots__ = ()
 
+    def payload(self) -> IdTokenPayload:
+        """The claims as the generated model `keycloak_sdk.documents.IdTokenPayload`, validated
+        against its schema (raises pydantic.ValidationError)."""
+        from keycloak_sdk.documents import IdTokenPayload
+
+        return IdTokenPayload.from_dict(self._claims)
+
     @property
     def nonce(self) -> str | None:
         return _str_or_none(self._claims.get("nonce"))
@@ -296,6 +317,13 @@ class LogoutTokenClaims(TokenClaims):
     """A validated back-channel logout token: end session `sid` and/or subject `sub`."""
 
     __slots__ = ()
+
+    def payload(self) -> LogoutTokenPayload:
+        """The claims as the generated model `keycloak_sdk.documents.LogoutTokenPayload`, validated
+        against its schema (raises pydantic.ValidationError)."""
+        from keycloak_sdk.documents import LogoutTokenPayload
+
+        return LogoutTokenPayload.from_dict(self._claims)
 
     @property
     def events(self) -> Mapping[str, object]:

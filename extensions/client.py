@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from keycloak_sdk.extensions import _client_base as base
 from keycloak_sdk.extensions._core import (
     AsyncDriver,
     Operation,
-    ProviderMetadata,
     SyncDriver,
     ValidateAccessToken,
     ValidateIdToken,
@@ -53,6 +52,9 @@ from keycloak_sdk.models import (
     UmaPermission,
     UmaPolicy,
 )
+
+if TYPE_CHECKING:
+    from keycloak_sdk.models import ProviderMetadata
 
 __all__ = ["AsyncClient", "Client"]
 

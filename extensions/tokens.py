@@ -19,7 +19,7 @@ from keycloak_sdk.models import (
     DeviceAuthorizationResponse,
     TokenResponse,
 )
-from keycloak_sdk.models import UserInfo as CoreUserInfo
+from keycloak_sdk.models import UserInfoResponse as CoreUserInfo
 
 _SAFE = object()
 

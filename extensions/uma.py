@@ -13,7 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from keycloak_sdk.models import PermissionRequest as CorePermissionRequest
 from keycloak_sdk.models import (
     PermissionTicket,
     Resource,
@@ -21,6 +20,7 @@ from keycloak_sdk.models import (
     UmaPermission,
     UmaPolicy,
 )
+from keycloak_sdk.models import PermissionTicketRequest as CorePermissionRequest
 
 UMA_TICKET_GRANT = "urn:ietf:params:oauth:grant-type:uma-ticket"
 RPT_TOKEN_TYPE_HINT = "requesting_party_token"  # noqa: S105 - a hint name

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generator import render, spec, wire
+from generator import operations, render, spec, wire
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_DIR = ROOT / "spec"
@@ -28,10 +28,10 @@ class GenerationError(Exception):
 
 
 def _discovery_documents(
-    keycloak_version: str, discovery_file: Path | None
+    keycloak_version: str, discovery_file: Path | None, spec_dir: Path = SPEC_DIR
 ) -> tuple[dict[str, Any], dict[str, Any] | None, str]:
     """The OIDC (and, when captured, UMA) discovery documents the Literal types come from."""
-    snapshot = SPEC_DIR / "keycloak" / keycloak_version
+    snapshot = spec_dir / "keycloak" / keycloak_version
     oidc_path = snapshot / "openid-configuration.json"
     uma_path = snapshot / "uma2-configuration.json"
     if discovery_file is not None:
@@ -135,7 +135,7 @@ def _ruff(package: Path) -> None:
             raise GenerationError(f"ruff {args[0]} failed on the generated code:\n{result.stdout}")
 
 
-def _documents(staging_package: Path) -> None:
+def _documents(staging_package: Path, spec_dir: Path) -> None:
     try:
         documents = importlib.import_module("generator.documents")
     except ModuleNotFoundError as exc:
@@ -143,7 +143,7 @@ def _documents(staging_package: Path) -> None:
             raise
         print("note: generator.documents is not present yet; no pydantic document models")
         return
-    documents.generate(SPEC_DIR, staging_package / "documents")
+    documents.generate(spec_dir, staging_package / "documents")
 
 
 def generate(
@@ -151,11 +151,14 @@ def generate(
     output: Path,
     keycloak_version: str | None = None,
     discovery_file: Path | None = None,
+    spec_dir: Path = SPEC_DIR,
 ) -> None:
+    """Generate keycloak_sdk/ from `spec_dir` (spec/ of this checkout unless a test says)."""
     version = keycloak_version or os.environ.get("KEYCLOAK_VERSION") or DEFAULT_KEYCLOAK_VERSION
     try:
-        bundled = spec.load(SPEC_DIR)
-        oidc, uma, origin = _discovery_documents(version, discovery_file)
+        bundled = spec.load(spec_dir)
+        operations.read(bundled)  # refuse an operation the templates cannot express, early
+        oidc, uma, origin = _discovery_documents(version, discovery_file, spec_dir)
         spec.check_discovery(bundled, oidc, f"{origin} (openid-configuration)")
         if uma is not None:
             spec.check_discovery(bundled, uma, f"{origin} (uma2-configuration)")
@@ -173,9 +176,12 @@ def generate(
             raise GenerationError(str(exc)) from exc
         _absolute_imports(package / "_wire", "keycloak_sdk._wire")
         _add_headers(package / "_wire", "spec/openapi/ (openapi-python-client)")
-        _documents(package)
+        _documents(package, spec_dir)
         _add_headers(package, "spec/schemas/")
-        files = render.render_package(bundled, oidc, uma, version, origin)
+        try:
+            files = render.render_package(bundled, oidc, uma, version, origin)
+        except spec.SpecError as exc:
+            raise GenerationError(str(exc)) from exc
         for relative, (source, text) in sorted(files.items()):
             target = package / relative
             target.parent.mkdir(parents=True, exist_ok=True)

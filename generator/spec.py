@@ -27,7 +27,7 @@ class Operation:
     method: str
     path: str
     source: str
-    discovery_key: str
+    discovery_key: str | None
     raw: Mapping[str, Any]
 
 
@@ -40,7 +40,7 @@ class BundledSpec:
 
     @property
     def described_keys(self) -> set[str]:
-        return {op.discovery_key for op in self.operations}
+        return {op.discovery_key for op in self.operations if op.discovery_key}
 
     def schema(self, name: str) -> dict[str, Any]:
         schemas: dict[str, Any] = self.document["components"]["schemas"]
@@ -59,8 +59,8 @@ def _rewrite_refs(node: Any) -> Any:
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str) and "#" in value:
                 out[key] = "#" + value.split("#", 1)[1]
-            elif key == "schema" and isinstance(value, str) and "#" in value:
-                # x-grants entries name their schema the same way.
+            elif key in ("schema", "body") and isinstance(value, str) and "#" in value:
+                # x-sdk-methods entries name their form body the same way.
                 out[key] = "#" + value.split("#", 1)[1]
             else:
                 out[key] = _rewrite_refs(value)
@@ -89,6 +89,7 @@ def load(spec_dir: Path) -> BundledSpec:
             "description": "Bundled by keycloak-sdk's generator from spec/openapi/.",
         },
         "servers": [{"url": "/"}],
+        "tags": [],
         "paths": {},
         "components": {section: {} for section in COMPONENT_SECTIONS},
     }
@@ -101,6 +102,10 @@ def load(spec_dir: Path) -> BundledSpec:
             raise SpecError(f"{source}: not a mapping")
         for key, reason in (doc.get("x-uncovered-discovery-keys") or {}).items():
             result.uncovered_keys[str(key)] = " ".join(str(reason).split())
+        for tag in doc.get("tags") or []:
+            if any(t["name"] == tag["name"] for t in bundled["tags"]):
+                raise SpecError(f"{source}: tag {tag['name']} is also described elsewhere")
+            bundled["tags"].append(tag)
         for route, item in (doc.get("paths") or {}).items():
             if route in bundled["paths"]:
                 raise SpecError(f"{source}: path {route} is also described elsewhere")
@@ -108,11 +113,13 @@ def load(spec_dir: Path) -> BundledSpec:
             for method, op in _iter_operations(item):
                 op_id = op.get("operationId")
                 key = op.get("x-discovery-key")
-                if not op_id or not key:
-                    raise SpecError(
-                        f"{source}: {method.upper()} {route} needs operationId and x-discovery-key"
-                    )
-                result.operations.append(Operation(op_id, method, route, source, key, op))
+                if not op_id:
+                    raise SpecError(f"{source}: {method.upper()} {route} needs an operationId")
+                # Path-level parameters belong to every operation of the path (OpenAPI 3.0 §4.7.9).
+                merged = {(p["name"], p["in"]): p for p in item.get("parameters", [])}
+                merged.update({(p["name"], p["in"]): p for p in op.get("parameters", [])})
+                raw = {**op, "parameters": list(merged.values())} if merged else op
+                result.operations.append(Operation(op_id, method, route, source, key, raw))
         for section, entries in (doc.get("components") or {}).items():
             target = bundled["components"].setdefault(section, {})
             for name, value in (entries or {}).items():
@@ -120,6 +127,7 @@ def load(spec_dir: Path) -> BundledSpec:
                     raise SpecError(f"{source}: components/{section}/{name} defined twice")
                 target[name] = value
     bundled["components"] = {k: v for k, v in bundled["components"].items() if v}
+    bundled["tags"] = sorted(bundled["tags"], key=lambda t: t["name"])
     ids = [op.operation_id for op in result.operations]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
@@ -131,79 +139,32 @@ def load(spec_dir: Path) -> BundledSpec:
     return result
 
 
-def grants(spec: BundledSpec) -> list[dict[str, Any]]:
-    """The token endpoint's `x-grants`, with each grant's request schema resolved."""
-    token_ops = [op for op in spec.operations if op.raw.get("x-grants")]
-    if len(token_ops) != 1:
-        raise SpecError("exactly one operation must carry x-grants (the token endpoint)")
-    out: list[dict[str, Any]] = []
-    for entry in token_ops[0].raw["x-grants"]:
-        schema_name = str(entry["schema"]).rsplit("/", 1)[1]
-        schema = spec.schema(schema_name)
-        enum = schema["properties"]["grant_type"].get("enum")
-        if enum != [entry["grant_type"]]:
-            raise SpecError(
-                f"{schema_name}.grant_type must be the single value {entry['grant_type']}"
-            )
-        required = set(schema.get("required", []))
-        fields = []
-        for name, prop in schema["properties"].items():
-            if name in ("grant_type", "client_id"):
-                continue
-            fields.append(
-                {
-                    "name": name,
-                    "required": name in required,
-                    "type": prop.get("type", "string"),
-                    "description": " ".join(str(prop.get("description", "")).split()),
-                }
-            )
-        out.append(
-            {
-                "grant_type": entry["grant_type"],
-                "method": entry["method"],
-                "schema": schema_name,
-                "description": " ".join(str(schema.get("description", "")).split()),
-                "fields": fields,
-            }
-        )
-    return out
-
-
 def for_openapi_python_client(spec: BundledSpec) -> dict[str, Any]:
-    """The bundled document reshaped where openapi-python-client needs a simpler form.
+    """The bundled document reduced to what openapi-python-client is used for: the models.
 
-    The token endpoint's per-grant `oneOf` becomes one `TokenRequest` form whose fields are
-    the union of every grant's fields; the SDK's typed per-grant methods come from `x-grants`.
-    Non-JSON alternatives of a JSON response (userinfo's `application/jwt`) are dropped: the
-    facade handles them.
+    Only `components/schemas` matter (the attrs models of `keycloak_sdk._wire.models`); the
+    operations are rendered by generator/operations.py, so openapi-python-client sees no paths.
+    Request-only form schemas (token grants, introspection, ...) are arguments of the generated
+    methods, not models; they are left out so that nothing is generated that nothing uses.
     """
     doc = copy.deepcopy(spec.document)
-    merged: dict[str, Any] = {
-        "type": "object",
-        "description": "Any token request; see x-grants for the per-grant shapes.",
-        "required": ["grant_type"],
-        "properties": {"grant_type": {"type": "string"}},
-    }
-    for grant in grants(spec):
-        for name, prop in spec.schema(grant["schema"])["properties"].items():
-            if name == "grant_type":
-                continue
-            existing = merged["properties"].get(name)
-            if existing is not None and existing.get("type") != prop.get("type"):
-                raise SpecError(f"token field {name} has different types in different grants")
-            merged["properties"][name] = {k: v for k, v in prop.items() if k != "default"}
-    doc["components"]["schemas"]["TokenRequest"] = merged
+    doc["paths"] = {}
+    doc.pop("tags", None)
+    form_only = set()
     for op in spec.operations:
-        raw = doc["paths"][op.path][op.method]
-        if raw.get("x-grants"):
-            raw["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"] = {
-                "$ref": "#/components/schemas/TokenRequest"
-            }
-        for response in raw.get("responses", {}).values():
-            content = response.get("content")
-            if content and "application/json" in content:
-                response["content"] = {"application/json": content["application/json"]}
+        body = op.raw.get("requestBody", {}).get("content", {})
+        form = body.get("application/x-www-form-urlencoded", {}).get("schema", {})
+        variants = op.raw.get("x-sdk-methods", [])
+        refs = [form] + [{"$ref": v["body"]} for v in variants if "body" in v]
+        refs += list(form.get("oneOf", []))
+        form_only |= {r["$ref"].rsplit("/", 1)[1] for r in refs if "$ref" in r}
+    # Schemas marked x-document are the pydantic documents of spec/schemas/, not attrs models.
+    doc["components"]["schemas"] = {
+        name: schema
+        for name, schema in doc["components"]["schemas"].items()
+        if name not in form_only and not schema.get("x-document")
+    }
+    doc["components"].pop("responses", None)
     return doc
 
 

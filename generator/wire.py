@@ -1,7 +1,8 @@
-"""Run openapi-python-client for the wire layer (attrs models + httpx endpoint functions)."""
+"""Run openapi-python-client for the wire models (attrs classes of the spec's JSON bodies)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -79,6 +80,20 @@ _DECLARE_END_PATCHED = """{{ property.to_string() | as_unembedded_code }}
 {% endmacro %}
 """
 
+# Every model gets the readable repr of keycloak_sdk/_repr.py (generator/runtime/_repr.py).
+_DEFINE_ORIGINAL = """@_attrs_define
+class {{ class_name }}:
+"""
+_DEFINE_PATCHED = """@_readable_repr
+@_attrs_define(repr=False)
+class {{ class_name }}:
+"""
+_IMPORT_ORIGINAL = """from attrs import field as _attrs_field
+"""
+_IMPORT_PATCHED = """from attrs import field as _attrs_field
+from keycloak_sdk._repr import readable_repr as _readable_repr
+"""
+
 _CONFIG = {
     "project_name_override": "keycloak-sdk-wire",
     "package_name_override": "_wire",
@@ -101,6 +116,8 @@ def _patched_templates(into: Path) -> Path:
         (_CONTAINS_ORIGINAL, _CONTAINS_PATCHED),
         (_DECLARE_ORIGINAL, sensitive + _DECLARE_PATCHED),
         (_DECLARE_END_ORIGINAL, _DECLARE_END_PATCHED),
+        (_DEFINE_ORIGINAL, _DEFINE_PATCHED),
+        (_IMPORT_ORIGINAL, _IMPORT_PATCHED),
     ):
         if original not in text:
             raise WireError(
@@ -110,6 +127,34 @@ def _patched_templates(into: Path) -> Path:
     into.mkdir(parents=True, exist_ok=True)
     (into / "model.py.jinja").write_text(text, encoding="utf-8")
     return into
+
+
+_NOT_UNSET = re.compile(r"not isinstance\(\s*([\w.]+)\s*,\s*Unset\s*\)")
+_IS_UNSET = re.compile(r"isinstance\(\s*([\w.]+)\s*,\s*Unset\s*\)")
+_UNSET_IMPORT = re.compile(r"^from [\w.]*types import UNSET, Unset\n", re.MULTILINE)
+_UNDERSCORE_KEY = re.compile(r'd\.pop\("_(\w+)"')
+
+
+def none_for_unset(text: str) -> str:
+    """An optional field is `X | None` (None when absent), not openapi-python-client's Unset.
+
+    Responses read naturally (`tokens.scope` is a `str | None`, printed only when set); a
+    request model leaves None fields out of its JSON, as Unset did.
+    """
+    text = _UNSET_IMPORT.sub("", text)
+    text = _NOT_UNSET.sub(r"\1 is not None", text)
+    text = _IS_UNSET.sub(r"\1 is None", text)
+    text = re.sub(r"\bUNSET\b", "None", text)
+    text = re.sub(r"\bUnset\b", "None", text)
+    return text.replace("None | None", "None")
+
+
+def pythonic_names(text: str) -> str:
+    """JSON keys with a leading underscore (`_id`) become plain attributes (`id`, not field_id)."""
+    for name in _UNDERSCORE_KEY.findall(text):
+        if not re.search(rf"^    {name}: ", text, re.MULTILINE):
+            text = re.sub(rf"\bfield_{name}\b", name, text)
+    return text
 
 
 def generate_wire(document: dict[str, Any], work: Path, package_dir: Path) -> None:
@@ -143,14 +188,18 @@ def generate_wire(document: dict[str, Any], work: Path, package_dir: Path) -> No
     result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise WireError(f"openapi-python-client failed:\n{result.stdout}\n{result.stderr}")
-    # The README/.gitignore opc writes describe its own package layout, not ours.
-    for extra in (".gitignore", "README.md"):
+    # The README/.gitignore opc writes describe its own package layout, not ours; its client,
+    # errors and api/ serve endpoint functions, which keycloak_sdk/resources/ replaces.
+    for extra in (".gitignore", "README.md", "client.py", "errors.py"):
         (package_dir / extra).unlink(missing_ok=True)
-    shutil.rmtree(package_dir / "__pycache__", ignore_errors=True)
+    for folder in ("__pycache__", "api"):
+        shutil.rmtree(package_dir / folder, ignore_errors=True)
+    for model in sorted((package_dir / "models").glob("*.py")):
+        text = model.read_text(encoding="utf-8")
+        model.write_text(pythonic_names(none_for_unset(text)), encoding="utf-8")
     # opc's package __init__ imports httpx eagerly; the models must be importable without it.
     (package_dir / "__init__.py").write_text(
-        '"""Wire layer: attrs models and per-operation httpx functions (openapi-python-client).\n\n'
-        "Import `keycloak_sdk._wire.client` for `Client`/`AuthenticatedClient`; the base URL is\n"
-        'the realm issuer.\n"""\n',
+        '"""Wire models: attrs classes for the JSON bodies of spec/openapi/ '
+        '(openapi-python-client).\n\nImport them from `keycloak_sdk.models`.\n"""\n',
         encoding="utf-8",
     )

@@ -10,6 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    #: This package's version, from its installed metadata (read on first access).
+    __version__: str
     from .auth import (
         ClientAuthentication,
         ClientSecretBasic,
@@ -65,7 +67,19 @@ if TYPE_CHECKING:
         UnsupportedTokenTypeError,
     )
 
+#: The Keycloak version whose discovery document the Literal types come from.
 KEYCLOAK_VERSION = "26.7.3"
+
+
+def _installed_version() -> str:
+    # importlib.metadata costs milliseconds to import: only when __version__ is read.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("keycloak-sdk")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0+unknown"
+
 
 _EXPORTS: dict[str, str] = {
     "AsyncKeycloakClient": "client",
@@ -174,10 +188,14 @@ __all__ = [
     "UnsupportedGrantTypeError",
     "UnsupportedResponseTypeError",
     "UnsupportedTokenTypeError",
+    "__version__",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = _installed_version()
+        return globals()[name]
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'keycloak_sdk' has no attribute {name!r}")

@@ -37,7 +37,7 @@ from keycloak_sdk.extensions.validation import AsyncTokenValidator
 from keycloak_sdk.extensions.web.errors import InvalidBearerTokenError, ProtectionApiError
 
 from keycloak_sdk.errors import ApiError, EndpointNotAdvertisedError, UnauthorizedError
-from keycloak_sdk.models import IntrospectionResponse, Resource, UmaProviderMetadata, Unset
+from keycloak_sdk.models import IntrospectionResponse, Resource, UmaProviderMetadata
 
 __all__ = [
     "KeycloakGateway",
@@ -223,10 +223,10 @@ class KeycloakGateway:
 
 
 def _resource(item: Resource) -> ResourceDescription:
-    scopes = [] if isinstance(item.resource_scopes, Unset) else item.resource_scopes
+    scopes = item.resource_scopes or []
     return ResourceDescription(
-        id=item.field_id if isinstance(item.field_id, str) else "",
-        name=item.name if isinstance(item.name, str) else "",
-        uris=() if isinstance(item.uris, Unset) else tuple(item.uris),
+        id=item.id or "",
+        name=item.name or "",
+        uris=tuple(item.uris or ()),
         scopes=tuple(scope.name for scope in scopes if isinstance(scope.name, str)),
     )

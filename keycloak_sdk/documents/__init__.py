@@ -4,33 +4,34 @@
 from ._base import DocumentModel
 from .access_token_claims import (
     Access,
-    AccessTokenClaims,
+    AccessTokenPayload,
     Address,
     Authorization,
     Confirmation,
-    Permission,
+    PermissionClaim,
 )
 from .adapter_config import AdapterConfig, AdapterCredentials
-from .id_token_claims import IdTokenClaims
+from .id_token_claims import IdTokenAddress, IdTokenPayload
 from .jwks import JsonWebKey, JsonWebKeySet
-from .logout_token_claims import LogoutTokenClaims
+from .logout_token_claims import LogoutTokenPayload
 from .provider_metadata import ProviderMetadata
-from .uma2_configuration import Uma2Metadata
+from .uma2_configuration import UmaProviderMetadata
 
 __all__ = [
     "Access",
-    "AccessTokenClaims",
+    "AccessTokenPayload",
     "AdapterConfig",
     "AdapterCredentials",
     "Address",
     "Authorization",
     "Confirmation",
     "DocumentModel",
-    "IdTokenClaims",
+    "IdTokenAddress",
+    "IdTokenPayload",
     "JsonWebKey",
     "JsonWebKeySet",
-    "LogoutTokenClaims",
-    "Permission",
+    "LogoutTokenPayload",
+    "PermissionClaim",
     "ProviderMetadata",
-    "Uma2Metadata",
+    "UmaProviderMetadata",
 ]

@@ -82,7 +82,7 @@ class Access(DocumentModel):
     """
 
 
-class Permission(DocumentModel):
+class PermissionClaim(DocumentModel):
     """
     Keycloak Authorization Services: one granted permission, on a resource and some of its scopes.
     """
@@ -119,13 +119,13 @@ class Authorization(DocumentModel):
         extra="allow",
         use_attribute_docstrings=True,
     )
-    permissions: list[Permission] | None = None
+    permissions: list[PermissionClaim] | None = None
     """
     The permissions granted.
     """
 
 
-class AccessTokenClaims(DocumentModel):
+class AccessTokenPayload(DocumentModel):
     """
     The claims of a Keycloak access token (a JWT, RFC 9068 §2 in spirit): registered claims (RFC
     7519 §4.1), Keycloak's `typ`, `azp`, `sid`, `scope`, `allowed-origins`, role claims

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from ._base import DocumentModel
 
 
-class Address(DocumentModel):
+class IdTokenAddress(DocumentModel):
     """
     OpenID Connect Core 1.0 §5.1.1: the postal address claim.
     """
@@ -44,7 +44,7 @@ class Address(DocumentModel):
     """
 
 
-class IdTokenClaims(DocumentModel):
+class IdTokenPayload(DocumentModel):
     """
     The claims of an ID Token (OpenID Connect Core 1.0 §2) as Keycloak issues it: the registered
     claims, the standard claims of §5.1 its default client scopes map, and Keycloak's `typ`, `azp`,
@@ -202,7 +202,7 @@ class IdTokenClaims(DocumentModel):
     """
     OpenID Connect Core 1.0 §5.1: whether the phone number was verified.
     """
-    address: Address | None = None
+    address: IdTokenAddress | None = None
     """
     OpenID Connect Core 1.0 §5.1.1: postal address.
     """

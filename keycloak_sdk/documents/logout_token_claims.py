@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field
 from ._base import DocumentModel, DocumentRules
 
 
-class LogoutTokenClaims(DocumentModel):
+class LogoutTokenPayload(DocumentModel):
     """
     The claims of a Logout Token (OpenID Connect Back-Channel Logout 1.0 §2.4), which Keycloak POSTs
     to a client's back-channel logout URL. It must carry `events` with the back-channel logout
@@ -68,7 +68,7 @@ class LogoutTokenClaims(DocumentModel):
     """
 
 
-LogoutTokenClaims.__document_rules__ = DocumentRules(
+LogoutTokenPayload.__document_rules__ = DocumentRules(
     any_of_required=(("sub",), ("sid",)),
     forbidden=("nonce",),
     required_members=(("events", ("http://schemas.openid.net/event/backchannel-logout",)),),

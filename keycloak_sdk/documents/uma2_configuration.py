@@ -7,7 +7,7 @@ from pydantic import ConfigDict
 from ._base import DocumentModel
 
 
-class Uma2Metadata(DocumentModel):
+class UmaProviderMetadata(DocumentModel):
     """
     UMA 2.0 authorization server metadata served at `{issuer}/.well-known/uma2-configuration`: OAuth
     2.0 Authorization Server metadata (RFC 8414 §2) extended by UMA 2.0 Grant for OAuth 2.0

@@ -22,8 +22,8 @@ from keycloak_sdk import (
     UnexpectedResponseError,
 )
 from keycloak_sdk.models import (
-    PermissionRequest,
     PermissionTicket,
+    PermissionTicketRequest,
     ProviderMetadata,
     Resource,
     UmaPolicy,
@@ -158,8 +158,8 @@ async def test_uma_operations(issuer: str, user_owned_resource: Callable[[str], 
 
         name = unique("ares")
         created = await kc.uma.resource_sets.create(pat, owned_resource(name))
-        assert isinstance(created.field_id, str)
-        rid = created.field_id
+        assert isinstance(created.id, str)
+        rid = created.id
         try:
             with pytest.raises(ConflictError):
                 await kc.uma.resource_sets.create(pat, Resource(name=name))
@@ -172,7 +172,7 @@ async def test_uma_operations(issuer: str, user_owned_resource: Callable[[str], 
             assert rid in await kc.uma.resource_sets.list_ids(pat, name=name)
 
             ticket = await kc.uma.permission_tickets.create(
-                pat, [PermissionRequest(resource_id=rid, resource_scopes=["read"])]
+                pat, [PermissionTicketRequest(resource_id=rid, resource_scopes=["read"])]
             )
             assert ticket.ticket
 

@@ -14,8 +14,8 @@ from keycloak_sdk import (
     NotFoundError,
 )
 from keycloak_sdk.models import (
-    PermissionRequest,
     PermissionTicket,
+    PermissionTicketRequest,
     Resource,
     TokenResponse,
     UmaPolicy,
@@ -35,8 +35,8 @@ def test_resource_set_crud_and_queries(client: KeycloakClient, pat: str) -> None
     created = client.uma.resource_sets.create(
         pat, Resource(name=name, type_="urn:sdk:test", uris=[f"/{name}/*"])
     )
-    assert isinstance(created.field_id, str)
-    rid = created.field_id
+    assert isinstance(created.id, str)
+    rid = created.id
     try:
         fetched = client.uma.resource_sets.get(pat, rid)
         assert fetched.name == name
@@ -48,10 +48,10 @@ def test_resource_set_crud_and_queries(client: KeycloakClient, pat: str) -> None
 
         assert rid in client.uma.resource_sets.list_ids(pat, name=name)
         full = client.uma.resource_sets.list(pat, name=name, exact_name=True, first=0, max=5)
-        assert [r.field_id for r in full] == [rid]
+        assert [r.id for r in full] == [rid]
         by_uri = client.uma.resource_sets.list(pat, uri=f"/{name}/x", matching_uri=True)
-        assert rid in [r.field_id for r in by_uri]
-        assert rid in [r.field_id for r in client.uma.resource_sets.list(pat, type="urn:sdk:test")]
+        assert rid in [r.id for r in by_uri]
+        assert rid in [r.id for r in client.uma.resource_sets.list(pat, type="urn:sdk:test")]
         docs = client.uma.resource_sets.list(pat, name="documents", exact_name=True)
         assert docs and docs[0].name == "documents"
         assert client.uma.resource_sets.list_ids(pat, scope="read", max=100)
@@ -75,9 +75,9 @@ def test_protection_api_needs_uma_protection(client: KeycloakClient, alice: Toke
 
 def test_permission_ticket_then_rpt(client: KeycloakClient, pat: str) -> None:
     documents = client.uma.resource_sets.list(pat, name="documents", exact_name=True)[0]
-    assert isinstance(documents.field_id, str)
+    assert isinstance(documents.id, str)
     ticket = client.uma.permission_tickets.create(
-        pat, [PermissionRequest(resource_id=documents.field_id, resource_scopes=["read"])]
+        pat, [PermissionTicketRequest(resource_id=documents.id, resource_scopes=["read"])]
     )
     assert ticket.ticket
 
@@ -115,30 +115,30 @@ def test_uma_grant_modes(client: KeycloakClient) -> None:
 
 def test_ticket_management(client: KeycloakClient, pat: str) -> None:
     resource = client.uma.resource_sets.create(pat, owned_resource(unique("shared")))
-    assert isinstance(resource.field_id, str)
+    assert isinstance(resource.id, str)
     try:
         ticket = client.uma.tickets.create(
             pat,
             PermissionTicket(
-                resource=resource.field_id, requester_name="bob", scope_name="read", granted=False
+                resource=resource.id, requester_name="bob", scope_name="read", granted=False
             ),
         )
         assert isinstance(ticket.id, str)
         found = client.uma.tickets.list(
-            pat, resource_id=resource.field_id, return_names=True, first=0, max=10
+            pat, resource_id=resource.id, return_names=True, first=0, max=10
         )
         assert [t.id for t in found] == [ticket.id]
         assert found[0].requester_name == "bob"
 
         ticket.granted = True
         client.uma.tickets.update(pat, ticket)
-        granted = client.uma.tickets.list(pat, resource_id=resource.field_id, granted=True)
+        granted = client.uma.tickets.list(pat, resource_id=resource.id, granted=True)
         assert [t.id for t in granted] == [ticket.id]
 
         client.uma.tickets.delete(pat, ticket.id)
-        assert client.uma.tickets.list(pat, resource_id=resource.field_id) == []
+        assert client.uma.tickets.list(pat, resource_id=resource.id) == []
     finally:
-        client.uma.resource_sets.delete(pat, resource.field_id)
+        client.uma.resource_sets.delete(pat, resource.id)
 
 
 def test_user_managed_policies(

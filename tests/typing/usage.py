@@ -18,19 +18,19 @@ from keycloak_sdk.models import (
     DeviceAuthorizationResponse,
     IntrospectionResponse,
     JsonWebKeySet,
-    JwksResponse,
-    PermissionRequest,
     PermissionTicket,
+    PermissionTicketRequest,
     PermissionTicketResponse,
     ProviderMetadata,
     PushedAuthorizationResponse,
+    RawResponse,
     Resource,
     TokenResponse,
     UmaDecision,
     UmaPermission,
     UmaPolicy,
     UmaProviderMetadata,
-    UserInfo,
+    UserInfoResponse,
 )
 from keycloak_sdk.types import GrantType, Scope, TokenTypeHint
 
@@ -75,7 +75,8 @@ def sync_usage() -> None:
             audience="api",
             scope="openid",
         )
-        user: UserInfo = kc.oidc.userinfo(access)
+        tokens = kc.oidc.token_jwt_bearer("signed.jwt.assertion")
+        user: UserInfoResponse = kc.oidc.userinfo(access)
         jwt: str = kc.oidc.userinfo_jwt(access)
         hint: TokenTypeHint = "refresh_token"
         info: IntrospectionResponse = kc.oidc.introspect(access, token_type_hint=hint)
@@ -85,7 +86,7 @@ def sync_usage() -> None:
         )
         kc.oidc.logout("rt")
         keys: JsonWebKeySet = kc.oidc.jwks()
-        cached: JwksResponse = kc.oidc.jwks_response()
+        cached: RawResponse = kc.oidc.jwks_response()
         max_age: int | None = cached.max_age()
         device: DeviceAuthorizationResponse = kc.oidc.device_authorization(scope="openid")
         pushed: PushedAuthorizationResponse = kc.oidc.pushed_authorization(
@@ -131,7 +132,7 @@ def sync_usage() -> None:
         )
         ids: list[str] = kc.uma.resource_sets.list_ids(pat, name="r")
         ticket: PermissionTicketResponse = kc.uma.permission_tickets.create(
-            pat, [PermissionRequest(resource_id="id", resource_scopes=["read"])]
+            pat, [PermissionTicketRequest(resource_id="id", resource_scopes=["read"])]
         )
         managed: PermissionTicket = kc.uma.tickets.create(
             pat, PermissionTicket(resource="id", requester_name="bob", scope_name="read")
@@ -161,7 +162,7 @@ def sync_usage() -> None:
 
 async def async_usage() -> None:
     try:
-        async with await AsyncKeycloakClient.from_issuer(
+        async with AsyncKeycloakClient.from_issuer(
             ISSUER, client_id="app", client_secret="secret"
         ) as kc:
             url: str = kc.oidc.authorization_url(redirect_uri="http://127.0.0.1/cb")
@@ -172,13 +173,14 @@ async def async_usage() -> None:
             tokens = await kc.oidc.token_device_code("dc")
             tokens = await kc.oidc.token_ciba("req")
             tokens = await kc.oidc.token_exchange(tokens.access_token, audience="api")
-            user: UserInfo = await kc.oidc.userinfo(tokens.access_token)
+            tokens = await kc.oidc.token_jwt_bearer("signed.jwt.assertion", scope=["openid"])
+            user: UserInfoResponse = await kc.oidc.userinfo(tokens.access_token)
             jwt: str = await kc.oidc.userinfo_jwt(tokens.access_token)
             info: IntrospectionResponse = await kc.oidc.introspect(tokens.access_token)
             await kc.oidc.revoke(tokens.access_token)
             await kc.oidc.logout("rt")
             keys: JsonWebKeySet = await kc.oidc.jwks()
-            cached: JwksResponse = await kc.oidc.jwks_response()
+            cached: RawResponse = await kc.oidc.jwks_response()
             device: DeviceAuthorizationResponse = await kc.oidc.device_authorization()
             pushed: PushedAuthorizationResponse = await kc.oidc.pushed_authorization(
                 redirect_uri="http://127.0.0.1/cb"
@@ -197,7 +199,7 @@ async def async_usage() -> None:
             found: list[Resource] = await kc.uma.resource_sets.list(pat, deep_name_is_not_a_param=1)  # type: ignore[call-arg]
             ids: list[str] = await kc.uma.resource_sets.list_ids(pat)
             ticket: PermissionTicketResponse = await kc.uma.permission_tickets.create(
-                pat, [PermissionRequest(resource_id="id")]
+                pat, [PermissionTicketRequest(resource_id="id")]
             )
             managed: PermissionTicket = await kc.uma.tickets.create(pat, PermissionTicket())
             await kc.uma.tickets.update(pat, managed)

@@ -256,13 +256,13 @@ def test_broken_documents_are_rejected(
 
 PACKAGE = "generated_documents_under_test"
 MODEL_OF = {
-    "access-token-claims.json": "AccessTokenClaims",
+    "access-token-claims.json": "AccessTokenPayload",
     "adapter-config.json": "AdapterConfig",
-    "id-token-claims.json": "IdTokenClaims",
+    "id-token-claims.json": "IdTokenPayload",
     "jwks.json": "JsonWebKeySet",
-    "logout-token-claims.json": "LogoutTokenClaims",
+    "logout-token-claims.json": "LogoutTokenPayload",
     "provider-metadata.json": "ProviderMetadata",
-    "uma2-configuration.json": "Uma2Metadata",
+    "uma2-configuration.json": "UmaProviderMetadata",
 }
 
 
@@ -329,7 +329,7 @@ def test_models_parse_every_snapshot(generated: tuple[Path, ModuleType]) -> None
         metadata = package.ProviderMetadata.from_dict(docs["openid-configuration"])
         assert metadata.issuer == "{issuer}"
         assert "authorization_code" in (metadata.grant_types_supported or [])
-        uma = package.Uma2Metadata.from_dict(docs["uma2-configuration"])
+        uma = package.UmaProviderMetadata.from_dict(docs["uma2-configuration"])
         assert uma.permission_endpoint == "{issuer}/authz/protection/permission"
 
 
@@ -345,7 +345,7 @@ def test_models_keep_secrets_out_of_repr(generated: tuple[Path, ModuleType]) -> 
 
 def test_models_are_typed_and_immutable(generated: tuple[Path, ModuleType]) -> None:
     _, package = generated
-    claims = package.AccessTokenClaims.from_dict(_access_token())
+    claims = package.AccessTokenPayload.from_dict(_access_token())
     assert claims.resource_access["sdk-confidential"].roles == ["reader"]
     assert claims.authorization.permissions[0].scopes == ["read"]
     assert claims.allowed_origins == ["http://127.0.0.1:8000"]

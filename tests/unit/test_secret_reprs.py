@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keycloak_sdk.models import PasswordGrant, TokenResponse
+from keycloak_sdk.models import IntrospectionResponse, TokenResponse
 
 
 def test_token_response_repr_hides_tokens() -> None:
@@ -22,9 +22,6 @@ def test_token_response_repr_hides_tokens() -> None:
     assert tokens.to_dict()["refresh_token"] == "refresh-secret"
 
 
-def test_request_models_hide_passwords() -> None:
-    grant = PasswordGrant.from_dict(
-        {"grant_type": "password", "username": "alice", "password": "pw-secret"}
-    )
-    assert "pw-secret" not in repr(grant)
-    assert "alice" in repr(grant)
+def test_introspection_repr_hides_the_client_secret_free_fields_only() -> None:
+    info = IntrospectionResponse.from_dict({"active": True, "username": "alice", "sub": "s-1"})
+    assert "alice" in repr(info)

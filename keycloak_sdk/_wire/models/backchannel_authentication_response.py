@@ -7,24 +7,25 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="BackchannelAuthenticationResponse")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class BackchannelAuthenticationResponse:
     """
     Attributes:
         auth_req_id (str):
         expires_in (int):
-        interval (int | Unset):
+        interval (int | None):
     """
 
     auth_req_id: str = _attrs_field(repr=False)
 
     expires_in: int
-    interval: int | Unset = UNSET
+    interval: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,7 +43,7 @@ class BackchannelAuthenticationResponse:
                 "expires_in": expires_in,
             }
         )
-        if interval is not UNSET:
+        if interval is not None:
             field_dict["interval"] = interval
 
         return field_dict
@@ -54,7 +55,7 @@ class BackchannelAuthenticationResponse:
 
         expires_in = d.pop("expires_in")
 
-        interval = d.pop("interval", UNSET)
+        interval = d.pop("interval", None)
 
         backchannel_authentication_response = cls(
             auth_req_id=auth_req_id,

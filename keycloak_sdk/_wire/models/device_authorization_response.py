@@ -7,12 +7,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="DeviceAuthorizationResponse")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class DeviceAuthorizationResponse:
     """
     Attributes:
@@ -20,8 +21,8 @@ class DeviceAuthorizationResponse:
         user_code (str):
         verification_uri (str):
         expires_in (int):
-        verification_uri_complete (str | Unset):
-        interval (int | Unset):
+        verification_uri_complete (str | None):
+        interval (int | None):
     """
 
     device_code: str = _attrs_field(repr=False)
@@ -29,8 +30,8 @@ class DeviceAuthorizationResponse:
     user_code: str
     verification_uri: str
     expires_in: int
-    verification_uri_complete: str | Unset = UNSET
-    interval: int | Unset = UNSET
+    verification_uri_complete: str | None = None
+    interval: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -56,9 +57,9 @@ class DeviceAuthorizationResponse:
                 "expires_in": expires_in,
             }
         )
-        if verification_uri_complete is not UNSET:
+        if verification_uri_complete is not None:
             field_dict["verification_uri_complete"] = verification_uri_complete
-        if interval is not UNSET:
+        if interval is not None:
             field_dict["interval"] = interval
 
         return field_dict
@@ -74,9 +75,9 @@ class DeviceAuthorizationResponse:
 
         expires_in = d.pop("expires_in")
 
-        verification_uri_complete = d.pop("verification_uri_complete", UNSET)
+        verification_uri_complete = d.pop("verification_uri_complete", None)
 
-        interval = d.pop("interval", UNSET)
+        interval = d.pop("interval", None)
 
         device_authorization_response = cls(
             device_code=device_code,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
     from keycloak_sdk._wire.models.uma_permission import UmaPermission
@@ -16,44 +16,45 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="IntrospectionResponse")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class IntrospectionResponse:
     """
     Attributes:
         active (bool):
-        scope (str | Unset):
-        client_id (str | Unset):
-        username (str | Unset):
-        token_type (str | Unset):
-        exp (int | Unset):
-        iat (int | Unset):
-        nbf (int | Unset):
-        sub (str | Unset):
-        aud (list[str] | str | Unset):
-        iss (str | Unset):
-        jti (str | Unset):
-        azp (str | Unset):
-        sid (str | Unset):
-        typ (str | Unset):
-        permissions (list[UmaPermission] | Unset): RPT permissions (UMA).
+        scope (str | None):
+        client_id (str | None):
+        username (str | None):
+        token_type (str | None):
+        exp (int | None):
+        iat (int | None):
+        nbf (int | None):
+        sub (str | None):
+        aud (list[str] | str | None):
+        iss (str | None):
+        jti (str | None):
+        azp (str | None):
+        sid (str | None):
+        typ (str | None):
+        permissions (list[UmaPermission] | None): RPT permissions (UMA).
     """
 
     active: bool
-    scope: str | Unset = UNSET
-    client_id: str | Unset = UNSET
-    username: str | Unset = UNSET
-    token_type: str | Unset = UNSET
-    exp: int | Unset = UNSET
-    iat: int | Unset = UNSET
-    nbf: int | Unset = UNSET
-    sub: str | Unset = UNSET
-    aud: list[str] | str | Unset = UNSET
-    iss: str | Unset = UNSET
-    jti: str | Unset = UNSET
-    azp: str | Unset = UNSET
-    sid: str | Unset = UNSET
-    typ: str | Unset = UNSET
-    permissions: list[UmaPermission] | Unset = UNSET
+    scope: str | None = None
+    client_id: str | None = None
+    username: str | None = None
+    token_type: str | None = None
+    exp: int | None = None
+    iat: int | None = None
+    nbf: int | None = None
+    sub: str | None = None
+    aud: list[str] | str | None = None
+    iss: str | None = None
+    jti: str | None = None
+    azp: str | None = None
+    sid: str | None = None
+    typ: str | None = None
+    permissions: list[UmaPermission] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,9 +76,9 @@ class IntrospectionResponse:
 
         sub = self.sub
 
-        aud: list[str] | str | Unset
-        if isinstance(self.aud, Unset):
-            aud = UNSET
+        aud: list[str] | str | None
+        if self.aud is None:
+            aud = None
         elif isinstance(self.aud, list):
             aud = self.aud
 
@@ -94,8 +95,8 @@ class IntrospectionResponse:
 
         typ = self.typ
 
-        permissions: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.permissions, Unset):
+        permissions: list[dict[str, Any]] | None = None
+        if self.permissions is not None:
             permissions = []
             for permissions_item_data in self.permissions:
                 permissions_item = permissions_item_data.to_dict()
@@ -108,35 +109,35 @@ class IntrospectionResponse:
                 "active": active,
             }
         )
-        if scope is not UNSET:
+        if scope is not None:
             field_dict["scope"] = scope
-        if client_id is not UNSET:
+        if client_id is not None:
             field_dict["client_id"] = client_id
-        if username is not UNSET:
+        if username is not None:
             field_dict["username"] = username
-        if token_type is not UNSET:
+        if token_type is not None:
             field_dict["token_type"] = token_type
-        if exp is not UNSET:
+        if exp is not None:
             field_dict["exp"] = exp
-        if iat is not UNSET:
+        if iat is not None:
             field_dict["iat"] = iat
-        if nbf is not UNSET:
+        if nbf is not None:
             field_dict["nbf"] = nbf
-        if sub is not UNSET:
+        if sub is not None:
             field_dict["sub"] = sub
-        if aud is not UNSET:
+        if aud is not None:
             field_dict["aud"] = aud
-        if iss is not UNSET:
+        if iss is not None:
             field_dict["iss"] = iss
-        if jti is not UNSET:
+        if jti is not None:
             field_dict["jti"] = jti
-        if azp is not UNSET:
+        if azp is not None:
             field_dict["azp"] = azp
-        if sid is not UNSET:
+        if sid is not None:
             field_dict["sid"] = sid
-        if typ is not UNSET:
+        if typ is not None:
             field_dict["typ"] = typ
-        if permissions is not UNSET:
+        if permissions is not None:
             field_dict["permissions"] = permissions
 
         return field_dict
@@ -148,24 +149,24 @@ class IntrospectionResponse:
         d = dict(src_dict)
         active = d.pop("active")
 
-        scope = d.pop("scope", UNSET)
+        scope = d.pop("scope", None)
 
-        client_id = d.pop("client_id", UNSET)
+        client_id = d.pop("client_id", None)
 
-        username = d.pop("username", UNSET)
+        username = d.pop("username", None)
 
-        token_type = d.pop("token_type", UNSET)
+        token_type = d.pop("token_type", None)
 
-        exp = d.pop("exp", UNSET)
+        exp = d.pop("exp", None)
 
-        iat = d.pop("iat", UNSET)
+        iat = d.pop("iat", None)
 
-        nbf = d.pop("nbf", UNSET)
+        nbf = d.pop("nbf", None)
 
-        sub = d.pop("sub", UNSET)
+        sub = d.pop("sub", None)
 
-        def _parse_aud(data: object) -> list[str] | str | Unset:
-            if isinstance(data, Unset):
+        def _parse_aud(data: object) -> list[str] | str | None:
+            if data is None:
                 return data
             try:
                 if not isinstance(data, list):
@@ -175,23 +176,23 @@ class IntrospectionResponse:
                 return aud_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(list[str] | str | Unset, data)
+            return cast(list[str] | str | None, data)
 
-        aud = _parse_aud(d.pop("aud", UNSET))
+        aud = _parse_aud(d.pop("aud", None))
 
-        iss = d.pop("iss", UNSET)
+        iss = d.pop("iss", None)
 
-        jti = d.pop("jti", UNSET)
+        jti = d.pop("jti", None)
 
-        azp = d.pop("azp", UNSET)
+        azp = d.pop("azp", None)
 
-        sid = d.pop("sid", UNSET)
+        sid = d.pop("sid", None)
 
-        typ = d.pop("typ", UNSET)
+        typ = d.pop("typ", None)
 
-        _permissions = d.pop("permissions", UNSET)
-        permissions: list[UmaPermission] | Unset = UNSET
-        if _permissions is not UNSET:
+        _permissions = d.pop("permissions", None)
+        permissions: list[UmaPermission] | None = None
+        if _permissions is not None:
             permissions = []
             for permissions_item_data in _permissions:
                 permissions_item = UmaPermission.from_dict(permissions_item_data)

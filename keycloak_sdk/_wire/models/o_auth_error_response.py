@@ -7,24 +7,25 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="OAuthErrorResponse")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class OAuthErrorResponse:
     """RFC 6749 §5.2 error body (also used by the protection API).
 
     Attributes:
         error (str): One of OAuthErrorCode, or a Keycloak-specific code (kept as text).
-        error_description (str | Unset):
-        error_uri (str | Unset):
+        error_description (str | None):
+        error_uri (str | None):
     """
 
     error: str
-    error_description: str | Unset = UNSET
-    error_uri: str | Unset = UNSET
+    error_description: str | None = None
+    error_uri: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,9 +42,9 @@ class OAuthErrorResponse:
                 "error": error,
             }
         )
-        if error_description is not UNSET:
+        if error_description is not None:
             field_dict["error_description"] = error_description
-        if error_uri is not UNSET:
+        if error_uri is not None:
             field_dict["error_uri"] = error_uri
 
         return field_dict
@@ -53,9 +54,9 @@ class OAuthErrorResponse:
         d = dict(src_dict)
         error = d.pop("error")
 
-        error_description = d.pop("error_description", UNSET)
+        error_description = d.pop("error_description", None)
 
-        error_uri = d.pop("error_uri", UNSET)
+        error_uri = d.pop("error_uri", None)
 
         o_auth_error_response = cls(
             error=error,

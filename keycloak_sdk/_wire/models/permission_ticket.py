@@ -7,38 +7,39 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="PermissionTicket")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class PermissionTicket:
     """A permission ticket as the ticket management API shows it.
 
     Attributes:
-        id (str | Unset):
-        owner (str | Unset):
-        resource (str | Unset):
-        scope (str | Unset):
-        granted (bool | Unset):
-        requester (str | Unset):
-        scope_name (str | Unset):
-        resource_name (str | Unset):
-        requester_name (str | Unset):
-        owner_name (str | Unset):
+        id (str | None):
+        owner (str | None):
+        resource (str | None):
+        scope (str | None):
+        granted (bool | None):
+        requester (str | None):
+        scope_name (str | None):
+        resource_name (str | None):
+        requester_name (str | None):
+        owner_name (str | None):
     """
 
-    id: str | Unset = UNSET
-    owner: str | Unset = UNSET
-    resource: str | Unset = UNSET
-    scope: str | Unset = UNSET
-    granted: bool | Unset = UNSET
-    requester: str | Unset = UNSET
-    scope_name: str | Unset = UNSET
-    resource_name: str | Unset = UNSET
-    requester_name: str | Unset = UNSET
-    owner_name: str | Unset = UNSET
+    id: str | None = None
+    owner: str | None = None
+    resource: str | None = None
+    scope: str | None = None
+    granted: bool | None = None
+    requester: str | None = None
+    scope_name: str | None = None
+    resource_name: str | None = None
+    requester_name: str | None = None
+    owner_name: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,25 +66,25 @@ class PermissionTicket:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if id is not UNSET:
+        if id is not None:
             field_dict["id"] = id
-        if owner is not UNSET:
+        if owner is not None:
             field_dict["owner"] = owner
-        if resource is not UNSET:
+        if resource is not None:
             field_dict["resource"] = resource
-        if scope is not UNSET:
+        if scope is not None:
             field_dict["scope"] = scope
-        if granted is not UNSET:
+        if granted is not None:
             field_dict["granted"] = granted
-        if requester is not UNSET:
+        if requester is not None:
             field_dict["requester"] = requester
-        if scope_name is not UNSET:
+        if scope_name is not None:
             field_dict["scopeName"] = scope_name
-        if resource_name is not UNSET:
+        if resource_name is not None:
             field_dict["resourceName"] = resource_name
-        if requester_name is not UNSET:
+        if requester_name is not None:
             field_dict["requesterName"] = requester_name
-        if owner_name is not UNSET:
+        if owner_name is not None:
             field_dict["ownerName"] = owner_name
 
         return field_dict
@@ -91,25 +92,25 @@ class PermissionTicket:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        id = d.pop("id", None)
 
-        owner = d.pop("owner", UNSET)
+        owner = d.pop("owner", None)
 
-        resource = d.pop("resource", UNSET)
+        resource = d.pop("resource", None)
 
-        scope = d.pop("scope", UNSET)
+        scope = d.pop("scope", None)
 
-        granted = d.pop("granted", UNSET)
+        granted = d.pop("granted", None)
 
-        requester = d.pop("requester", UNSET)
+        requester = d.pop("requester", None)
 
-        scope_name = d.pop("scopeName", UNSET)
+        scope_name = d.pop("scopeName", None)
 
-        resource_name = d.pop("resourceName", UNSET)
+        resource_name = d.pop("resourceName", None)
 
-        requester_name = d.pop("requesterName", UNSET)
+        requester_name = d.pop("requesterName", None)
 
-        owner_name = d.pop("ownerName", UNSET)
+        owner_name = d.pop("ownerName", None)
 
         permission_ticket = cls(
             id=id,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
     from keycloak_sdk._wire.models.resource_attributes import ResourceAttributes
@@ -18,54 +18,55 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Resource")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class Resource:
     """A protected resource (UMA resource set).
 
     Attributes:
-        field_id (str | Unset):
-        name (str | Unset):
-        display_name (str | Unset):
-        uris (list[str] | Unset):
-        type_ (str | Unset):
-        resource_scopes (list[ResourceScope] | Unset):
-        icon_uri (str | Unset):
-        owner (ResourceOwner | str | Unset): Keycloak answers with an object; on registration send a
+        id (str | None):
+        name (str | None):
+        display_name (str | None):
+        uris (list[str] | None):
+        type_ (str | None):
+        resource_scopes (list[ResourceScope] | None):
+        icon_uri (str | None):
+        owner (ResourceOwner | str | None): Keycloak answers with an object; on registration send a
             user name or id (a
             string) to make that user the owner, or omit it for the resource server.
-        owner_managed_access (bool | Unset):
-        attributes (ResourceAttributes | Unset):
+        owner_managed_access (bool | None):
+        attributes (ResourceAttributes | None):
     """
 
-    field_id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    display_name: str | Unset = UNSET
-    uris: list[str] | Unset = UNSET
-    type_: str | Unset = UNSET
-    resource_scopes: list[ResourceScope] | Unset = UNSET
-    icon_uri: str | Unset = UNSET
-    owner: ResourceOwner | str | Unset = UNSET
-    owner_managed_access: bool | Unset = UNSET
-    attributes: ResourceAttributes | Unset = UNSET
+    id: str | None = None
+    name: str | None = None
+    display_name: str | None = None
+    uris: list[str] | None = None
+    type_: str | None = None
+    resource_scopes: list[ResourceScope] | None = None
+    icon_uri: str | None = None
+    owner: ResourceOwner | str | None = None
+    owner_managed_access: bool | None = None
+    attributes: ResourceAttributes | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from keycloak_sdk._wire.models.resource_owner import ResourceOwner
 
-        field_id = self.field_id
+        id = self.id
 
         name = self.name
 
         display_name = self.display_name
 
-        uris: list[str] | Unset = UNSET
-        if not isinstance(self.uris, Unset):
+        uris: list[str] | None = None
+        if self.uris is not None:
             uris = self.uris
 
         type_ = self.type_
 
-        resource_scopes: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.resource_scopes, Unset):
+        resource_scopes: list[dict[str, Any]] | None = None
+        if self.resource_scopes is not None:
             resource_scopes = []
             for resource_scopes_item_data in self.resource_scopes:
                 resource_scopes_item = resource_scopes_item_data.to_dict()
@@ -73,9 +74,9 @@ class Resource:
 
         icon_uri = self.icon_uri
 
-        owner: dict[str, Any] | str | Unset
-        if isinstance(self.owner, Unset):
-            owner = UNSET
+        owner: dict[str, Any] | str | None
+        if self.owner is None:
+            owner = None
         elif isinstance(self.owner, ResourceOwner):
             owner = self.owner.to_dict()
         else:
@@ -83,32 +84,32 @@ class Resource:
 
         owner_managed_access = self.owner_managed_access
 
-        attributes: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.attributes, Unset):
+        attributes: dict[str, Any] | None = None
+        if self.attributes is not None:
             attributes = self.attributes.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if field_id is not UNSET:
-            field_dict["_id"] = field_id
-        if name is not UNSET:
+        if id is not None:
+            field_dict["_id"] = id
+        if name is not None:
             field_dict["name"] = name
-        if display_name is not UNSET:
+        if display_name is not None:
             field_dict["displayName"] = display_name
-        if uris is not UNSET:
+        if uris is not None:
             field_dict["uris"] = uris
-        if type_ is not UNSET:
+        if type_ is not None:
             field_dict["type"] = type_
-        if resource_scopes is not UNSET:
+        if resource_scopes is not None:
             field_dict["resource_scopes"] = resource_scopes
-        if icon_uri is not UNSET:
+        if icon_uri is not None:
             field_dict["icon_uri"] = icon_uri
-        if owner is not UNSET:
+        if owner is not None:
             field_dict["owner"] = owner
-        if owner_managed_access is not UNSET:
+        if owner_managed_access is not None:
             field_dict["ownerManagedAccess"] = owner_managed_access
-        if attributes is not UNSET:
+        if attributes is not None:
             field_dict["attributes"] = attributes
 
         return field_dict
@@ -120,29 +121,29 @@ class Resource:
         from keycloak_sdk._wire.models.resource_scope import ResourceScope
 
         d = dict(src_dict)
-        field_id = d.pop("_id", UNSET)
+        id = d.pop("_id", None)
 
-        name = d.pop("name", UNSET)
+        name = d.pop("name", None)
 
-        display_name = d.pop("displayName", UNSET)
+        display_name = d.pop("displayName", None)
 
-        uris = cast(list[str], d.pop("uris", UNSET))
+        uris = cast(list[str], d.pop("uris", None))
 
-        type_ = d.pop("type", UNSET)
+        type_ = d.pop("type", None)
 
-        _resource_scopes = d.pop("resource_scopes", UNSET)
-        resource_scopes: list[ResourceScope] | Unset = UNSET
-        if _resource_scopes is not UNSET:
+        _resource_scopes = d.pop("resource_scopes", None)
+        resource_scopes: list[ResourceScope] | None = None
+        if _resource_scopes is not None:
             resource_scopes = []
             for resource_scopes_item_data in _resource_scopes:
                 resource_scopes_item = ResourceScope.from_dict(resource_scopes_item_data)
 
                 resource_scopes.append(resource_scopes_item)
 
-        icon_uri = d.pop("icon_uri", UNSET)
+        icon_uri = d.pop("icon_uri", None)
 
-        def _parse_owner(data: object) -> ResourceOwner | str | Unset:
-            if isinstance(data, Unset):
+        def _parse_owner(data: object) -> ResourceOwner | str | None:
+            if data is None:
                 return data
             try:
                 if not isinstance(data, dict):
@@ -152,21 +153,21 @@ class Resource:
                 return owner_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ResourceOwner | str | Unset, data)
+            return cast(ResourceOwner | str | None, data)
 
-        owner = _parse_owner(d.pop("owner", UNSET))
+        owner = _parse_owner(d.pop("owner", None))
 
-        owner_managed_access = d.pop("ownerManagedAccess", UNSET)
+        owner_managed_access = d.pop("ownerManagedAccess", None)
 
-        _attributes = d.pop("attributes", UNSET)
-        attributes: ResourceAttributes | Unset
-        if isinstance(_attributes, Unset):
-            attributes = UNSET
+        _attributes = d.pop("attributes", None)
+        attributes: ResourceAttributes | None
+        if _attributes is None:  # noqa: SIM108
+            attributes = None
         else:
             attributes = ResourceAttributes.from_dict(_attributes)
 
         resource = cls(
-            field_id=field_id,
+            id=id,
             name=name,
             display_name=display_name,
             uris=uris,

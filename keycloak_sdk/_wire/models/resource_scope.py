@@ -7,23 +7,24 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="ResourceScope")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class ResourceScope:
     """
     Attributes:
-        id (str | Unset):
-        name (str | Unset):
-        icon_uri (str | Unset):
+        id (str | None):
+        name (str | None):
+        icon_uri (str | None):
     """
 
-    id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    icon_uri: str | Unset = UNSET
+    id: str | None = None
+    name: str | None = None
+    icon_uri: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,11 +37,11 @@ class ResourceScope:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if id is not UNSET:
+        if id is not None:
             field_dict["id"] = id
-        if name is not UNSET:
+        if name is not None:
             field_dict["name"] = name
-        if icon_uri is not UNSET:
+        if icon_uri is not None:
             field_dict["iconUri"] = icon_uri
 
         return field_dict
@@ -48,11 +49,11 @@ class ResourceScope:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        id = d.pop("id", None)
 
-        name = d.pop("name", UNSET)
+        name = d.pop("name", None)
 
-        icon_uri = d.pop("iconUri", UNSET)
+        icon_uri = d.pop("iconUri", None)
 
         resource_scope = cls(
             id=id,

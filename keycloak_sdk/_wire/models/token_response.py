@@ -7,12 +7,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 T = TypeVar("T", bound="TokenResponse")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class TokenResponse:
     """Successful token response (RFC 6749 §5.1) with Keycloak's extra fields; also readable like a mapping
     (`tokens["access_token"]`).
@@ -20,31 +21,31 @@ class TokenResponse:
         Attributes:
             access_token (str):
             token_type (str):
-            expires_in (int | Unset):
-            refresh_token (str | Unset):
-            refresh_expires_in (int | Unset):
-            id_token (str | Unset):
-            scope (str | Unset):
-            session_state (str | Unset):
-            not_before_policy (int | Unset):
-            issued_token_type (str | Unset): Token exchange (RFC 8693).
-            upgraded (bool | Unset): UMA; whether an RPT was upgraded.
+            expires_in (int | None):
+            refresh_token (str | None):
+            refresh_expires_in (int | None):
+            id_token (str | None):
+            scope (str | None):
+            session_state (str | None):
+            not_before_policy (int | None):
+            issued_token_type (str | None): Token exchange (RFC 8693).
+            upgraded (bool | None): UMA; whether an RPT was upgraded.
     """  # noqa: E501
 
     access_token: str = _attrs_field(repr=False)
 
     token_type: str
-    expires_in: int | Unset = UNSET
-    refresh_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+    expires_in: int | None = None
+    refresh_token: str | None = _attrs_field(repr=False, default=None)
 
-    refresh_expires_in: int | Unset = UNSET
-    id_token: str | Unset = _attrs_field(repr=False, default=UNSET)
+    refresh_expires_in: int | None = None
+    id_token: str | None = _attrs_field(repr=False, default=None)
 
-    scope: str | Unset = UNSET
-    session_state: str | Unset = UNSET
-    not_before_policy: int | Unset = UNSET
-    issued_token_type: str | Unset = UNSET
-    upgraded: bool | Unset = UNSET
+    scope: str | None = None
+    session_state: str | None = None
+    not_before_policy: int | None = None
+    issued_token_type: str | None = None
+    upgraded: bool | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,23 +79,23 @@ class TokenResponse:
                 "token_type": token_type,
             }
         )
-        if expires_in is not UNSET:
+        if expires_in is not None:
             field_dict["expires_in"] = expires_in
-        if refresh_token is not UNSET:
+        if refresh_token is not None:
             field_dict["refresh_token"] = refresh_token
-        if refresh_expires_in is not UNSET:
+        if refresh_expires_in is not None:
             field_dict["refresh_expires_in"] = refresh_expires_in
-        if id_token is not UNSET:
+        if id_token is not None:
             field_dict["id_token"] = id_token
-        if scope is not UNSET:
+        if scope is not None:
             field_dict["scope"] = scope
-        if session_state is not UNSET:
+        if session_state is not None:
             field_dict["session_state"] = session_state
-        if not_before_policy is not UNSET:
+        if not_before_policy is not None:
             field_dict["not-before-policy"] = not_before_policy
-        if issued_token_type is not UNSET:
+        if issued_token_type is not None:
             field_dict["issued_token_type"] = issued_token_type
-        if upgraded is not UNSET:
+        if upgraded is not None:
             field_dict["upgraded"] = upgraded
 
         return field_dict
@@ -106,23 +107,23 @@ class TokenResponse:
 
         token_type = d.pop("token_type")
 
-        expires_in = d.pop("expires_in", UNSET)
+        expires_in = d.pop("expires_in", None)
 
-        refresh_token = d.pop("refresh_token", UNSET)
+        refresh_token = d.pop("refresh_token", None)
 
-        refresh_expires_in = d.pop("refresh_expires_in", UNSET)
+        refresh_expires_in = d.pop("refresh_expires_in", None)
 
-        id_token = d.pop("id_token", UNSET)
+        id_token = d.pop("id_token", None)
 
-        scope = d.pop("scope", UNSET)
+        scope = d.pop("scope", None)
 
-        session_state = d.pop("session_state", UNSET)
+        session_state = d.pop("session_state", None)
 
-        not_before_policy = d.pop("not-before-policy", UNSET)
+        not_before_policy = d.pop("not-before-policy", None)
 
-        issued_token_type = d.pop("issued_token_type", UNSET)
+        issued_token_type = d.pop("issued_token_type", None)
 
-        upgraded = d.pop("upgraded", UNSET)
+        upgraded = d.pop("upgraded", None)
 
         token_response = cls(
             access_token=access_token,

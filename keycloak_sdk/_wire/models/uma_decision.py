@@ -7,10 +7,13 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from keycloak_sdk._repr import readable_repr as _readable_repr
+
 T = TypeVar("T", bound="UmaDecision")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class UmaDecision:
     """
     Attributes:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from keycloak_sdk._wire.types import UNSET, Unset
+from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
     from keycloak_sdk._wire.models.uma_permission_claims import UmaPermissionClaims
@@ -16,25 +16,26 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="UmaPermission")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class UmaPermission:
     """One granted permission (RPT, introspection, `response_mode=permissions`).
 
     Attributes:
-        rsid (str | Unset):
-        rsname (str | Unset):
-        scopes (list[str] | Unset):
-        resource_id (str | Unset):
-        resource_scopes (list[str] | Unset):
-        claims (UmaPermissionClaims | Unset):
+        rsid (str | None):
+        rsname (str | None):
+        scopes (list[str] | None):
+        resource_id (str | None):
+        resource_scopes (list[str] | None):
+        claims (UmaPermissionClaims | None):
     """
 
-    rsid: str | Unset = UNSET
-    rsname: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
-    resource_id: str | Unset = UNSET
-    resource_scopes: list[str] | Unset = UNSET
-    claims: UmaPermissionClaims | Unset = UNSET
+    rsid: str | None = None
+    rsname: str | None = None
+    scopes: list[str] | None = None
+    resource_id: str | None = None
+    resource_scopes: list[str] | None = None
+    claims: UmaPermissionClaims | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -42,34 +43,34 @@ class UmaPermission:
 
         rsname = self.rsname
 
-        scopes: list[str] | Unset = UNSET
-        if not isinstance(self.scopes, Unset):
+        scopes: list[str] | None = None
+        if self.scopes is not None:
             scopes = self.scopes
 
         resource_id = self.resource_id
 
-        resource_scopes: list[str] | Unset = UNSET
-        if not isinstance(self.resource_scopes, Unset):
+        resource_scopes: list[str] | None = None
+        if self.resource_scopes is not None:
             resource_scopes = self.resource_scopes
 
-        claims: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.claims, Unset):
+        claims: dict[str, Any] | None = None
+        if self.claims is not None:
             claims = self.claims.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if rsid is not UNSET:
+        if rsid is not None:
             field_dict["rsid"] = rsid
-        if rsname is not UNSET:
+        if rsname is not None:
             field_dict["rsname"] = rsname
-        if scopes is not UNSET:
+        if scopes is not None:
             field_dict["scopes"] = scopes
-        if resource_id is not UNSET:
+        if resource_id is not None:
             field_dict["resource_id"] = resource_id
-        if resource_scopes is not UNSET:
+        if resource_scopes is not None:
             field_dict["resource_scopes"] = resource_scopes
-        if claims is not UNSET:
+        if claims is not None:
             field_dict["claims"] = claims
 
         return field_dict
@@ -79,20 +80,20 @@ class UmaPermission:
         from keycloak_sdk._wire.models.uma_permission_claims import UmaPermissionClaims
 
         d = dict(src_dict)
-        rsid = d.pop("rsid", UNSET)
+        rsid = d.pop("rsid", None)
 
-        rsname = d.pop("rsname", UNSET)
+        rsname = d.pop("rsname", None)
 
-        scopes = cast(list[str], d.pop("scopes", UNSET))
+        scopes = cast(list[str], d.pop("scopes", None))
 
-        resource_id = d.pop("resource_id", UNSET)
+        resource_id = d.pop("resource_id", None)
 
-        resource_scopes = cast(list[str], d.pop("resource_scopes", UNSET))
+        resource_scopes = cast(list[str], d.pop("resource_scopes", None))
 
-        _claims = d.pop("claims", UNSET)
-        claims: UmaPermissionClaims | Unset
-        if isinstance(_claims, Unset):  # noqa: SIM108
-            claims = UNSET
+        _claims = d.pop("claims", None)
+        claims: UmaPermissionClaims | None
+        if _claims is None:  # noqa: SIM108
+            claims = None
         else:
             claims = UmaPermissionClaims.from_dict(_claims)
 

@@ -7,49 +7,50 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from keycloak_sdk._repr import readable_repr as _readable_repr
 from keycloak_sdk._wire.models.uma_policy_decision_strategy import (
     UmaPolicyDecisionStrategy,
     check_uma_policy_decision_strategy,
 )
 from keycloak_sdk._wire.models.uma_policy_logic import UmaPolicyLogic, check_uma_policy_logic
-from keycloak_sdk._wire.types import UNSET, Unset
 
 T = TypeVar("T", bound="UmaPolicy")
 
 
-@_attrs_define
+@_readable_repr
+@_attrs_define(repr=False)
 class UmaPolicy:
     """A user-managed permission (Keycloak policy API).
 
     Attributes:
-        id (str | Unset):
-        name (str | Unset):
-        description (str | Unset):
-        type_ (str | Unset):
-        scopes (list[str] | Unset):
-        roles (list[str] | Unset):
-        groups (list[str] | Unset):
-        clients (list[str] | Unset):
-        users (list[str] | Unset):
-        condition (str | Unset):
-        logic (UmaPolicyLogic | Unset):
-        decision_strategy (UmaPolicyDecisionStrategy | Unset):
-        owner (str | Unset):
+        id (str | None):
+        name (str | None):
+        description (str | None):
+        type_ (str | None):
+        scopes (list[str] | None):
+        roles (list[str] | None):
+        groups (list[str] | None):
+        clients (list[str] | None):
+        users (list[str] | None):
+        condition (str | None):
+        logic (UmaPolicyLogic | None):
+        decision_strategy (UmaPolicyDecisionStrategy | None):
+        owner (str | None):
     """
 
-    id: str | Unset = UNSET
-    name: str | Unset = UNSET
-    description: str | Unset = UNSET
-    type_: str | Unset = UNSET
-    scopes: list[str] | Unset = UNSET
-    roles: list[str] | Unset = UNSET
-    groups: list[str] | Unset = UNSET
-    clients: list[str] | Unset = UNSET
-    users: list[str] | Unset = UNSET
-    condition: str | Unset = UNSET
-    logic: UmaPolicyLogic | Unset = UNSET
-    decision_strategy: UmaPolicyDecisionStrategy | Unset = UNSET
-    owner: str | Unset = UNSET
+    id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    type_: str | None = None
+    scopes: list[str] | None = None
+    roles: list[str] | None = None
+    groups: list[str] | None = None
+    clients: list[str] | None = None
+    users: list[str] | None = None
+    condition: str | None = None
+    logic: UmaPolicyLogic | None = None
+    decision_strategy: UmaPolicyDecisionStrategy | None = None
+    owner: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,34 +62,34 @@ class UmaPolicy:
 
         type_ = self.type_
 
-        scopes: list[str] | Unset = UNSET
-        if not isinstance(self.scopes, Unset):
+        scopes: list[str] | None = None
+        if self.scopes is not None:
             scopes = self.scopes
 
-        roles: list[str] | Unset = UNSET
-        if not isinstance(self.roles, Unset):
+        roles: list[str] | None = None
+        if self.roles is not None:
             roles = self.roles
 
-        groups: list[str] | Unset = UNSET
-        if not isinstance(self.groups, Unset):
+        groups: list[str] | None = None
+        if self.groups is not None:
             groups = self.groups
 
-        clients: list[str] | Unset = UNSET
-        if not isinstance(self.clients, Unset):
+        clients: list[str] | None = None
+        if self.clients is not None:
             clients = self.clients
 
-        users: list[str] | Unset = UNSET
-        if not isinstance(self.users, Unset):
+        users: list[str] | None = None
+        if self.users is not None:
             users = self.users
 
         condition = self.condition
 
-        logic: str | Unset = UNSET
-        if not isinstance(self.logic, Unset):
+        logic: str | None = None
+        if self.logic is not None:
             logic = self.logic
 
-        decision_strategy: str | Unset = UNSET
-        if not isinstance(self.decision_strategy, Unset):
+        decision_strategy: str | None = None
+        if self.decision_strategy is not None:
             decision_strategy = self.decision_strategy
 
         owner = self.owner
@@ -96,31 +97,31 @@ class UmaPolicy:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
-        if id is not UNSET:
+        if id is not None:
             field_dict["id"] = id
-        if name is not UNSET:
+        if name is not None:
             field_dict["name"] = name
-        if description is not UNSET:
+        if description is not None:
             field_dict["description"] = description
-        if type_ is not UNSET:
+        if type_ is not None:
             field_dict["type"] = type_
-        if scopes is not UNSET:
+        if scopes is not None:
             field_dict["scopes"] = scopes
-        if roles is not UNSET:
+        if roles is not None:
             field_dict["roles"] = roles
-        if groups is not UNSET:
+        if groups is not None:
             field_dict["groups"] = groups
-        if clients is not UNSET:
+        if clients is not None:
             field_dict["clients"] = clients
-        if users is not UNSET:
+        if users is not None:
             field_dict["users"] = users
-        if condition is not UNSET:
+        if condition is not None:
             field_dict["condition"] = condition
-        if logic is not UNSET:
+        if logic is not None:
             field_dict["logic"] = logic
-        if decision_strategy is not UNSET:
+        if decision_strategy is not None:
             field_dict["decisionStrategy"] = decision_strategy
-        if owner is not UNSET:
+        if owner is not None:
             field_dict["owner"] = owner
 
         return field_dict
@@ -128,41 +129,41 @@ class UmaPolicy:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        id = d.pop("id", None)
 
-        name = d.pop("name", UNSET)
+        name = d.pop("name", None)
 
-        description = d.pop("description", UNSET)
+        description = d.pop("description", None)
 
-        type_ = d.pop("type", UNSET)
+        type_ = d.pop("type", None)
 
-        scopes = cast(list[str], d.pop("scopes", UNSET))
+        scopes = cast(list[str], d.pop("scopes", None))
 
-        roles = cast(list[str], d.pop("roles", UNSET))
+        roles = cast(list[str], d.pop("roles", None))
 
-        groups = cast(list[str], d.pop("groups", UNSET))
+        groups = cast(list[str], d.pop("groups", None))
 
-        clients = cast(list[str], d.pop("clients", UNSET))
+        clients = cast(list[str], d.pop("clients", None))
 
-        users = cast(list[str], d.pop("users", UNSET))
+        users = cast(list[str], d.pop("users", None))
 
-        condition = d.pop("condition", UNSET)
+        condition = d.pop("condition", None)
 
-        _logic = d.pop("logic", UNSET)
-        logic: UmaPolicyLogic | Unset
-        if isinstance(_logic, Unset):  # noqa: SIM108
-            logic = UNSET
+        _logic = d.pop("logic", None)
+        logic: UmaPolicyLogic | None
+        if _logic is None:  # noqa: SIM108
+            logic = None
         else:
             logic = check_uma_policy_logic(_logic)
 
-        _decision_strategy = d.pop("decisionStrategy", UNSET)
-        decision_strategy: UmaPolicyDecisionStrategy | Unset
-        if isinstance(_decision_strategy, Unset):
-            decision_strategy = UNSET
+        _decision_strategy = d.pop("decisionStrategy", None)
+        decision_strategy: UmaPolicyDecisionStrategy | None
+        if _decision_strategy is None:
+            decision_strategy = None
         else:
             decision_strategy = check_uma_policy_decision_strategy(_decision_strategy)
 
-        owner = d.pop("owner", UNSET)
+        owner = d.pop("owner", None)
 
         uma_policy = cls(
             id=id,

@@ -121,17 +121,17 @@ async def test_resource_set_crud(make_client: MakeClient) -> None:
             resource_scopes=_scopes("read", "write"),
         ),
     )
-    assert created.field_id and created.name == name
-    fetched = await call(kc, "get_resource", created.field_id)
+    assert created.id and created.name == name
+    fetched = await call(kc, "get_resource", created.id)
     assert {scope.name for scope in fetched.resource_scopes} == {"read", "write"}
     await call(kc, "update_resource", evolve(fetched, display_name="CRUD test", uris=["/crud2/*"]))
-    updated = await call(kc, "get_resource", created.field_id)
+    updated = await call(kc, "get_resource", created.id)
     assert updated.display_name == "CRUD test"
     assert updated.uris == ["/crud2/*"]
-    assert created.field_id in await call(kc, "list_resources", name=name)
-    await call(kc, "delete_resource", created.field_id)
+    assert created.id in await call(kc, "list_resources", name=name)
+    await call(kc, "delete_resource", created.id)
     with pytest.raises(NotFoundError):
-        await call(kc, "get_resource", created.field_id)
+        await call(kc, "get_resource", created.id)
 
 
 async def test_permission_ticket_management(make_client: MakeClient) -> None:
@@ -150,26 +150,22 @@ async def test_permission_ticket_management(make_client: MakeClient) -> None:
             kc,
             "create_permission_ticket",
             PermissionTicket(
-                resource=album.field_id, requester=bob.id_token_claims.sub, scope_name="view"
+                resource=album.id, requester=bob.id_token_claims.sub, scope_name="view"
             ),
         )
-        pending = await call(
-            kc, "list_permission_tickets", resource_id=album.field_id, granted=False
-        )
+        pending = await call(kc, "list_permission_tickets", resource_id=album.id, granted=False)
         assert len(pending) == 1
         assert pending[0].requester == bob.id_token_claims.sub
         await call(kc, "update_permission_ticket", evolve(pending[0], granted=True))
-        granted = await call(
-            kc, "list_permission_tickets", resource_id=album.field_id, granted=True
-        )
+        granted = await call(kc, "list_permission_tickets", resource_id=album.id, granted=True)
         assert [t.id for t in granted] == [pending[0].id]
-        ticket = await call(kc, "ticket", [TicketPermission(album.field_id, ("view",))])
+        ticket = await call(kc, "ticket", [TicketPermission(album.id, ("view",))])
         rpt = await call(kc, "rpt", bob, ticket=ticket)
         assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
         await call(kc, "delete_permission_ticket", pending[0].id)
-        assert await call(kc, "list_permission_tickets", resource_id=album.field_id) == []
+        assert await call(kc, "list_permission_tickets", resource_id=album.id) == []
     finally:
-        await call(kc, "delete_resource", album.field_id)
+        await call(kc, "delete_resource", album.id)
 
 
 async def test_managed_ticket_created_by_the_resource_server(make_client: MakeClient) -> None:
@@ -186,15 +182,15 @@ async def test_managed_ticket_created_by_the_resource_server(make_client: MakeCl
             kc,
             "create_permission_ticket",
             PermissionTicket(
-                resource=doc.field_id,
+                resource=doc.id,
                 requester=bob.id_token_claims.sub,
                 granted=True,
                 scope_name="view",
             ),
         )
         assert created.id and created.granted
-        ticket = await call(kc, "ticket", [TicketPermission(doc.field_id, ("view",))])
+        ticket = await call(kc, "ticket", [TicketPermission(doc.id, ("view",))])
         rpt = await call(kc, "rpt", bob, ticket=ticket)
         assert (await call(kc, "validate_rpt", rpt)).has_permission(name, "view")
     finally:
-        await call(kc, "delete_resource", doc.field_id)
+        await call(kc, "delete_resource", doc.id)
