@@ -462,7 +462,7 @@ class _Reader:
                         py,
                         "body",
                         "content",
-                        "str | Mapping[str, Any]",
+                        "str | Mapping[str, Any] | rt.ToDict",
                         True,
                         None,
                         "rt.json_text_body({})",

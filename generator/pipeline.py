@@ -232,15 +232,26 @@ def _admin(package: Path, work: Path, version: str, spec_dir: Path) -> None:
             async_base="AsyncAdminBase",
             runtime=render.RUNTIME.parent / "admin_runtime",
             source=source,
+            wire_models=_exported(target / "_wire" / "models" / "__init__.py"),
         )
     except (spec.SpecError, wire.WireError) as exc:
         raise GenerationError(str(exc)) from exc
+    # Its Unset/File/Response helpers are unused (optional fields are None) and would be
+    # second definitions of the core's keycloak_sdk._wire.types.
+    (target / "_wire" / "types.py").unlink(missing_ok=True)
     _absolute_imports(target / "_wire", "keycloak_sdk.admin._wire")
     _add_headers(target / "_wire", source)
     for relative, (origin, text) in sorted(files.items()):
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(_header(origin) + text, encoding="utf-8")
+
+
+def _exported(module: Path) -> list[str]:
+    """The names in a generated module's `__all__`."""
+    text = module.read_text(encoding="utf-8")
+    names = text.split("__all__", 1)[1] if "__all__" in text else ""
+    return sorted(set(re.findall(r'"(\w+)"', names)))
 
 
 def discovery_keys(document: Mapping[str, Any]) -> list[str]:

@@ -148,6 +148,7 @@ def render_service(
     async_base: str,
     runtime: Path,
     source: str,
+    wire_models: list[str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """A sub-package for a document served below the server root, without discovery.
 
@@ -158,6 +159,11 @@ def render_service(
     api = operations.read(spec, models_module=f"{package}.models")
     if api.documents:
         raise SpecError(f"{source}: a service document loads no discovery document")
+    for root in api.namespaces:
+        for node in operations.walk(root):
+            # Named after their whole path (AuthenticationFlows): a sub-package's classes must
+            # not repeat the names of the core's or the extensions' classes.
+            node.qualified = True
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         undefined=jinja2.StrictUndefined,
@@ -181,7 +187,8 @@ def render_service(
         "base_module": base_module,
         "sync_base": sync_base,
         "async_base": async_base,
-        "wire_models": sorted(for_opc_names(spec)),
+        # Every class openapi-python-client wrote (inline objects get models of their own).
+        "wire_models": sorted(wire_models if wire_models is not None else for_opc_names(spec)),
     }
     out: dict[str, tuple[str, str]] = {}
     for template, target in (

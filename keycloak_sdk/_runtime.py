@@ -153,8 +153,13 @@ def token(value: str) -> str:
     return value
 
 
-class _ToDict(Protocol):
+class ToDict(Protocol):
+    """A model that serializes itself (every generated wire model)."""
+
     def to_dict(self) -> dict[str, Any]: ...
+
+
+_ToDict = ToDict
 
 
 def plain_json(value: Mapping[str, Any] | Sequence[str]) -> Any:
@@ -167,11 +172,13 @@ def text_body(value: str) -> bytes:
     return value.encode("utf-8")
 
 
-def json_text_body(value: str | Mapping[str, Any]) -> bytes:
-    """A body the server reads as raw JSON text: a mapping is serialized, text sent as is."""
+def json_text_body(value: str | Mapping[str, Any] | ToDict) -> bytes:
+    """A body the server reads as raw JSON text: a model or mapping is serialized, text sent
+    as is (Keycloak reads some bodies, e.g. an organization member's id, as plain text)."""
     if isinstance(value, str):
         return value.encode("utf-8")
-    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+    data = value if isinstance(value, Mapping) else value.to_dict()
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
 
 def json_body(value: _ToDict | Sequence[_ToDict], *, min_items: int = 0) -> Any:
