@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.admin.resources.attack_detection_brute_force import AsyncBruteForce, BruteForce
+from keycloak_sdk.admin.resources.attack_detection_brute_force import (
+    AsyncAttackDetectionBruteForce,
+    AttackDetectionBruteForce,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -30,7 +33,7 @@ class AttackDetection(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.brute_force = BruteForce(client)
+        self.brute_force = AttackDetectionBruteForce(client)
 
 
 class AsyncAttackDetection(rt.AsyncResource):
@@ -44,4 +47,4 @@ class AsyncAttackDetection(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.brute_force = AsyncBruteForce(client)
+        self.brute_force = AsyncAttackDetectionBruteForce(client)

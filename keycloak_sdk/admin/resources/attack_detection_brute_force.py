@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncBruteForce", "BruteForce"]
+__all__ = ["AsyncAttackDetectionBruteForce", "AttackDetectionBruteForce"]
 
 _ATTACK_DETECTION_BRUTE_FORCE_DELETE_ALL = rt.Endpoint(
     method="DELETE",
@@ -79,7 +79,7 @@ def _attack_detection_brute_force__delete(
     )
 
 
-class BruteForce(rt.SyncResource):
+class AttackDetectionBruteForce(rt.SyncResource):
     """Attack Detection.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -93,7 +93,7 @@ class BruteForce(rt.SyncResource):
     delete = rt.sync_method(_attack_detection_brute_force__delete)
 
 
-class AsyncBruteForce(rt.AsyncResource):
+class AsyncAttackDetectionBruteForce(rt.AsyncResource):
     """Attack Detection.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.admin.resources.authentication_authenticator_providers import (
-    AsyncAuthenticatorProviders,
-    AuthenticatorProviders,
+    AsyncAuthenticationAuthenticatorProviders,
+    AuthenticationAuthenticatorProviders,
 )
 from keycloak_sdk.admin.resources.authentication_client_authenticator_providers import (
-    AsyncClientAuthenticatorProviders,
-    ClientAuthenticatorProviders,
+    AsyncAuthenticationClientAuthenticatorProviders,
+    AuthenticationClientAuthenticatorProviders,
 )
 from keycloak_sdk.admin.resources.authentication_config import (
     AsyncAuthenticationConfig,
@@ -31,26 +31,29 @@ from keycloak_sdk.admin.resources.authentication_executions import (
     AsyncAuthenticationExecutions,
     AuthenticationExecutions,
 )
-from keycloak_sdk.admin.resources.authentication_flows import AsyncFlows, Flows
+from keycloak_sdk.admin.resources.authentication_flows import (
+    AsyncAuthenticationFlows,
+    AuthenticationFlows,
+)
 from keycloak_sdk.admin.resources.authentication_form_action_providers import (
-    AsyncFormActionProviders,
-    FormActionProviders,
+    AsyncAuthenticationFormActionProviders,
+    AuthenticationFormActionProviders,
 )
 from keycloak_sdk.admin.resources.authentication_form_providers import (
-    AsyncFormProviders,
-    FormProviders,
+    AsyncAuthenticationFormProviders,
+    AuthenticationFormProviders,
 )
 from keycloak_sdk.admin.resources.authentication_per_client_config_description import (
-    AsyncPerClientConfigDescription,
-    PerClientConfigDescription,
+    AsyncAuthenticationPerClientConfigDescription,
+    AuthenticationPerClientConfigDescription,
 )
 from keycloak_sdk.admin.resources.authentication_required_actions import (
-    AsyncRequiredActions,
-    RequiredActions,
+    AsyncAuthenticationRequiredActions,
+    AuthenticationRequiredActions,
 )
 from keycloak_sdk.admin.resources.authentication_unregistered_required_actions import (
-    AsyncUnregisteredRequiredActions,
-    UnregisteredRequiredActions,
+    AsyncAuthenticationUnregisteredRequiredActions,
+    AuthenticationUnregisteredRequiredActions,
 )
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
@@ -107,17 +110,17 @@ class Authentication(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.authenticator_providers = AuthenticatorProviders(client)
-        self.client_authenticator_providers = ClientAuthenticatorProviders(client)
+        self.authenticator_providers = AuthenticationAuthenticatorProviders(client)
+        self.client_authenticator_providers = AuthenticationClientAuthenticatorProviders(client)
         self.config = AuthenticationConfig(client)
         self.config_description = AuthenticationConfigDescription(client)
         self.executions = AuthenticationExecutions(client)
-        self.flows = Flows(client)
-        self.form_action_providers = FormActionProviders(client)
-        self.form_providers = FormProviders(client)
-        self.per_client_config_description = PerClientConfigDescription(client)
-        self.required_actions = RequiredActions(client)
-        self.unregistered_required_actions = UnregisteredRequiredActions(client)
+        self.flows = AuthenticationFlows(client)
+        self.form_action_providers = AuthenticationFormActionProviders(client)
+        self.form_providers = AuthenticationFormProviders(client)
+        self.per_client_config_description = AuthenticationPerClientConfigDescription(client)
+        self.required_actions = AuthenticationRequiredActions(client)
+        self.unregistered_required_actions = AuthenticationUnregisteredRequiredActions(client)
 
     register_required_action = rt.sync_method(_authentication__register_required_action)
 
@@ -145,16 +148,18 @@ class AsyncAuthentication(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.authenticator_providers = AsyncAuthenticatorProviders(client)
-        self.client_authenticator_providers = AsyncClientAuthenticatorProviders(client)
+        self.authenticator_providers = AsyncAuthenticationAuthenticatorProviders(client)
+        self.client_authenticator_providers = AsyncAuthenticationClientAuthenticatorProviders(
+            client
+        )
         self.config = AsyncAuthenticationConfig(client)
         self.config_description = AsyncAuthenticationConfigDescription(client)
         self.executions = AsyncAuthenticationExecutions(client)
-        self.flows = AsyncFlows(client)
-        self.form_action_providers = AsyncFormActionProviders(client)
-        self.form_providers = AsyncFormProviders(client)
-        self.per_client_config_description = AsyncPerClientConfigDescription(client)
-        self.required_actions = AsyncRequiredActions(client)
-        self.unregistered_required_actions = AsyncUnregisteredRequiredActions(client)
+        self.flows = AsyncAuthenticationFlows(client)
+        self.form_action_providers = AsyncAuthenticationFormActionProviders(client)
+        self.form_providers = AsyncAuthenticationFormProviders(client)
+        self.per_client_config_description = AsyncAuthenticationPerClientConfigDescription(client)
+        self.required_actions = AsyncAuthenticationRequiredActions(client)
+        self.unregistered_required_actions = AsyncAuthenticationUnregisteredRequiredActions(client)
 
     register_required_action = rt.async_method(_authentication__register_required_action)

@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncAuthenticatorProviders", "AuthenticatorProviders"]
+__all__ = ["AsyncAuthenticationAuthenticatorProviders", "AuthenticationAuthenticatorProviders"]
 
 _AUTHENTICATION_AUTHENTICATOR_PROVIDERS_LIST = rt.Endpoint(
     method="GET",
@@ -35,7 +35,7 @@ def _authentication_authenticator_providers__list() -> rt.Call[list[dict[str, An
     )
 
 
-class AuthenticatorProviders(rt.SyncResource):
+class AuthenticationAuthenticatorProviders(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -47,7 +47,7 @@ class AuthenticatorProviders(rt.SyncResource):
     list = rt.sync_method(_authentication_authenticator_providers__list)
 
 
-class AsyncAuthenticatorProviders(rt.AsyncResource):
+class AsyncAuthenticationAuthenticatorProviders(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

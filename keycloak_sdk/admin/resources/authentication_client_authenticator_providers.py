@@ -11,7 +11,10 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncClientAuthenticatorProviders", "ClientAuthenticatorProviders"]
+__all__ = [
+    "AsyncAuthenticationClientAuthenticatorProviders",
+    "AuthenticationClientAuthenticatorProviders",
+]
 
 _AUTHENTICATION_CLIENT_AUTHENTICATOR_PROVIDERS_LIST = rt.Endpoint(
     method="GET",
@@ -35,7 +38,7 @@ def _authentication_client_authenticator_providers__list() -> rt.Call[list[dict[
     )
 
 
-class ClientAuthenticatorProviders(rt.SyncResource):
+class AuthenticationClientAuthenticatorProviders(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -47,7 +50,7 @@ class ClientAuthenticatorProviders(rt.SyncResource):
     list = rt.sync_method(_authentication_client_authenticator_providers__list)
 
 
-class AsyncClientAuthenticatorProviders(rt.AsyncResource):
+class AsyncAuthenticationClientAuthenticatorProviders(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

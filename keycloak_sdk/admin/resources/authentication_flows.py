@@ -23,7 +23,7 @@ if TYPE_CHECKING:
         AuthenticationFlowRepresentation,
     )
 
-__all__ = ["AsyncFlows", "Flows"]
+__all__ = ["AsyncAuthenticationFlows", "AuthenticationFlows"]
 
 _AUTHENTICATION_FLOWS_LIST = rt.Endpoint(
     method="GET",
@@ -179,7 +179,7 @@ def _authentication_flows__delete(
     )
 
 
-class Flows(rt.SyncResource):
+class AuthenticationFlows(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -200,7 +200,7 @@ class Flows(rt.SyncResource):
     delete = rt.sync_method(_authentication_flows__delete)
 
 
-class AsyncFlows(rt.AsyncResource):
+class AsyncAuthenticationFlows(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncFormActionProviders", "FormActionProviders"]
+__all__ = ["AsyncAuthenticationFormActionProviders", "AuthenticationFormActionProviders"]
 
 _AUTHENTICATION_FORM_ACTION_PROVIDERS_LIST = rt.Endpoint(
     method="GET",
@@ -35,7 +35,7 @@ def _authentication_form_action_providers__list() -> rt.Call[list[dict[str, Any]
     )
 
 
-class FormActionProviders(rt.SyncResource):
+class AuthenticationFormActionProviders(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -47,7 +47,7 @@ class FormActionProviders(rt.SyncResource):
     list = rt.sync_method(_authentication_form_action_providers__list)
 
 
-class AsyncFormActionProviders(rt.AsyncResource):
+class AsyncAuthenticationFormActionProviders(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncFormProviders", "FormProviders"]
+__all__ = ["AsyncAuthenticationFormProviders", "AuthenticationFormProviders"]
 
 _AUTHENTICATION_FORM_PROVIDERS_LIST = rt.Endpoint(
     method="GET",
@@ -33,7 +33,7 @@ def _authentication_form_providers__list() -> rt.Call[list[dict[str, Any]]]:
     )
 
 
-class FormProviders(rt.SyncResource):
+class AuthenticationFormProviders(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -45,7 +45,7 @@ class FormProviders(rt.SyncResource):
     list = rt.sync_method(_authentication_form_providers__list)
 
 
-class AsyncFormProviders(rt.AsyncResource):
+class AsyncAuthenticationFormProviders(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

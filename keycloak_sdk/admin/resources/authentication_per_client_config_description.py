@@ -11,7 +11,10 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncPerClientConfigDescription", "PerClientConfigDescription"]
+__all__ = [
+    "AsyncAuthenticationPerClientConfigDescription",
+    "AuthenticationPerClientConfigDescription",
+]
 
 _AUTHENTICATION_PER_CLIENT_CONFIG_DESCRIPTION_GET = rt.Endpoint(
     method="GET",
@@ -35,7 +38,7 @@ def _authentication_per_client_config_description__get() -> rt.Call[dict[str, An
     )
 
 
-class PerClientConfigDescription(rt.SyncResource):
+class AuthenticationPerClientConfigDescription(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -47,7 +50,7 @@ class PerClientConfigDescription(rt.SyncResource):
     get = rt.sync_method(_authentication_per_client_config_description__get)
 
 
-class AsyncPerClientConfigDescription(rt.AsyncResource):
+class AsyncAuthenticationPerClientConfigDescription(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

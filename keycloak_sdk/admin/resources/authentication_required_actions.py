@@ -26,7 +26,7 @@ if TYPE_CHECKING:
         RequiredActionProviderRepresentation,
     )
 
-__all__ = ["AsyncRequiredActions", "RequiredActions"]
+__all__ = ["AsyncAuthenticationRequiredActions", "AuthenticationRequiredActions"]
 
 _AUTHENTICATION_REQUIRED_ACTIONS_LIST = rt.Endpoint(
     method="GET",
@@ -182,7 +182,7 @@ def _authentication_required_actions__raise_priority(
     )
 
 
-class RequiredActions(rt.SyncResource):
+class AuthenticationRequiredActions(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -204,7 +204,7 @@ class RequiredActions(rt.SyncResource):
     raise_priority = rt.sync_method(_authentication_required_actions__raise_priority)
 
 
-class AsyncRequiredActions(rt.AsyncResource):
+class AsyncAuthenticationRequiredActions(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -11,7 +11,10 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncUnregisteredRequiredActions", "UnregisteredRequiredActions"]
+__all__ = [
+    "AsyncAuthenticationUnregisteredRequiredActions",
+    "AuthenticationUnregisteredRequiredActions",
+]
 
 _AUTHENTICATION_UNREGISTERED_REQUIRED_ACTIONS_LIST = rt.Endpoint(
     method="GET",
@@ -35,7 +38,7 @@ def _authentication_unregistered_required_actions__list() -> rt.Call[list[dict[s
     )
 
 
-class UnregisteredRequiredActions(rt.SyncResource):
+class AuthenticationUnregisteredRequiredActions(rt.SyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -47,7 +50,7 @@ class UnregisteredRequiredActions(rt.SyncResource):
     list = rt.sync_method(_authentication_unregistered_required_actions__list)
 
 
-class AsyncUnregisteredRequiredActions(rt.AsyncResource):
+class AsyncAuthenticationUnregisteredRequiredActions(rt.AsyncResource):
     """Authentication Management.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -14,7 +14,10 @@ from keycloak_sdk.admin.resources.client_policies_policies import (
     AsyncClientPoliciesPolicies,
     ClientPoliciesPolicies,
 )
-from keycloak_sdk.admin.resources.client_policies_profiles import AsyncProfiles, Profiles
+from keycloak_sdk.admin.resources.client_policies_profiles import (
+    AsyncClientPoliciesProfiles,
+    ClientPoliciesProfiles,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ class ClientPolicies(rt.SyncResource):
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
         self.policies = ClientPoliciesPolicies(client)
-        self.profiles = Profiles(client)
+        self.profiles = ClientPoliciesProfiles(client)
 
 
 class AsyncClientPolicies(rt.AsyncResource):
@@ -50,4 +53,4 @@ class AsyncClientPolicies(rt.AsyncResource):
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
         self.policies = AsyncClientPoliciesPolicies(client)
-        self.profiles = AsyncProfiles(client)
+        self.profiles = AsyncClientPoliciesProfiles(client)

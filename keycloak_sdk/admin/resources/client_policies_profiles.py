@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         ClientProfilesRepresentation,
     )
 
-__all__ = ["AsyncProfiles", "Profiles"]
+__all__ = ["AsyncClientPoliciesProfiles", "ClientPoliciesProfiles"]
 
 _CLIENT_POLICIES_PROFILES_GET = rt.Endpoint(
     method="GET",
@@ -30,7 +30,7 @@ _CLIENT_POLICIES_PROFILES_GET = rt.Endpoint(
 _CLIENT_POLICIES_PROFILES_UPDATE = rt.Endpoint(
     method="PUT",
     path="/admin/realms/{realm}/client-policies/profiles",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -68,7 +68,7 @@ def _client_policies_profiles__update(
     )
 
 
-class Profiles(rt.SyncResource):
+class ClientPoliciesProfiles(rt.SyncResource):
     """Realms Admin.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -81,7 +81,7 @@ class Profiles(rt.SyncResource):
     update = rt.sync_method(_client_policies_profiles__update)
 
 
-class AsyncProfiles(rt.AsyncResource):
+class AsyncClientPoliciesProfiles(rt.AsyncResource):
     """Realms Admin.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

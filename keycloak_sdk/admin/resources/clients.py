@@ -10,27 +10,39 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.admin.resources.clients_authz import AsyncAuthz, Authz
-from keycloak_sdk.admin.resources.clients_certificates import AsyncCertificates, Certificates
-from keycloak_sdk.admin.resources.clients_client_secret import AsyncClientSecret, ClientSecret
-from keycloak_sdk.admin.resources.clients_default_client_scopes import (
-    AsyncDefaultClientScopes,
-    DefaultClientScopes,
+from keycloak_sdk.admin.resources.clients_authz import AsyncClientsAuthz, ClientsAuthz
+from keycloak_sdk.admin.resources.clients_certificates import (
+    AsyncClientsCertificates,
+    ClientsCertificates,
 )
-from keycloak_sdk.admin.resources.clients_evaluate_scopes import AsyncEvaluateScopes, EvaluateScopes
-from keycloak_sdk.admin.resources.clients_installation import AsyncInstallation, Installation
+from keycloak_sdk.admin.resources.clients_client_secret import (
+    AsyncClientsClientSecret,
+    ClientsClientSecret,
+)
+from keycloak_sdk.admin.resources.clients_default_client_scopes import (
+    AsyncClientsDefaultClientScopes,
+    ClientsDefaultClientScopes,
+)
+from keycloak_sdk.admin.resources.clients_evaluate_scopes import (
+    AsyncClientsEvaluateScopes,
+    ClientsEvaluateScopes,
+)
+from keycloak_sdk.admin.resources.clients_installation import (
+    AsyncClientsInstallation,
+    ClientsInstallation,
+)
 from keycloak_sdk.admin.resources.clients_management_permissions import (
     AsyncClientsManagementPermissions,
     ClientsManagementPermissions,
 )
-from keycloak_sdk.admin.resources.clients_nodes import AsyncNodes, Nodes
+from keycloak_sdk.admin.resources.clients_nodes import AsyncClientsNodes, ClientsNodes
 from keycloak_sdk.admin.resources.clients_offline_sessions import (
     AsyncClientsOfflineSessions,
     ClientsOfflineSessions,
 )
 from keycloak_sdk.admin.resources.clients_optional_client_scopes import (
-    AsyncOptionalClientScopes,
-    OptionalClientScopes,
+    AsyncClientsOptionalClientScopes,
+    ClientsOptionalClientScopes,
 )
 from keycloak_sdk.admin.resources.clients_protocol_mappers import (
     AsyncClientsProtocolMappers,
@@ -42,10 +54,13 @@ from keycloak_sdk.admin.resources.clients_scope_mappings import (
     ClientsScopeMappings,
 )
 from keycloak_sdk.admin.resources.clients_service_account_user import (
-    AsyncServiceAccountUser,
-    ServiceAccountUser,
+    AsyncClientsServiceAccountUser,
+    ClientsServiceAccountUser,
 )
-from keycloak_sdk.admin.resources.clients_user_sessions import AsyncUserSessions, UserSessions
+from keycloak_sdk.admin.resources.clients_user_sessions import (
+    AsyncClientsUserSessions,
+    ClientsUserSessions,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -370,21 +385,21 @@ class Clients(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.authz = Authz(client)
-        self.certificates = Certificates(client)
-        self.client_secret = ClientSecret(client)
-        self.default_client_scopes = DefaultClientScopes(client)
-        self.evaluate_scopes = EvaluateScopes(client)
-        self.installation = Installation(client)
+        self.authz = ClientsAuthz(client)
+        self.certificates = ClientsCertificates(client)
+        self.client_secret = ClientsClientSecret(client)
+        self.default_client_scopes = ClientsDefaultClientScopes(client)
+        self.evaluate_scopes = ClientsEvaluateScopes(client)
+        self.installation = ClientsInstallation(client)
         self.management_permissions = ClientsManagementPermissions(client)
-        self.nodes = Nodes(client)
+        self.nodes = ClientsNodes(client)
         self.offline_sessions = ClientsOfflineSessions(client)
-        self.optional_client_scopes = OptionalClientScopes(client)
+        self.optional_client_scopes = ClientsOptionalClientScopes(client)
         self.protocol_mappers = ClientsProtocolMappers(client)
         self.roles = ClientsRoles(client)
         self.scope_mappings = ClientsScopeMappings(client)
-        self.service_account_user = ServiceAccountUser(client)
-        self.user_sessions = UserSessions(client)
+        self.service_account_user = ClientsServiceAccountUser(client)
+        self.user_sessions = ClientsUserSessions(client)
 
     list = rt.sync_method(_clients__list)
     iter_list = rt.sync_pages(_clients__list, "first", "max")
@@ -428,21 +443,21 @@ class AsyncClients(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.authz = AsyncAuthz(client)
-        self.certificates = AsyncCertificates(client)
-        self.client_secret = AsyncClientSecret(client)
-        self.default_client_scopes = AsyncDefaultClientScopes(client)
-        self.evaluate_scopes = AsyncEvaluateScopes(client)
-        self.installation = AsyncInstallation(client)
+        self.authz = AsyncClientsAuthz(client)
+        self.certificates = AsyncClientsCertificates(client)
+        self.client_secret = AsyncClientsClientSecret(client)
+        self.default_client_scopes = AsyncClientsDefaultClientScopes(client)
+        self.evaluate_scopes = AsyncClientsEvaluateScopes(client)
+        self.installation = AsyncClientsInstallation(client)
         self.management_permissions = AsyncClientsManagementPermissions(client)
-        self.nodes = AsyncNodes(client)
+        self.nodes = AsyncClientsNodes(client)
         self.offline_sessions = AsyncClientsOfflineSessions(client)
-        self.optional_client_scopes = AsyncOptionalClientScopes(client)
+        self.optional_client_scopes = AsyncClientsOptionalClientScopes(client)
         self.protocol_mappers = AsyncClientsProtocolMappers(client)
         self.roles = AsyncClientsRoles(client)
         self.scope_mappings = AsyncClientsScopeMappings(client)
-        self.service_account_user = AsyncServiceAccountUser(client)
-        self.user_sessions = AsyncUserSessions(client)
+        self.service_account_user = AsyncClientsServiceAccountUser(client)
+        self.user_sessions = AsyncClientsUserSessions(client)
 
     list = rt.async_method(_clients__list)
     iter_list = rt.async_pages(_clients__list, "first", "max")

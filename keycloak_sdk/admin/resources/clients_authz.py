@@ -26,7 +26,10 @@ from keycloak_sdk.admin.resources.clients_authz_scopes import (
     AsyncClientsAuthzScopes,
     ClientsAuthzScopes,
 )
-from keycloak_sdk.admin.resources.clients_authz_settings import AsyncSettings, Settings
+from keycloak_sdk.admin.resources.clients_authz_settings import (
+    AsyncClientsAuthzSettings,
+    ClientsAuthzSettings,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ if TYPE_CHECKING:
         ResourceServerRepresentation,
     )
 
-__all__ = ["AsyncAuthz", "Authz"]
+__all__ = ["AsyncClientsAuthz", "ClientsAuthz"]
 
 _CLIENTS_AUTHZ_GET = rt.Endpoint(
     method="GET",
@@ -121,7 +124,7 @@ def _clients_authz__import_settings(
     )
 
 
-class Authz(rt.SyncResource):
+class ClientsAuthz(rt.SyncResource):
     """Untagged.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -136,14 +139,14 @@ class Authz(rt.SyncResource):
         self.policies = ClientsAuthzPolicies(client)
         self.resources = ClientsAuthzResources(client)
         self.scopes = ClientsAuthzScopes(client)
-        self.settings = Settings(client)
+        self.settings = ClientsAuthzSettings(client)
 
     get = rt.sync_method(_clients_authz__get)
     update = rt.sync_method(_clients_authz__update)
     import_settings = rt.sync_method(_clients_authz__import_settings)
 
 
-class AsyncAuthz(rt.AsyncResource):
+class AsyncClientsAuthz(rt.AsyncResource):
     """Untagged.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -158,7 +161,7 @@ class AsyncAuthz(rt.AsyncResource):
         self.policies = AsyncClientsAuthzPolicies(client)
         self.resources = AsyncClientsAuthzResources(client)
         self.scopes = AsyncClientsAuthzScopes(client)
-        self.settings = AsyncSettings(client)
+        self.settings = AsyncClientsAuthzSettings(client)
 
     get = rt.async_method(_clients_authz__get)
     update = rt.async_method(_clients_authz__update)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         AbstractPolicyRepresentation,
         PolicyEvaluationRequest,
         PolicyEvaluationResponse,
+        PolicyRepresentation,
     )
 
 __all__ = ["AsyncClientsAuthzPermissions", "ClientsAuthzPermissions"]
@@ -106,8 +107,8 @@ def _clients_authz_permissions__list(
 
 def _clients_authz_permissions__create(
     client_uuid: str,
-    body: str | Mapping[str, Any],
-) -> rt.Call[str | None]:
+    body: str | Mapping[str, Any] | rt.ToDict,
+) -> rt.Call[PolicyRepresentation]:
     """clients.authz.permissions.create
 
     Args:
@@ -117,7 +118,7 @@ def _clients_authz_permissions__create(
     """
     return rt.Call(
         _CLIENTS_AUTHZ_PERMISSIONS_CREATE,
-        rt.created_id,
+        rt.model("PolicyRepresentation", "keycloak_sdk.admin.models"),
         path_params={"client-uuid": rt.segment(client_uuid)},
         content=rt.json_text_body(body),
         content_type="application/json",

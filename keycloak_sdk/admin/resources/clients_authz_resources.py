@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.admin.resources.clients_authz_resources_attributes import (
-    AsyncAttributes,
-    Attributes,
+    AsyncClientsAuthzResourcesAttributes,
+    ClientsAuthzResourcesAttributes,
 )
 from keycloak_sdk.admin.resources.clients_authz_resources_permissions import (
     AsyncClientsAuthzResourcesPermissions,
@@ -372,7 +372,7 @@ class ClientsAuthzResources(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.attributes = Attributes(client)
+        self.attributes = ClientsAuthzResourcesAttributes(client)
         self.permissions = ClientsAuthzResourcesPermissions(client)
         self.scopes = ClientsAuthzResourcesScopes(client)
 
@@ -396,7 +396,7 @@ class AsyncClientsAuthzResources(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.attributes = AsyncAttributes(client)
+        self.attributes = AsyncClientsAuthzResourcesAttributes(client)
         self.permissions = AsyncClientsAuthzResourcesPermissions(client)
         self.scopes = AsyncClientsAuthzResourcesScopes(client)
 

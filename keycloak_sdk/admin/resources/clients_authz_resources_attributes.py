@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncAttributes", "Attributes"]
+__all__ = ["AsyncClientsAuthzResourcesAttributes", "ClientsAuthzResourcesAttributes"]
 
 _CLIENTS_AUTHZ_RESOURCES_ATTRIBUTES_LIST = rt.Endpoint(
     method="GET",
@@ -70,7 +70,7 @@ def _clients_authz_resources_attributes__list(
     )
 
 
-class Attributes(rt.SyncResource):
+class ClientsAuthzResourcesAttributes(rt.SyncResource):
     """Untagged.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -82,7 +82,7 @@ class Attributes(rt.SyncResource):
     list = rt.sync_method(_clients_authz_resources_attributes__list)
 
 
-class AsyncAttributes(rt.AsyncResource):
+class AsyncClientsAuthzResourcesAttributes(rt.AsyncResource):
     """Untagged.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -39,7 +39,7 @@ _CLIENTS_AUTHZ_SCOPES_LIST = rt.Endpoint(
 _CLIENTS_AUTHZ_SCOPES_CREATE = rt.Endpoint(
     method="POST",
     path="/admin/realms/{realm}/clients/{client-uuid}/authz/resource-server/scope",
-    expected=(200,),
+    expected=(201,),
     key=None,
     errors="status",
     client_auth=True,
@@ -63,7 +63,7 @@ _CLIENTS_AUTHZ_SCOPES_GET = rt.Endpoint(
 _CLIENTS_AUTHZ_SCOPES_UPDATE = rt.Endpoint(
     method="PUT",
     path="/admin/realms/{realm}/clients/{client-uuid}/authz/resource-server/scope/{scope-id}",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -71,7 +71,7 @@ _CLIENTS_AUTHZ_SCOPES_UPDATE = rt.Endpoint(
 _CLIENTS_AUTHZ_SCOPES_DELETE = rt.Endpoint(
     method="DELETE",
     path="/admin/realms/{realm}/clients/{client-uuid}/authz/resource-server/scope/{scope-id}",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -105,7 +105,7 @@ def _clients_authz_scopes__list(
 def _clients_authz_scopes__create(
     client_uuid: str,
     body: ScopeRepresentation,
-) -> rt.Call[None]:
+) -> rt.Call[ScopeRepresentation]:
     """clients.authz.scopes.create
 
     Args:
@@ -115,7 +115,7 @@ def _clients_authz_scopes__create(
     """
     return rt.Call(
         _CLIENTS_AUTHZ_SCOPES_CREATE,
-        rt.nothing,
+        rt.model("ScopeRepresentation", "keycloak_sdk.admin.models"),
         path_params={"client-uuid": rt.segment(client_uuid)},
         json=rt.json_body(body),
         client_path={"realm": "realm_name"},
@@ -126,7 +126,7 @@ def _clients_authz_scopes__search(
     client_uuid: str,
     *,
     name: str | None = None,
-) -> rt.Call[list[ScopeRepresentation]]:
+) -> rt.Call[ScopeRepresentation]:
     """clients.authz.scopes.search
 
     Args:
@@ -137,7 +137,7 @@ def _clients_authz_scopes__search(
     """
     return rt.Call(
         _CLIENTS_AUTHZ_SCOPES_SEARCH,
-        rt.model_list("ScopeRepresentation", "keycloak_sdk.admin.models"),
+        rt.model("ScopeRepresentation", "keycloak_sdk.admin.models"),
         path_params={"client-uuid": rt.segment(client_uuid)},
         query={"name": name},
         client_path={"realm": "realm_name"},

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         ResourceServerRepresentation,
     )
 
-__all__ = ["AsyncSettings", "Settings"]
+__all__ = ["AsyncClientsAuthzSettings", "ClientsAuthzSettings"]
 
 _CLIENTS_AUTHZ_SETTINGS_GET = rt.Endpoint(
     method="GET",
@@ -47,7 +47,7 @@ def _clients_authz_settings__get(
     )
 
 
-class Settings(rt.SyncResource):
+class ClientsAuthzSettings(rt.SyncResource):
     """Untagged.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -59,7 +59,7 @@ class Settings(rt.SyncResource):
     get = rt.sync_method(_clients_authz_settings__get)
 
 
-class AsyncSettings(rt.AsyncResource):
+class AsyncClientsAuthzSettings(rt.AsyncResource):
     """Untagged.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
         KeyStoreConfig,
     )
 
-__all__ = ["AsyncCertificates", "Certificates"]
+__all__ = ["AsyncClientsCertificates", "ClientsCertificates"]
 
 _CLIENTS_CERTIFICATES_GET = rt.Endpoint(
     method="GET",
@@ -192,7 +192,7 @@ def _clients_certificates__upload_certificate(
     )
 
 
-class Certificates(rt.SyncResource):
+class ClientsCertificates(rt.SyncResource):
     """Client Attribute Certificate.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -209,7 +209,7 @@ class Certificates(rt.SyncResource):
     upload_certificate = rt.sync_method(_clients_certificates__upload_certificate)
 
 
-class AsyncCertificates(rt.AsyncResource):
+class AsyncClientsCertificates(rt.AsyncResource):
     """Client Attribute Certificate.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.admin.resources.clients_client_secret_rotated import AsyncRotated, Rotated
+from keycloak_sdk.admin.resources.clients_client_secret_rotated import (
+    AsyncClientsClientSecretRotated,
+    ClientsClientSecretRotated,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
         CredentialRepresentation,
     )
 
-__all__ = ["AsyncClientSecret", "ClientSecret"]
+__all__ = ["AsyncClientsClientSecret", "ClientsClientSecret"]
 
 _CLIENTS_CLIENT_SECRET_GET = rt.Endpoint(
     method="GET",
@@ -75,7 +78,7 @@ def _clients_client_secret__regenerate(
     )
 
 
-class ClientSecret(rt.SyncResource):
+class ClientsClientSecret(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -86,13 +89,13 @@ class ClientSecret(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.rotated = Rotated(client)
+        self.rotated = ClientsClientSecretRotated(client)
 
     get = rt.sync_method(_clients_client_secret__get)
     regenerate = rt.sync_method(_clients_client_secret__regenerate)
 
 
-class AsyncClientSecret(rt.AsyncResource):
+class AsyncClientsClientSecret(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -103,7 +106,7 @@ class AsyncClientSecret(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.rotated = AsyncRotated(client)
+        self.rotated = AsyncClientsClientSecretRotated(client)
 
     get = rt.async_method(_clients_client_secret__get)
     regenerate = rt.async_method(_clients_client_secret__regenerate)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         CredentialRepresentation,
     )
 
-__all__ = ["AsyncRotated", "Rotated"]
+__all__ = ["AsyncClientsClientSecretRotated", "ClientsClientSecretRotated"]
 
 _CLIENTS_CLIENT_SECRET_ROTATED_GET = rt.Endpoint(
     method="GET",
@@ -30,7 +30,7 @@ _CLIENTS_CLIENT_SECRET_ROTATED_GET = rt.Endpoint(
 _CLIENTS_CLIENT_SECRET_ROTATED_DELETE = rt.Endpoint(
     method="DELETE",
     path="/admin/realms/{realm}/clients/{client-uuid}/client-secret/rotated",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -73,7 +73,7 @@ def _clients_client_secret_rotated__delete(
     )
 
 
-class Rotated(rt.SyncResource):
+class ClientsClientSecretRotated(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -86,7 +86,7 @@ class Rotated(rt.SyncResource):
     delete = rt.sync_method(_clients_client_secret_rotated__delete)
 
 
-class AsyncRotated(rt.AsyncResource):
+class AsyncClientsClientSecretRotated(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

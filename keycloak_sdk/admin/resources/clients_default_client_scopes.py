@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         ClientScopeRepresentation,
     )
 
-__all__ = ["AsyncDefaultClientScopes", "DefaultClientScopes"]
+__all__ = ["AsyncClientsDefaultClientScopes", "ClientsDefaultClientScopes"]
 
 _CLIENTS_DEFAULT_CLIENT_SCOPES_LIST = rt.Endpoint(
     method="GET",
@@ -107,7 +107,7 @@ def _clients_default_client_scopes__remove(
     )
 
 
-class DefaultClientScopes(rt.SyncResource):
+class ClientsDefaultClientScopes(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -121,7 +121,7 @@ class DefaultClientScopes(rt.SyncResource):
     remove = rt.sync_method(_clients_default_client_scopes__remove)
 
 
-class AsyncDefaultClientScopes(rt.AsyncResource):
+class AsyncClientsDefaultClientScopes(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

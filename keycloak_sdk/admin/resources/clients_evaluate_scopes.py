@@ -28,7 +28,7 @@ if TYPE_CHECKING:
         SamlExampleResponse,
     )
 
-__all__ = ["AsyncEvaluateScopes", "EvaluateScopes"]
+__all__ = ["AsyncClientsEvaluateScopes", "ClientsEvaluateScopes"]
 
 _CLIENTS_EVALUATE_SCOPES_GENERATE_EXAMPLE_ACCESS_TOKEN = rt.Endpoint(
     method="GET",
@@ -160,7 +160,7 @@ def _clients_evaluate_scopes__generate_example_userinfo(
     )
 
 
-class EvaluateScopes(rt.SyncResource):
+class ClientsEvaluateScopes(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -184,7 +184,7 @@ class EvaluateScopes(rt.SyncResource):
     generate_example_userinfo = rt.sync_method(_clients_evaluate_scopes__generate_example_userinfo)
 
 
-class AsyncEvaluateScopes(rt.AsyncResource):
+class AsyncClientsEvaluateScopes(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

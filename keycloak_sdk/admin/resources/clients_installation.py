@@ -19,10 +19,10 @@ from keycloak_sdk.admin.resources.clients_installation_providers import (
 if TYPE_CHECKING:
     from keycloak_sdk.admin.client import AsyncKeycloakAdmin, KeycloakAdmin
 
-__all__ = ["AsyncInstallation", "Installation"]
+__all__ = ["AsyncClientsInstallation", "ClientsInstallation"]
 
 
-class Installation(rt.SyncResource):
+class ClientsInstallation(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -36,7 +36,7 @@ class Installation(rt.SyncResource):
         self.providers = ClientsInstallationProviders(client)
 
 
-class AsyncInstallation(rt.AsyncResource):
+class AsyncClientsInstallation(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

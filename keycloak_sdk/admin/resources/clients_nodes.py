@@ -12,7 +12,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncNodes", "Nodes"]
+__all__ = ["AsyncClientsNodes", "ClientsNodes"]
 
 _CLIENTS_NODES_REGISTER = rt.Endpoint(
     method="POST",
@@ -73,7 +73,7 @@ def _clients_nodes__unregister(
     )
 
 
-class Nodes(rt.SyncResource):
+class ClientsNodes(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -86,7 +86,7 @@ class Nodes(rt.SyncResource):
     unregister = rt.sync_method(_clients_nodes__unregister)
 
 
-class AsyncNodes(rt.AsyncResource):
+class AsyncClientsNodes(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

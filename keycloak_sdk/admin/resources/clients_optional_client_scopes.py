@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         ClientScopeRepresentation,
     )
 
-__all__ = ["AsyncOptionalClientScopes", "OptionalClientScopes"]
+__all__ = ["AsyncClientsOptionalClientScopes", "ClientsOptionalClientScopes"]
 
 _CLIENTS_OPTIONAL_CLIENT_SCOPES_LIST = rt.Endpoint(
     method="GET",
@@ -107,7 +107,7 @@ def _clients_optional_client_scopes__remove(
     )
 
 
-class OptionalClientScopes(rt.SyncResource):
+class ClientsOptionalClientScopes(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -121,7 +121,7 @@ class OptionalClientScopes(rt.SyncResource):
     remove = rt.sync_method(_clients_optional_client_scopes__remove)
 
 
-class AsyncOptionalClientScopes(rt.AsyncResource):
+class AsyncClientsOptionalClientScopes(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

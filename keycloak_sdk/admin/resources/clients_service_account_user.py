@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         UserRepresentation,
     )
 
-__all__ = ["AsyncServiceAccountUser", "ServiceAccountUser"]
+__all__ = ["AsyncClientsServiceAccountUser", "ClientsServiceAccountUser"]
 
 _CLIENTS_SERVICE_ACCOUNT_USER_GET = rt.Endpoint(
     method="GET",
@@ -47,7 +47,7 @@ def _clients_service_account_user__get(
     )
 
 
-class ServiceAccountUser(rt.SyncResource):
+class ClientsServiceAccountUser(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -59,7 +59,7 @@ class ServiceAccountUser(rt.SyncResource):
     get = rt.sync_method(_clients_service_account_user__get)
 
 
-class AsyncServiceAccountUser(rt.AsyncResource):
+class AsyncClientsServiceAccountUser(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         UserSessionRepresentation,
     )
 
-__all__ = ["AsyncUserSessions", "UserSessions"]
+__all__ = ["AsyncClientsUserSessions", "ClientsUserSessions"]
 
 _CLIENTS_USER_SESSIONS_LIST = rt.Endpoint(
     method="GET",
@@ -54,7 +54,7 @@ def _clients_user_sessions__list(
     )
 
 
-class UserSessions(rt.SyncResource):
+class ClientsUserSessions(rt.SyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -67,7 +67,7 @@ class UserSessions(rt.SyncResource):
     iter_list = rt.sync_pages(_clients_user_sessions__list, "first", "max")
 
 
-class AsyncUserSessions(rt.AsyncResource):
+class AsyncClientsUserSessions(rt.AsyncResource):
     """Clients.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.admin.resources.components_sub_component_types import (
-    AsyncSubComponentTypes,
-    SubComponentTypes,
+    AsyncComponentsSubComponentTypes,
+    ComponentsSubComponentTypes,
 )
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
@@ -35,7 +35,7 @@ _COMPONENTS_LIST = rt.Endpoint(
 _COMPONENTS_CREATE = rt.Endpoint(
     method="POST",
     path="/admin/realms/{realm}/components",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -51,7 +51,7 @@ _COMPONENTS_GET = rt.Endpoint(
 _COMPONENTS_UPDATE = rt.Endpoint(
     method="PUT",
     path="/admin/realms/{realm}/components/{id}",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -155,7 +155,7 @@ class Components(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.sub_component_types = SubComponentTypes(client)
+        self.sub_component_types = ComponentsSubComponentTypes(client)
 
     list = rt.sync_method(_components__list)
     create = rt.sync_method(_components__create)
@@ -175,7 +175,7 @@ class AsyncComponents(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.sub_component_types = AsyncSubComponentTypes(client)
+        self.sub_component_types = AsyncComponentsSubComponentTypes(client)
 
     list = rt.async_method(_components__list)
     create = rt.async_method(_components__create)

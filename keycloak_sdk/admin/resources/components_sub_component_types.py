@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         ComponentTypeRepresentation,
     )
 
-__all__ = ["AsyncSubComponentTypes", "SubComponentTypes"]
+__all__ = ["AsyncComponentsSubComponentTypes", "ComponentsSubComponentTypes"]
 
 _COMPONENTS_SUB_COMPONENT_TYPES_LIST = rt.Endpoint(
     method="GET",
@@ -48,7 +48,7 @@ def _components_sub_component_types__list(
     )
 
 
-class SubComponentTypes(rt.SyncResource):
+class ComponentsSubComponentTypes(rt.SyncResource):
     """Component.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -60,7 +60,7 @@ class SubComponentTypes(rt.SyncResource):
     list = rt.sync_method(_components_sub_component_types__list)
 
 
-class AsyncSubComponentTypes(rt.AsyncResource):
+class AsyncComponentsSubComponentTypes(rt.AsyncResource):
     """Component.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -16,10 +16,13 @@ from keycloak_sdk.admin.resources.identity_providers_management_permissions impo
     IdentityProvidersManagementPermissions,
 )
 from keycloak_sdk.admin.resources.identity_providers_mapper_types import (
-    AsyncMapperTypes,
-    MapperTypes,
+    AsyncIdentityProvidersMapperTypes,
+    IdentityProvidersMapperTypes,
 )
-from keycloak_sdk.admin.resources.identity_providers_mappers import AsyncMappers, Mappers
+from keycloak_sdk.admin.resources.identity_providers_mappers import (
+    AsyncIdentityProvidersMappers,
+    IdentityProvidersMappers,
+)
 from keycloak_sdk.admin.resources.identity_providers_providers import (
     AsyncIdentityProvidersProviders,
     IdentityProvidersProviders,
@@ -78,7 +81,7 @@ _IDENTITY_PROVIDERS_UPDATE = rt.Endpoint(
 _IDENTITY_PROVIDERS_DELETE = rt.Endpoint(
     method="DELETE",
     path="/admin/realms/{realm}/identity-provider/instances/{alias}",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -86,7 +89,7 @@ _IDENTITY_PROVIDERS_DELETE = rt.Endpoint(
 _IDENTITY_PROVIDERS_EXPORT = rt.Endpoint(
     method="GET",
     path="/admin/realms/{realm}/identity-provider/instances/{alias}/export",
-    expected=(200,),
+    expected=(200, 204),
     key=None,
     errors="status",
     client_auth=True,
@@ -296,8 +299,8 @@ class IdentityProviders(rt.SyncResource):
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
         self.management_permissions = IdentityProvidersManagementPermissions(client)
-        self.mapper_types = MapperTypes(client)
-        self.mappers = Mappers(client)
+        self.mapper_types = IdentityProvidersMapperTypes(client)
+        self.mappers = IdentityProvidersMappers(client)
         self.providers = IdentityProvidersProviders(client)
 
     import_config = rt.sync_method(_identity_providers__import_config)
@@ -324,8 +327,8 @@ class AsyncIdentityProviders(rt.AsyncResource):
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
         self.management_permissions = AsyncIdentityProvidersManagementPermissions(client)
-        self.mapper_types = AsyncMapperTypes(client)
-        self.mappers = AsyncMappers(client)
+        self.mapper_types = AsyncIdentityProvidersMapperTypes(client)
+        self.mappers = AsyncIdentityProvidersMappers(client)
         self.providers = AsyncIdentityProvidersProviders(client)
 
     import_config = rt.async_method(_identity_providers__import_config)

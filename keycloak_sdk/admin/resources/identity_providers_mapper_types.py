@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncMapperTypes", "MapperTypes"]
+__all__ = ["AsyncIdentityProvidersMapperTypes", "IdentityProvidersMapperTypes"]
 
 _IDENTITY_PROVIDERS_MAPPER_TYPES_LIST = rt.Endpoint(
     method="GET",
@@ -38,7 +38,7 @@ def _identity_providers_mapper_types__list(
     )
 
 
-class MapperTypes(rt.SyncResource):
+class IdentityProvidersMapperTypes(rt.SyncResource):
     """Identity Providers.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -50,7 +50,7 @@ class MapperTypes(rt.SyncResource):
     list = rt.sync_method(_identity_providers_mapper_types__list)
 
 
-class AsyncMapperTypes(rt.AsyncResource):
+class AsyncIdentityProvidersMapperTypes(rt.AsyncResource):
     """Identity Providers.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

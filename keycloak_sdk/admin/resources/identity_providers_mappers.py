@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         IdentityProviderMapperRepresentation,
     )
 
-__all__ = ["AsyncMappers", "Mappers"]
+__all__ = ["AsyncIdentityProvidersMappers", "IdentityProvidersMappers"]
 
 _IDENTITY_PROVIDERS_MAPPERS_LIST = rt.Endpoint(
     method="GET",
@@ -30,7 +30,7 @@ _IDENTITY_PROVIDERS_MAPPERS_LIST = rt.Endpoint(
 _IDENTITY_PROVIDERS_MAPPERS_CREATE = rt.Endpoint(
     method="POST",
     path="/admin/realms/{realm}/identity-provider/instances/{alias}/mappers",
-    expected=(200,),
+    expected=(201,),
     key=None,
     errors="status",
     client_auth=True,
@@ -79,14 +79,14 @@ def _identity_providers_mappers__list(
 def _identity_providers_mappers__create(
     alias: str,
     body: IdentityProviderMapperRepresentation,
-) -> rt.Call[None]:
+) -> rt.Call[str | None]:
     """Add a mapper to identity provider
 
     Raises:
     """
     return rt.Call(
         _IDENTITY_PROVIDERS_MAPPERS_CREATE,
-        rt.nothing,
+        rt.created_id,
         path_params={"alias": rt.segment(alias)},
         json=rt.json_body(body),
         client_path={"realm": "realm_name"},
@@ -149,7 +149,7 @@ def _identity_providers_mappers__delete(
     )
 
 
-class Mappers(rt.SyncResource):
+class IdentityProvidersMappers(rt.SyncResource):
     """Identity Providers.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -165,7 +165,7 @@ class Mappers(rt.SyncResource):
     delete = rt.sync_method(_identity_providers_mappers__delete)
 
 
-class AsyncMappers(rt.AsyncResource):
+class AsyncIdentityProvidersMappers(rt.AsyncResource):
     """Identity Providers.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -18,7 +18,10 @@ from keycloak_sdk.admin.resources.organizations_identity_providers import (
     AsyncOrganizationsIdentityProviders,
     OrganizationsIdentityProviders,
 )
-from keycloak_sdk.admin.resources.organizations_invitations import AsyncInvitations, Invitations
+from keycloak_sdk.admin.resources.organizations_invitations import (
+    AsyncOrganizationsInvitations,
+    OrganizationsInvitations,
+)
 from keycloak_sdk.admin.resources.organizations_members import (
     AsyncOrganizationsMembers,
     OrganizationsMembers,
@@ -261,7 +264,7 @@ class Organizations(rt.SyncResource):
         super().__init__(client)
         self.groups = OrganizationsGroups(client)
         self.identity_providers = OrganizationsIdentityProviders(client)
-        self.invitations = Invitations(client)
+        self.invitations = OrganizationsInvitations(client)
         self.members = OrganizationsMembers(client)
 
     list = rt.sync_method(_organizations__list)
@@ -287,7 +290,7 @@ class AsyncOrganizations(rt.AsyncResource):
         super().__init__(client)
         self.groups = AsyncOrganizationsGroups(client)
         self.identity_providers = AsyncOrganizationsIdentityProviders(client)
-        self.invitations = AsyncInvitations(client)
+        self.invitations = AsyncOrganizationsInvitations(client)
         self.members = AsyncOrganizationsMembers(client)
 
     list = rt.async_method(_organizations__list)

@@ -77,7 +77,7 @@ def _organizations_identity_providers__list(
 
 def _organizations_identity_providers__add(
     org_id: str,
-    body: str | Mapping[str, Any],
+    body: str | Mapping[str, Any] | rt.ToDict,
 ) -> rt.Call[None]:
     """Adds the identity provider with the specified id to the organization
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         OrganizationInvitationRepresentation,
     )
 
-__all__ = ["AsyncInvitations", "Invitations"]
+__all__ = ["AsyncOrganizationsInvitations", "OrganizationsInvitations"]
 
 _ORGANIZATIONS_INVITATIONS_LIST = rt.Endpoint(
     method="GET",
@@ -140,7 +140,7 @@ def _organizations_invitations__resend(
     )
 
 
-class Invitations(rt.SyncResource):
+class OrganizationsInvitations(rt.SyncResource):
     """Organizations.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -156,7 +156,7 @@ class Invitations(rt.SyncResource):
     resend = rt.sync_method(_organizations_invitations__resend)
 
 
-class AsyncInvitations(rt.AsyncResource):
+class AsyncOrganizationsInvitations(rt.AsyncResource):
     """Organizations.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -132,7 +132,7 @@ def _organizations_members__list(
 
 def _organizations_members__add(
     org_id: str,
-    body: str | Mapping[str, Any],
+    body: str | Mapping[str, Any] | rt.ToDict,
 ) -> rt.Call[str | None]:
     """Adds the user with the specified id as a member of the organization
 

@@ -125,7 +125,7 @@ def _realms__list(
 
 
 def _realms__create(
-    body: str | Mapping[str, Any],
+    body: str | Mapping[str, Any] | rt.ToDict,
 ) -> rt.Call[str | None]:
     """Import a realm. Imports a realm from a full representation of that realm.
 
@@ -245,7 +245,7 @@ def _realms__partial_export(
 
 
 def _realms__partial_import(
-    body: str | Mapping[str, Any],
+    body: str | Mapping[str, Any] | rt.ToDict,
 ) -> rt.Call[dict[str, Any]]:
     """Partial import from a JSON file to an existing realm.
 

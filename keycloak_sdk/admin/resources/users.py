@@ -12,29 +12,29 @@ from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.admin.resources.users_configured_user_storage_credential_types import (
-    AsyncConfiguredUserStorageCredentialTypes,
-    ConfiguredUserStorageCredentialTypes,
+    AsyncUsersConfiguredUserStorageCredentialTypes,
+    UsersConfiguredUserStorageCredentialTypes,
 )
-from keycloak_sdk.admin.resources.users_consents import AsyncConsents, Consents
-from keycloak_sdk.admin.resources.users_credentials import AsyncCredentials, Credentials
+from keycloak_sdk.admin.resources.users_consents import AsyncUsersConsents, UsersConsents
+from keycloak_sdk.admin.resources.users_credentials import AsyncUsersCredentials, UsersCredentials
 from keycloak_sdk.admin.resources.users_federated_identity import (
-    AsyncFederatedIdentity,
-    FederatedIdentity,
+    AsyncUsersFederatedIdentity,
+    UsersFederatedIdentity,
 )
 from keycloak_sdk.admin.resources.users_groups import AsyncUsersGroups, UsersGroups
 from keycloak_sdk.admin.resources.users_offline_sessions import (
     AsyncUsersOfflineSessions,
     UsersOfflineSessions,
 )
-from keycloak_sdk.admin.resources.users_profile import AsyncProfile, Profile
+from keycloak_sdk.admin.resources.users_profile import AsyncUsersProfile, UsersProfile
 from keycloak_sdk.admin.resources.users_role_mappings import (
     AsyncUsersRoleMappings,
     UsersRoleMappings,
 )
 from keycloak_sdk.admin.resources.users_sessions import AsyncUsersSessions, UsersSessions
 from keycloak_sdk.admin.resources.users_unmanaged_attributes import (
-    AsyncUnmanagedAttributes,
-    UnmanagedAttributes,
+    AsyncUsersUnmanagedAttributes,
+    UsersUnmanagedAttributes,
 )
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
@@ -578,16 +578,18 @@ class Users(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.profile = Profile(client)
-        self.configured_user_storage_credential_types = ConfiguredUserStorageCredentialTypes(client)
-        self.consents = Consents(client)
-        self.credentials = Credentials(client)
-        self.federated_identity = FederatedIdentity(client)
+        self.profile = UsersProfile(client)
+        self.configured_user_storage_credential_types = UsersConfiguredUserStorageCredentialTypes(
+            client
+        )
+        self.consents = UsersConsents(client)
+        self.credentials = UsersCredentials(client)
+        self.federated_identity = UsersFederatedIdentity(client)
         self.groups = UsersGroups(client)
         self.offline_sessions = UsersOfflineSessions(client)
         self.role_mappings = UsersRoleMappings(client)
         self.sessions = UsersSessions(client)
-        self.unmanaged_attributes = UnmanagedAttributes(client)
+        self.unmanaged_attributes = UsersUnmanagedAttributes(client)
 
     list = rt.sync_method(_users__list)
     iter_list = rt.sync_pages(_users__list, "first", "max")
@@ -627,18 +629,18 @@ class AsyncUsers(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.profile = AsyncProfile(client)
-        self.configured_user_storage_credential_types = AsyncConfiguredUserStorageCredentialTypes(
-            client
+        self.profile = AsyncUsersProfile(client)
+        self.configured_user_storage_credential_types = (
+            AsyncUsersConfiguredUserStorageCredentialTypes(client)
         )
-        self.consents = AsyncConsents(client)
-        self.credentials = AsyncCredentials(client)
-        self.federated_identity = AsyncFederatedIdentity(client)
+        self.consents = AsyncUsersConsents(client)
+        self.credentials = AsyncUsersCredentials(client)
+        self.federated_identity = AsyncUsersFederatedIdentity(client)
         self.groups = AsyncUsersGroups(client)
         self.offline_sessions = AsyncUsersOfflineSessions(client)
         self.role_mappings = AsyncUsersRoleMappings(client)
         self.sessions = AsyncUsersSessions(client)
-        self.unmanaged_attributes = AsyncUnmanagedAttributes(client)
+        self.unmanaged_attributes = AsyncUsersUnmanagedAttributes(client)
 
     list = rt.async_method(_users__list)
     iter_list = rt.async_pages(_users__list, "first", "max")

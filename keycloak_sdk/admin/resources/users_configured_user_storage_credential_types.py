@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncConfiguredUserStorageCredentialTypes", "ConfiguredUserStorageCredentialTypes"]
+__all__ = [
+    "AsyncUsersConfiguredUserStorageCredentialTypes",
+    "UsersConfiguredUserStorageCredentialTypes",
+]
 
 _USERS_CONFIGURED_USER_STORAGE_CREDENTIAL_TYPES_LIST = rt.Endpoint(
     method="GET",
@@ -40,7 +43,7 @@ def _users_configured_user_storage_credential_types__list(
     )
 
 
-class ConfiguredUserStorageCredentialTypes(rt.SyncResource):
+class UsersConfiguredUserStorageCredentialTypes(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -52,7 +55,7 @@ class ConfiguredUserStorageCredentialTypes(rt.SyncResource):
     list = rt.sync_method(_users_configured_user_storage_credential_types__list)
 
 
-class AsyncConfiguredUserStorageCredentialTypes(rt.AsyncResource):
+class AsyncUsersConfiguredUserStorageCredentialTypes(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncConsents", "Consents"]
+__all__ = ["AsyncUsersConsents", "UsersConsents"]
 
 _USERS_CONSENTS_LIST = rt.Endpoint(
     method="GET",
@@ -68,7 +68,7 @@ def _users_consents__remove(
     )
 
 
-class Consents(rt.SyncResource):
+class UsersConsents(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -81,7 +81,7 @@ class Consents(rt.SyncResource):
     remove = rt.sync_method(_users_consents__remove)
 
 
-class AsyncConsents(rt.AsyncResource):
+class AsyncUsersConsents(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         CredentialRepresentation,
     )
 
-__all__ = ["AsyncCredentials", "Credentials"]
+__all__ = ["AsyncUsersCredentials", "UsersCredentials"]
 
 _USERS_CREDENTIALS_LIST = rt.Endpoint(
     method="GET",
@@ -166,7 +166,7 @@ def _users_credentials__set_label(
     )
 
 
-class Credentials(rt.SyncResource):
+class UsersCredentials(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -182,7 +182,7 @@ class Credentials(rt.SyncResource):
     set_label = rt.sync_method(_users_credentials__set_label)
 
 
-class AsyncCredentials(rt.AsyncResource):
+class AsyncUsersCredentials(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

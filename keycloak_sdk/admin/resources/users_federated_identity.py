@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         FederatedIdentityRepresentation,
     )
 
-__all__ = ["AsyncFederatedIdentity", "FederatedIdentity"]
+__all__ = ["AsyncUsersFederatedIdentity", "UsersFederatedIdentity"]
 
 _USERS_FEDERATED_IDENTITY_LIST = rt.Endpoint(
     method="GET",
@@ -105,7 +105,7 @@ def _users_federated_identity__remove(
     )
 
 
-class FederatedIdentity(rt.SyncResource):
+class UsersFederatedIdentity(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -119,7 +119,7 @@ class FederatedIdentity(rt.SyncResource):
     remove = rt.sync_method(_users_federated_identity__remove)
 
 
-class AsyncFederatedIdentity(rt.AsyncResource):
+class AsyncUsersFederatedIdentity(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

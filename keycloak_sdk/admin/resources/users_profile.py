@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.admin.resources.users_profile_metadata import AsyncMetadata, Metadata
+from keycloak_sdk.admin.resources.users_profile_metadata import (
+    AsyncUsersProfileMetadata,
+    UsersProfileMetadata,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
         UPConfig,
     )
 
-__all__ = ["AsyncProfile", "Profile"]
+__all__ = ["AsyncUsersProfile", "UsersProfile"]
 
 _USERS_PROFILE_GET = rt.Endpoint(
     method="GET",
@@ -72,7 +75,7 @@ def _users_profile__update(
     )
 
 
-class Profile(rt.SyncResource):
+class UsersProfile(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -83,13 +86,13 @@ class Profile(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.metadata = Metadata(client)
+        self.metadata = UsersProfileMetadata(client)
 
     get = rt.sync_method(_users_profile__get)
     update = rt.sync_method(_users_profile__update)
 
 
-class AsyncProfile(rt.AsyncResource):
+class AsyncUsersProfile(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -100,7 +103,7 @@ class AsyncProfile(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.metadata = AsyncMetadata(client)
+        self.metadata = AsyncUsersProfileMetadata(client)
 
     get = rt.async_method(_users_profile__get)
     update = rt.async_method(_users_profile__update)

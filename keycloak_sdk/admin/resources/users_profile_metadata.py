@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         UserProfileMetadata,
     )
 
-__all__ = ["AsyncMetadata", "Metadata"]
+__all__ = ["AsyncUsersProfileMetadata", "UsersProfileMetadata"]
 
 _USERS_PROFILE_METADATA_GET = rt.Endpoint(
     method="GET",
@@ -44,7 +44,7 @@ def _users_profile_metadata__get() -> rt.Call[UserProfileMetadata]:
     )
 
 
-class Metadata(rt.SyncResource):
+class UsersProfileMetadata(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -56,7 +56,7 @@ class Metadata(rt.SyncResource):
     get = rt.sync_method(_users_profile_metadata__get)
 
 
-class AsyncMetadata(rt.AsyncResource):
+class AsyncUsersProfileMetadata(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

@@ -11,7 +11,7 @@ from typing import Any
 
 from keycloak_sdk import _runtime as rt
 
-__all__ = ["AsyncUnmanagedAttributes", "UnmanagedAttributes"]
+__all__ = ["AsyncUsersUnmanagedAttributes", "UsersUnmanagedAttributes"]
 
 _USERS_UNMANAGED_ATTRIBUTES_GET = rt.Endpoint(
     method="GET",
@@ -39,7 +39,7 @@ def _users_unmanaged_attributes__get(
     )
 
 
-class UnmanagedAttributes(rt.SyncResource):
+class UsersUnmanagedAttributes(rt.SyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -51,7 +51,7 @@ class UnmanagedAttributes(rt.SyncResource):
     get = rt.sync_method(_users_unmanaged_attributes__get)
 
 
-class AsyncUnmanagedAttributes(rt.AsyncResource):
+class AsyncUsersUnmanagedAttributes(rt.AsyncResource):
     """Users.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not

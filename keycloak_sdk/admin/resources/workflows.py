@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.admin.resources.workflows_scheduled import AsyncScheduled, Scheduled
+from keycloak_sdk.admin.resources.workflows_scheduled import (
+    AsyncWorkflowsScheduled,
+    WorkflowsScheduled,
+)
 
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
@@ -93,7 +96,7 @@ def _workflows__list(
     first: int = 0,
     max: int = 10,
     search: str | None = None,
-) -> rt.Call[WorkflowRepresentation]:
+) -> rt.Call[list[WorkflowRepresentation]]:
     """List workflows
 
     List workflows filtered by name and paginated using first and max parameters.
@@ -109,7 +112,7 @@ def _workflows__list(
     """
     return rt.Call(
         _WORKFLOWS_LIST,
-        rt.model("WorkflowRepresentation", "keycloak_sdk.admin.models"),
+        rt.model_list("WorkflowRepresentation", "keycloak_sdk.admin.models"),
         query={
             "exact": rt.text(exact),
             "first": rt.text(first),
@@ -310,9 +313,10 @@ class Workflows(rt.SyncResource):
 
     def __init__(self, client: KeycloakAdmin) -> None:
         super().__init__(client)
-        self.scheduled = Scheduled(client)
+        self.scheduled = WorkflowsScheduled(client)
 
     list = rt.sync_method(_workflows__list)
+    iter_list = rt.sync_pages(_workflows__list, "first", "max")
     create = rt.sync_method(_workflows__create)
     migrate = rt.sync_method(_workflows__migrate)
     get = rt.sync_method(_workflows__get)
@@ -333,9 +337,10 @@ class AsyncWorkflows(rt.AsyncResource):
 
     def __init__(self, client: AsyncKeycloakAdmin) -> None:
         super().__init__(client)
-        self.scheduled = AsyncScheduled(client)
+        self.scheduled = AsyncWorkflowsScheduled(client)
 
     list = rt.async_method(_workflows__list)
+    iter_list = rt.async_pages(_workflows__list, "first", "max")
     create = rt.async_method(_workflows__create)
     migrate = rt.async_method(_workflows__migrate)
     get = rt.async_method(_workflows__get)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
         WorkflowRepresentation,
     )
 
-__all__ = ["AsyncScheduled", "Scheduled"]
+__all__ = ["AsyncWorkflowsScheduled", "WorkflowsScheduled"]
 
 _WORKFLOWS_SCHEDULED_LIST = rt.Endpoint(
     method="GET",
@@ -31,7 +31,7 @@ _WORKFLOWS_SCHEDULED_LIST = rt.Endpoint(
 
 def _workflows_scheduled__list(
     resource_id: str,
-) -> rt.Call[WorkflowRepresentation]:
+) -> rt.Call[list[WorkflowRepresentation]]:
     """List scheduled workflows for resource
 
     Return workflows that have scheduled steps for the given resource identifier.
@@ -44,13 +44,13 @@ def _workflows_scheduled__list(
     """
     return rt.Call(
         _WORKFLOWS_SCHEDULED_LIST,
-        rt.model("WorkflowRepresentation", "keycloak_sdk.admin.models"),
+        rt.model_list("WorkflowRepresentation", "keycloak_sdk.admin.models"),
         path_params={"resource-id": rt.segment(resource_id)},
         client_path={"realm": "realm_name"},
     )
 
 
-class Scheduled(rt.SyncResource):
+class WorkflowsScheduled(rt.SyncResource):
     """Workflows.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
@@ -62,7 +62,7 @@ class Scheduled(rt.SyncResource):
     list = rt.sync_method(_workflows_scheduled__list)
 
 
-class AsyncScheduled(rt.AsyncResource):
+class AsyncWorkflowsScheduled(rt.AsyncResource):
     """Workflows.
 
     Every method may also raise `UnexpectedResponseError` (an answer the spec does not
