@@ -354,8 +354,8 @@ class _Reader:
                 return "list[dict[str, Any]]", "rt.json_objects"
         if kind == "object":
             return "dict[str, Any]", "rt.json_object"
-        if kind in ("integer", "boolean"):
-            python = "int" if kind == "integer" else "bool"
+        if kind in ("integer", "boolean", "string"):
+            python = {"integer": "int", "boolean": "bool", "string": "str"}[kind]
             return python, f"rt.json_scalar({python})"
         raise self.fail(op, "its response body is neither a schema $ref nor an array of them")
 

@@ -291,11 +291,11 @@ def json_objects(response: httpx.Response) -> list[dict[str, Any]]:
     return data
 
 
-S = TypeVar("S", int, bool)
+S = TypeVar("S", int, bool, str)
 
 
 def json_scalar(kind: type[S]) -> Callable[[httpx.Response], S]:
-    """Read a JSON number or boolean."""
+    """Read a JSON number, boolean or string."""
 
     def parse(response: httpx.Response) -> S:
         data = _body_json(response)
