@@ -68,6 +68,10 @@ def annotate(document: dict[str, Any]) -> dict[str, Any]:
             for p in parameters:
                 if p["in"] == "path" and p["name"] == "realm":
                     p["x-from-client"] = REALM_ATTRIBUTE
+            # Path variables in path order: they are the positional arguments, and the order
+            # of the document's parameter list is not stable across versions.
+            position = {name: i for i, name in enumerate(["realm", *segments])}
+            parameters.sort(key=lambda p: (p["in"] != "path", position.get(p["name"], 0)))
             operation["parameters"] = parameters
             query = {p["name"] for p in parameters if p["in"] == "query"}
             schema = (

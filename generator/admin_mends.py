@@ -336,7 +336,14 @@ AUTHZ_CREATED = {
 
 
 # POST operations declared 200 OK that answer 201 Created with a Location header and no body.
-CREATED_WITH_LOCATION = ("/identity-provider/instances/{alias}/mappers",)
+CREATED_WITH_LOCATION = ("/identity-provider/instances/{alias}/mappers", "/{realm}/components")
+# POST operations whose 201 answer is another representation than the one declared.
+CREATED_ANSWERS = {
+    "/clients-initial-access": (
+        "ClientInitialAccessCreatePresentation",
+        "ClientInitialAccessPresentation",
+    ),
+}
 
 
 def mend_authz_created(document: dict[str, Any]) -> list[str]:
@@ -347,8 +354,16 @@ def mend_authz_created(document: dict[str, Any]) -> list[str]:
         located = method == "post" and path.endswith(CREATED_WITH_LOCATION)
         if located and "200" in responses and not responses["200"].get("content"):
             del responses["200"]
+            responses.pop("204", None)
             responses["201"] = {"description": "Created (the Location header names it)"}
             changed.append(f"POST {path}: 201 Created")
+            continue
+        answer = next((v for k, v in CREATED_ANSWERS.items() if path.endswith(k)), None)
+        media = responses.get("201", {}).get("content", {}).get(JSON, {})
+        if method == "post" and answer and media.get("schema") == _ref(answer[0]):
+            if answer[1] in schemas:
+                media["schema"] = _ref(answer[1])
+                changed.append(f"POST {path}: 201 answers {answer[1]}")
             continue
         leaf = path.rsplit("/", 1)[-1]
         if method != "post" or not path.endswith(f"/authz/resource-server/{leaf}"):
@@ -412,6 +427,18 @@ def mend_list_answers(document: dict[str, Any]) -> list[str]:
             continue
         media["schema"] = {"type": "array", "items": media["schema"]}
         changed.append(f"GET {path} 200: an array")
+    return changed
+
+
+def mend_saml_example(document: dict[str, Any]) -> list[str]:
+    changed = []
+    for method, path, operation in _operations(document):
+        if method != "get" or not path.endswith("/evaluate-scopes/generate-example-saml-response"):
+            continue
+        media = operation.get("responses", {}).get("200", {}).get("content", {}).get(JSON)
+        if media is not None and "$ref" in media.get("schema", {}):
+            media["schema"] = {"type": "string", "description": "The SAML response (XML)"}
+            changed.append(f"GET {path} 200: a JSON string")
     return changed
 
 
@@ -492,8 +519,10 @@ MENDS: tuple[Mend, ...] = (
         "created-statuses",
         "creating an authorization scope is declared 200 OK without a body, a policy or a "
         "permission 201 without a body; Keycloak answers 201 Created with the created "
-        "representation and no Location header. Creating an identity provider mapper is "
-        "declared 200 OK; Keycloak answers 201 Created with a Location header",
+        "representation and no Location header. Creating an identity provider mapper or a "
+        "component is declared 200 OK; Keycloak answers 201 Created with a Location header. "
+        "Creating an initial access token answers ClientInitialAccessPresentation (with the "
+        "token), not the ClientInitialAccessCreatePresentation declared",
         "declare 201 with ScopeRepresentation / PolicyRepresentation, and 201 (no body) for "
         "the mapper (checked live in tests/integration/admin)",
         mend_authz_created,
@@ -519,6 +548,13 @@ MENDS: tuple[Mend, ...] = (
         "policy searches are declared",
         "declare one ScopeRepresentation",
         mend_single_answers,
+    ),
+    Mend(
+        "saml-example-string",
+        "Keycloak 26: the example SAML response of a client is declared an object "
+        "(SamlExampleResponse); Keycloak answers the XML as one JSON string",
+        "declare a JSON string",
+        mend_saml_example,
     ),
     Mend(
         "empty-identity-provider-exports",

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from keycloak_sdk.admin.models import (
         AccessToken,
         IDToken,
-        SamlExampleResponse,
     )
 
 __all__ = ["AsyncClientsEvaluateScopes", "ClientsEvaluateScopes"]
@@ -120,7 +119,7 @@ def _clients_evaluate_scopes__generate_example_saml_response(
     audience: str | None = None,
     scope: str | None = None,
     user_id: str | None = None,
-) -> rt.Call[SamlExampleResponse]:
+) -> rt.Call[str]:
     """Create JSON with an example SAML response as payload
 
     Args:
@@ -130,7 +129,7 @@ def _clients_evaluate_scopes__generate_example_saml_response(
     """
     return rt.Call(
         _CLIENTS_EVALUATE_SCOPES_GENERATE_EXAMPLE_SAML_RESPONSE,
-        rt.model("SamlExampleResponse", "keycloak_sdk.admin.models"),
+        rt.json_scalar(str),
         path_params={"client-uuid": rt.segment(client_uuid)},
         query={"audience": audience, "scope": scope, "userId": user_id},
         client_path={"realm": "realm_name"},

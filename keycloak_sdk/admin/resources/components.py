@@ -35,7 +35,7 @@ _COMPONENTS_LIST = rt.Endpoint(
 _COMPONENTS_CREATE = rt.Endpoint(
     method="POST",
     path="/admin/realms/{realm}/components",
-    expected=(200, 204),
+    expected=(201,),
     key=None,
     errors="status",
     client_auth=True,
@@ -87,13 +87,16 @@ def _components__list(
 
 def _components__create(
     body: ComponentRepresentation,
-) -> rt.Call[None]:
+) -> rt.Call[str | None]:
     """components.create
 
     Raises:
     """
     return rt.Call(
-        _COMPONENTS_CREATE, rt.nothing, json=rt.json_body(body), client_path={"realm": "realm_name"}
+        _COMPONENTS_CREATE,
+        rt.created_id,
+        json=rt.json_body(body),
+        client_path={"realm": "realm_name"},
     )
 
 

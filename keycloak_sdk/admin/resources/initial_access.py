@@ -60,14 +60,14 @@ def _initial_access__list() -> rt.Call[list[ClientInitialAccessPresentation]]:
 
 def _initial_access__create(
     body: ClientInitialAccessCreatePresentation,
-) -> rt.Call[ClientInitialAccessCreatePresentation]:
+) -> rt.Call[ClientInitialAccessPresentation]:
     """Create a new initial access token.
 
     Raises:
     """
     return rt.Call(
         _INITIAL_ACCESS_CREATE,
-        rt.model("ClientInitialAccessCreatePresentation", "keycloak_sdk.admin.models"),
+        rt.model("ClientInitialAccessPresentation", "keycloak_sdk.admin.models"),
         json=rt.json_body(body),
         client_path={"realm": "realm_name"},
     )

@@ -138,8 +138,8 @@ def _localization__delete(
 
 
 def _localization__get_text(
-    key: str,
     locale: str,
+    key: str,
 ) -> rt.Call[str]:
     """localization.get_text
 
@@ -150,14 +150,14 @@ def _localization__get_text(
     return rt.Call(
         _LOCALIZATION_GET_TEXT,
         rt.plain_text,
-        path_params={"key": rt.segment(key), "locale": rt.segment(locale)},
+        path_params={"locale": rt.segment(locale), "key": rt.segment(key)},
         client_path={"realm": "realm_name"},
     )
 
 
 def _localization__set_text(
-    key: str,
     locale: str,
+    key: str,
     body: str,
 ) -> rt.Call[None]:
     """localization.set_text
@@ -169,7 +169,7 @@ def _localization__set_text(
     return rt.Call(
         _LOCALIZATION_SET_TEXT,
         rt.nothing,
-        path_params={"key": rt.segment(key), "locale": rt.segment(locale)},
+        path_params={"locale": rt.segment(locale), "key": rt.segment(key)},
         content=rt.text_body(body),
         content_type="text/plain; charset=utf-8",
         client_path={"realm": "realm_name"},
@@ -177,8 +177,8 @@ def _localization__set_text(
 
 
 def _localization__delete_text(
-    key: str,
     locale: str,
+    key: str,
 ) -> rt.Call[None]:
     """localization.delete_text
 
@@ -189,7 +189,7 @@ def _localization__delete_text(
     return rt.Call(
         _LOCALIZATION_DELETE_TEXT,
         rt.nothing,
-        path_params={"key": rt.segment(key), "locale": rt.segment(locale)},
+        path_params={"locale": rt.segment(locale), "key": rt.segment(key)},
         client_path={"realm": "realm_name"},
     )
 

@@ -30,8 +30,8 @@ _ROLES_BY_ID_COMPOSITES_CLIENTS_LIST = rt.Endpoint(
 
 
 def _roles_by_id_composites_clients__list(
-    client_uuid: str,
     role_id: str,
+    client_uuid: str,
 ) -> rt.Call[list[RoleRepresentation]]:
     """Get client-level roles for the client that are in the role's composite
 
@@ -42,7 +42,7 @@ def _roles_by_id_composites_clients__list(
     return rt.Call(
         _ROLES_BY_ID_COMPOSITES_CLIENTS_LIST,
         rt.model_list("RoleRepresentation", "keycloak_sdk.admin.models"),
-        path_params={"clientUuid": rt.segment(client_uuid), "role-id": rt.segment(role_id)},
+        path_params={"role-id": rt.segment(role_id), "clientUuid": rt.segment(client_uuid)},
         client_path={"realm": "realm_name"},
     )
 

@@ -238,8 +238,8 @@ def _workflows__delete(
 
 def _workflows__activate(
     workflow_id: str,
-    resource_id: str,
     type: str,
+    resource_id: str,
     *,
     not_before: str | None = None,
 ) -> rt.Call[None]:
@@ -250,8 +250,8 @@ def _workflows__activate(
 
     Args:
         workflow_id: Workflow identifier
-        resource_id: Resource identifier
         type: Resource type
+        resource_id: Resource identifier
         not_before: Optional value representing the time to schedule the first workflow
             step. The value is either an integer representing the seconds from now, an
             integer followed by 'ms' representing milliseconds from now, or an ISO-8601 date
@@ -265,8 +265,8 @@ def _workflows__activate(
         rt.nothing,
         path_params={
             "id": rt.segment(workflow_id),
-            "resourceId": rt.segment(resource_id),
             "type": rt.segment(type),
+            "resourceId": rt.segment(resource_id),
         },
         query={"notBefore": not_before},
         client_path={"realm": "realm_name"},
@@ -275,8 +275,8 @@ def _workflows__activate(
 
 def _workflows__deactivate(
     workflow_id: str,
-    resource_id: str,
     type: str,
+    resource_id: str,
 ) -> rt.Call[None]:
     """Deactivate workflow for resource
 
@@ -284,8 +284,8 @@ def _workflows__deactivate(
 
     Args:
         workflow_id: Workflow identifier
-        resource_id: Resource identifier
         type: Resource type
+        resource_id: Resource identifier
 
     Raises:
         BadRequestError: HTTP 400.
@@ -295,8 +295,8 @@ def _workflows__deactivate(
         rt.nothing,
         path_params={
             "id": rt.segment(workflow_id),
-            "resourceId": rt.segment(resource_id),
             "type": rt.segment(type),
+            "resourceId": rt.segment(resource_id),
         },
         client_path={"realm": "realm_name"},
     )

@@ -68,7 +68,8 @@ KEYWORDS = {
 
 # Operations this realm has no input for, and why.
 NO_INPUT = {
-    "/generate-example-saml-response": "needs a SAML client (the sweep's client is OIDC)",
+    # the sweep's client is OIDC; test_writes.py asks a SAML client
+    "/generate-example-saml-response": "needs a SAML client",
 }
 
 
