@@ -181,9 +181,7 @@ def test_client_actions_certificates_and_authorization(
     converted = realm.realms.convert_client_description('{"clientId": "converted"}')
     assert converted.client_id == "converted"
 
-    resource = realm.clients.authz.resources.create(
-        client_uuid, ResourceRepresentation(name="doc")
-    )
+    resource = realm.clients.authz.resources.create(client_uuid, ResourceRepresentation(name="doc"))
     scope = realm.clients.authz.scopes.create(client_uuid, ScopeRepresentation(name="write"))
     policy = realm.clients.authz.policies.create(
         client_uuid,
@@ -194,9 +192,7 @@ def test_client_actions_certificates_and_authorization(
     request = PolicyEvaluationRequest(user_id=user_id, resources=[resource])
     assert realm.clients.authz.policies.evaluate(client_uuid, request).status
     assert realm.clients.authz.permissions.evaluate(client_uuid, request).status
-    settings = realm.clients.authz.settings.get(client_uuid) if hasattr(
-        realm.clients.authz, "settings"
-    ) else realm.clients.authz.get(client_uuid)
+    settings = realm.clients.authz.get(client_uuid)
     realm.clients.authz.import_settings(
         client_uuid, ResourceServerRepresentation.from_dict(settings.to_dict())
     )
@@ -204,7 +200,8 @@ def test_client_actions_certificates_and_authorization(
     realm.clients.authz.scopes.delete(client_uuid, scope.id or "")
     realm.users.delete(user_id)
 
-    token = realm.initial_access.create(ClientInitialAccessCreatePresentation(count=1, expiration=60))
+    access = ClientInitialAccessCreatePresentation(count=1, expiration=60)
+    token = realm.initial_access.create(access)
     assert token.token
     realm.initial_access.delete(token.id or "")
 
@@ -212,11 +209,14 @@ def test_client_actions_certificates_and_authorization(
 def test_authentication_flows_executions_and_required_actions(realm: KeycloakAdmin) -> None:
     tag = _tag()
     alias = f"flow-{tag}"
-    flow_id = realm.authentication.flows.create(
-        AuthenticationFlowRepresentation(
-            alias=alias, provider_id="basic-flow", top_level=True, built_in=False
+    flow_id = (
+        realm.authentication.flows.create(
+            AuthenticationFlowRepresentation(
+                alias=alias, provider_id="basic-flow", top_level=True, built_in=False
+            )
         )
-    ) or ""
+        or ""
+    )
     realm.authentication.flows.executions.add_execution(alias, {"provider": "auth-cookie"})
     realm.authentication.flows.executions.add_execution(alias, {"provider": "auth-otp-form"})
     realm.authentication.flows.executions.add_flow(
@@ -285,11 +285,15 @@ def test_identity_providers_organizations_and_users(realm: KeycloakAdmin) -> Non
     assert [f.identity_provider for f in realm.users.federated_identity.list(user_id)] == [alias]
     realm.users.federated_identity.remove(user_id, alias)
 
-    org_id = realm.organizations.create(
-        OrganizationRepresentation(
-            name=f"org-{tag}", domains=[OrganizationDomainRepresentation(name=f"{tag}.example.org")]
+    org_id = (
+        realm.organizations.create(
+            OrganizationRepresentation(
+                name=f"org-{tag}",
+                domains=[OrganizationDomainRepresentation(name=f"{tag}.example.org")],
+            )
         )
-    ) or ""
+        or ""
+    )
     realm.organizations.identity_providers.add(org_id, alias)
     realm.organizations.identity_providers.remove(org_id, alias)
     realm.organizations.members.add(org_id, user_id)
@@ -307,7 +311,8 @@ def test_identity_providers_organizations_and_users(realm: KeycloakAdmin) -> Non
     client_uuid = realm.clients.create(ClientRepresentation(client_id=f"oc-{tag}")) or ""
     realm.clients.roles.create(client_uuid, RoleRepresentation(name="r"))
     client_role = realm.clients.roles.get(client_uuid, "r")
-    realm.organizations.groups.role_mappings.clients.add(org_id, group_id, client_uuid, [client_role])
+    mappings = realm.organizations.groups.role_mappings.clients
+    mappings.add(org_id, group_id, client_uuid, [client_role])
     assert [
         r.name
         for r in realm.organizations.groups.role_mappings.clients.list(
