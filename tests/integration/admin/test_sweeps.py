@@ -81,7 +81,7 @@ def _method(client: Any, qualified: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def world(realm: KeycloakAdmin) -> Iterator[dict[str, str]]:
+def world(realm: KeycloakAdmin, organizations: KeycloakAdmin) -> Iterator[dict[str, str]]:
     """One of each resource the admin paths name, in the session's realm."""
     tag = uuid.uuid4().hex[:6]
     user_id = realm.users.create(UserRepresentation(username=f"sweep-{tag}", enabled=True)) or ""

@@ -259,7 +259,9 @@ def test_authentication_flows_executions_and_required_actions(realm: KeycloakAdm
         realm.authentication.required_actions.delete(action["providerId"])
 
 
-def test_identity_providers_organizations_and_users(realm: KeycloakAdmin) -> None:
+def test_identity_providers_organizations_and_users(
+    realm: KeycloakAdmin, organizations: KeycloakAdmin
+) -> None:
     tag = _tag()
     alias = f"idp-{tag}"
     realm.identity_providers.create(
