@@ -11,7 +11,6 @@ layer adds the state machines (login, polling, PAT caching) and token validation
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import threading
 import time
@@ -19,7 +18,6 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
-import httpx
 from keycloak_sdk.extensions.errors import ConfigurationError
 
 from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
@@ -27,6 +25,8 @@ from keycloak_sdk.auth import ClientAuthentication
 from keycloak_sdk.errors import DiscoveryError, KeycloakError
 
 if TYPE_CHECKING:
+    import httpx
+
     # A pydantic document: imported for annotations only, so importing the flows stays cheap.
     from keycloak_sdk.models import ProviderMetadata
 
@@ -204,16 +204,19 @@ class AsyncDriver:
         timeout: float,
         http_client: httpx.AsyncClient | None,
         validate: Callable[[Operation], Any],
-        sleep: Callable[[float], Any] = asyncio.sleep,
+        sleep: Callable[[float], Any] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        # asyncio is imported when an async client is made, not with the flows.
+        import asyncio
+
         self.auth = auth
         self.issuer = issuer
         self.timeout = timeout
         self._http_client = http_client
         self._core: AsyncKeycloakClient | None = None
         self._validate = validate
-        self.sleep = sleep
+        self.sleep = sleep if sleep is not None else asyncio.sleep
         self.clock = clock
 
     async def core(self) -> AsyncKeycloakClient:
@@ -251,7 +254,7 @@ class AsyncDriver:
         if isinstance(op, Now):
             return self.clock()
         result = self._validate(op)
-        if asyncio.iscoroutine(result):
+        if inspect.iscoroutine(result):
             return await result
         return result
 

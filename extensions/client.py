@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-import httpx
 from keycloak_sdk.extensions import _client_base as base
 from keycloak_sdk.extensions._core import (
     AsyncDriver,
@@ -54,6 +53,8 @@ from keycloak_sdk.models import (
 )
 
 if TYPE_CHECKING:
+    import httpx
+
     from keycloak_sdk.models import ProviderMetadata
 
 __all__ = ["AsyncClient", "Client"]

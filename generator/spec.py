@@ -111,10 +111,14 @@ def load(spec_dir: Path) -> BundledSpec:
                 raise SpecError(f"{source}: path {route} is also described elsewhere")
             bundled["paths"][route] = item
             for method, op in _iter_operations(item):
-                op_id = op.get("operationId")
+                # A document without operationIds (Keycloak's admin API) names each operation
+                # with x-sdk-method instead (e.g. set by a naming rule when it is read).
+                op_id = op.get("operationId") or str(op.get("x-sdk-method", "")).replace(".", "_")
                 key = op.get("x-discovery-key")
                 if not op_id:
-                    raise SpecError(f"{source}: {method.upper()} {route} needs an operationId")
+                    raise SpecError(
+                        f"{source}: {method.upper()} {route} needs an operationId or x-sdk-method"
+                    )
                 # Path-level parameters belong to every operation of the path (OpenAPI 3.0 §4.7.9).
                 merged = {(p["name"], p["in"]): p for p in item.get("parameters", [])}
                 merged.update({(p["name"], p["in"]): p for p in op.get("parameters", [])})

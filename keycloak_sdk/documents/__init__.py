@@ -14,7 +14,7 @@ from .adapter_config import AdapterConfig, AdapterCredentials
 from .id_token_claims import IdTokenAddress, IdTokenPayload
 from .jwks import JsonWebKey, JsonWebKeySet
 from .logout_token_claims import LogoutTokenPayload
-from .provider_metadata import ProviderMetadata
+from .provider_metadata import MtlsEndpointAliases, ProviderMetadata
 from .uma2_configuration import UmaProviderMetadata
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "JsonWebKey",
     "JsonWebKeySet",
     "LogoutTokenPayload",
+    "MtlsEndpointAliases",
     "PermissionClaim",
     "ProviderMetadata",
     "UmaProviderMetadata",

@@ -9,6 +9,54 @@ from pydantic import ConfigDict, Field
 from ._base import DocumentModel
 
 
+class MtlsEndpointAliases(DocumentModel):
+    """
+    RFC 8705 §5: endpoint URLs to use instead of the regular ones when the client authenticates with
+    mutual TLS. Keycloak lists its token, revocation, introspection, device authorization,
+    registration, userinfo, PAR and CIBA endpoints here.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        use_attribute_docstrings=True,
+    )
+    __annotations__ = {
+        "__pydantic_extra__": dict[str, str],
+    }
+    token_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the token endpoint.
+    """
+    revocation_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the revocation endpoint.
+    """
+    introspection_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the introspection endpoint.
+    """
+    device_authorization_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the device authorization endpoint.
+    """
+    registration_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the dynamic client registration endpoint.
+    """
+    userinfo_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the UserInfo endpoint.
+    """
+    pushed_authorization_request_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the PAR endpoint.
+    """
+    backchannel_authentication_endpoint: str | None = None
+    """
+    RFC 8705 §5: mutual-TLS alias of the CIBA endpoint.
+    """
+
+
 class ProviderMetadata(DocumentModel):
     """
     OpenID Provider metadata served at `{issuer}/.well-known/openid-configuration` (OpenID Connect
@@ -236,9 +284,9 @@ class ProviderMetadata(DocumentModel):
     """
     RFC 8705 §3.3: whether mutual-TLS certificate-bound access tokens are supported.
     """
-    mtls_endpoint_aliases: Annotated[dict[str, str] | None, Field(title="MtlsEndpointAliases")] = (
-        None
-    )
+    mtls_endpoint_aliases: Annotated[
+        MtlsEndpointAliases | None, Field(title="MtlsEndpointAliases")
+    ] = None
     """
     RFC 8705 §5: endpoint URLs to use instead of the regular ones when the client authenticates with
     mutual TLS. Keycloak lists its token, revocation, introspection, device authorization,

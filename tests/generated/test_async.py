@@ -34,7 +34,7 @@ from tests.keycloak_browser import approve_device, login_redirect
 
 
 async def test_oidc_operations(issuer: str) -> None:
-    async with await AsyncKeycloakClient.from_issuer(
+    async with AsyncKeycloakClient.from_issuer(
         issuer, client_id=CONFIDENTIAL[0], client_secret=CONFIDENTIAL[1]
     ) as kc:
         assert kc.metadata.issuer == issuer
@@ -51,7 +51,7 @@ async def test_oidc_operations(issuer: str) -> None:
         assert isinstance(tokens.refresh_token, str)
         refreshed = await kc.oidc.token_refresh(tokens.refresh_token, scope="openid")
         # Only a client in the token's audience (sdk-api) sees it as active.
-        async with await AsyncKeycloakClient.from_issuer(
+        async with AsyncKeycloakClient.from_issuer(
             issuer, client_id="sdk-api", client_secret="sdk-api-secret"
         ) as api:
             info = await api.oidc.introspect(refreshed.access_token)
@@ -86,7 +86,7 @@ async def test_public_client_flows(issuer: str) -> None:
     challenge = (
         base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
     )
-    async with await AsyncKeycloakClient.from_issuer(issuer, client_id="sdk-public") as public:
+    async with AsyncKeycloakClient.from_issuer(issuer, client_id="sdk-public") as public:
         url = public.oidc.authorization_url(
             redirect_uri=REDIRECT_URI, code_challenge=challenge, code_challenge_method="S256"
         )
@@ -111,7 +111,7 @@ async def test_public_client_flows(issuer: str) -> None:
 
 
 async def test_ciba_exchange_and_errors(issuer: str, ciba_channel: CibaChannel) -> None:
-    async with await AsyncKeycloakClient.from_issuer(
+    async with AsyncKeycloakClient.from_issuer(
         issuer, client_id="sdk-ciba", client_secret="sdk-ciba-secret"
     ) as ciba:
         started = await ciba.oidc.backchannel_authentication(login_hint="bob")
@@ -127,19 +127,19 @@ async def test_ciba_exchange_and_errors(issuer: str, ciba_channel: CibaChannel) 
         with pytest.raises(EndpointNotAdvertisedError):
             await partial.oidc.device_authorization()
 
-    async with await AsyncKeycloakClient.from_issuer(
+    async with AsyncKeycloakClient.from_issuer(
         issuer, client_id="sdk-confidential", client_secret="nope"
     ) as bad:
         with pytest.raises(UnauthorizedClientError):
             await bad.oidc.token_client_credentials()
 
-    async with await AsyncKeycloakClient.from_issuer(
+    async with AsyncKeycloakClient.from_issuer(
         issuer, client_id=CONFIDENTIAL[0], client_secret=CONFIDENTIAL[1]
     ) as kc:
         subject = await kc.oidc.token_password("alice", "alice-password")
         with pytest.raises(InvalidGrantError):
             await kc.oidc.token_password("alice", "wrong")
-    async with await AsyncKeycloakClient.from_issuer(
+    async with AsyncKeycloakClient.from_issuer(
         issuer, client_id="sdk-exchange", client_secret="sdk-exchange-secret"
     ) as exchanger:
         exchanged = await exchanger.oidc.token_exchange(subject.access_token, audience="sdk-api")
@@ -147,7 +147,7 @@ async def test_ciba_exchange_and_errors(issuer: str, ciba_channel: CibaChannel) 
 
 
 async def test_uma_operations(issuer: str, user_owned_resource: Callable[[str], str]) -> None:
-    async with await AsyncKeycloakClient.from_issuer(
+    async with AsyncKeycloakClient.from_issuer(
         issuer, client_id=CONFIDENTIAL[0], client_secret=CONFIDENTIAL[1]
     ) as kc:
         assert (await kc.uma.metadata()).permission_endpoint

@@ -122,6 +122,10 @@ def test_discovery_is_typed_completely() -> None:
     assert sorted(set(served) - fields) == []
     metadata = ProviderMetadata.from_dict(served)
     assert metadata.mtls_endpoint_aliases is not None
+    assert (
+        metadata.mtls_endpoint_aliases.token_endpoint
+        == served["mtls_endpoint_aliases"]["token_endpoint"]
+    )
     assert not any(name.startswith("field_") for name in ProviderMetadata.model_fields)
 
 
