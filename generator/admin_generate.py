@@ -33,6 +33,21 @@ ASYNC_CLIENT = "AsyncKeycloakAdmin"
 REALM_ATTRIBUTE = "realm_name"
 ROOT_NAMESPACE = ("realms",)
 PAGING = {"offset": "first", "limit": "max"}
+# Fields of the admin representations that carry secrets, kept out of every repr (with the
+# token and password fields the core already hides): client secrets, credential values and
+# their stored data, registration and initial-access tokens, key store passwords.
+SENSITIVE_FIELDS = (
+    "credential_data",
+    "key_password",
+    "private_key",
+    "registration_access_token",
+    "salt",
+    "secret",
+    "secret_data",
+    "store_password",
+    "token",
+    "value",
+)
 
 
 def _namespace(name: admin_naming.OperationName) -> tuple[str, ...]:

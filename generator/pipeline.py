@@ -218,7 +218,10 @@ def _admin(package: Path, work: Path, version: str, spec_dir: Path) -> None:
         document = admin_generate.annotate(admin_mends.mended(version, snapshots))
         bundled = spec.from_document(document, source)
         wire.generate_wire(
-            spec.for_openapi_python_client(bundled), work / "opc-admin", target / "_wire"
+            spec.for_openapi_python_client(bundled),
+            work / "opc-admin",
+            target / "_wire",
+            admin_generate.SENSITIVE_FIELDS,
         )
         files = render.render_service(
             bundled,

@@ -129,3 +129,20 @@ def test_admin_models_load_lazily() -> None:
     loaded = json.loads(out.stdout)
     assert "keycloak_sdk.admin.models" not in loaded
     assert not [m for m in loaded if ".resources." in m or "._wire" in m]
+
+
+def test_secrets_of_admin_representations_stay_out_of_reprs() -> None:
+    from keycloak_sdk.admin.models import (
+        ClientRepresentation,
+        CredentialRepresentation,
+        KeyStoreConfig,
+    )
+
+    client = ClientRepresentation(client_id="ops", secret="client-secret-1")
+    credential = CredentialRepresentation(type_="password", value="user-password-1")
+    store = KeyStoreConfig(key_password="key-pw-1", store_password="store-pw-1")
+    shown = repr(client) + repr(credential) + repr(store)
+    assert "ops" in shown and "password" in shown
+    for secret in ("client-secret-1", "user-password-1", "key-pw-1", "store-pw-1"):
+        assert secret not in shown
+    assert client.to_dict()["secret"] == "client-secret-1"

@@ -27,7 +27,8 @@ class CertificateRepresentation:
     certificate: str | None = None
     jwks: str | None = None
     kid: str | None = None
-    private_key: str | None = None
+    private_key: str | None = _attrs_field(repr=False, default=None)
+
     public_key: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

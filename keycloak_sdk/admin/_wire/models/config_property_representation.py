@@ -35,7 +35,8 @@ class ConfigPropertyRepresentation:
     options: list[str] | None = None
     read_only: bool | None = None
     required: bool | None = None
-    secret: bool | None = None
+    secret: bool | None = _attrs_field(repr=False, default=None)
+
     type_: str | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

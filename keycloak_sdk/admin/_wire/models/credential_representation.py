@@ -48,7 +48,8 @@ class CredentialRepresentation:
     config: MultivaluedHashMapStringString | None = None
     counter: int | None = None
     created_date: int | None = None
-    credential_data: str | None = None
+    credential_data: str | None = _attrs_field(repr=False, default=None)
+
     device: str | None = None
     digits: int | None = None
     federation_link: str | None = None
@@ -57,12 +58,15 @@ class CredentialRepresentation:
     id: str | None = None
     period: int | None = None
     priority: int | None = None
-    salt: str | None = None
-    secret_data: str | None = None
+    salt: str | None = _attrs_field(repr=False, default=None)
+
+    secret_data: str | None = _attrs_field(repr=False, default=None)
+
     temporary: bool | None = None
     type_: str | None = None
     user_label: str | None = None
-    value: str | None = None
+    value: str | None = _attrs_field(repr=False, default=None)
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

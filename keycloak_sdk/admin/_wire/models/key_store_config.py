@@ -29,11 +29,13 @@ class KeyStoreConfig:
 
     format_: str | None = None
     key_alias: str | None = None
-    key_password: str | None = None
+    key_password: str | None = _attrs_field(repr=False, default=None)
+
     key_size: int | None = None
     realm_alias: str | None = None
     realm_certificate: bool | None = None
-    store_password: str | None = None
+    store_password: str | None = _attrs_field(repr=False, default=None)
+
     validity: int | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 

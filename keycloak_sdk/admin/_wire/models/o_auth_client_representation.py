@@ -123,9 +123,11 @@ class OAuthClientRepresentation:
     public_client: bool | None = None
     redirect_uris: list[str] | None = None
     registered_nodes: OAuthClientRepresentationRegisteredNodes | None = None
-    registration_access_token: str | None = None
+    registration_access_token: str | None = _attrs_field(repr=False, default=None)
+
     root_url: str | None = None
-    secret: str | None = None
+    secret: str | None = _attrs_field(repr=False, default=None)
+
     service_accounts_enabled: bool | None = None
     standard_flow_enabled: bool | None = None
     surrogate_auth_required: bool | None = None

@@ -22,7 +22,8 @@ class PropertyConfig:
     """
 
     applicable: bool | None = None
-    value: Any | None = None
+    value: Any | None = _attrs_field(repr=False, default=None)
+
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

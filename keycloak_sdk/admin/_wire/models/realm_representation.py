@@ -348,7 +348,8 @@ class RealmRepresentation:
     password_credential_grant_allowed: bool | None = None
     password_policy: str | None = None
     permanent_lockout: bool | None = None
-    private_key: str | None = None
+    private_key: str | None = _attrs_field(repr=False, default=None)
+
     protocol_mappers: list[ProtocolMapperRepresentation] | None = None
     public_key: str | None = None
     quick_login_check_milli_seconds: int | None = None
