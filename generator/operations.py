@@ -673,6 +673,10 @@ class _Reader:
             for p in described:
                 entry = f"{p.py}: {p.description}"
                 lines += textwrap.wrap(entry, 88, initial_indent=" " * 4, subsequent_indent=" " * 8)
+        if method.parse == "rt.created_id":
+            lines += ["", "Returns:", "    The new resource's id, from the `Location` header."]
+        if method.paging:
+            lines += ["", f"`iter_{method.name}` yields every item, page by page."]
         lines += ["", "Raises:"]
         if method.url_builder:
             lines.append("    EndpointNotAdvertisedError: the server does not advertise the URL.")
