@@ -65,6 +65,8 @@ def _admin_events__list(
         direction: The direction to sort events by (asc or desc)
         max: Maximum results size (defaults to 100)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         BadRequestError: HTTP 400.
         ForbiddenError: HTTP 403.

@@ -58,6 +58,9 @@ def _authentication_config__create(
 ) -> rt.Call[str | None]:
     """Create new authenticator configuration
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         ConflictError: HTTP 409.
     """

@@ -71,6 +71,9 @@ def _authentication_executions__create(
 ) -> rt.Call[str | None]:
     """Add new authentication execution
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
     """
     return rt.Call(

@@ -46,6 +46,9 @@ def _authentication_executions_config__create(
     Args:
         execution_id: Execution id
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         ConflictError: HTTP 409.
     """

@@ -92,6 +92,9 @@ def _authentication_flows__create(
 ) -> rt.Call[str | None]:
     """Create a new authentication flow
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         ConflictError: HTTP 409.
     """
@@ -112,6 +115,9 @@ def _authentication_flows__copy(
 
     Args:
         flow_alias: name of the existing authentication flow
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         ConflictError: HTTP 409.

@@ -102,6 +102,9 @@ def _authentication_flows_executions__add_execution(
     Args:
         flow_alias: Alias of parent flow
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
     """
     return rt.Call(
@@ -121,6 +124,9 @@ def _authentication_flows_executions__add_flow(
 
     Args:
         flow_alias: Alias of parent authentication flow
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         ConflictError: HTTP 409.

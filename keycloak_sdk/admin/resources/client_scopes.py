@@ -89,6 +89,9 @@ def _client_scopes__create(
 ) -> rt.Call[str | None]:
     """Create a new client scope Client Scope's name must be unique!
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         ForbiddenError: HTTP 403.
         ConflictError: HTTP 409.

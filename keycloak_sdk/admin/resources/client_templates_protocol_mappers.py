@@ -116,6 +116,9 @@ def _client_templates_protocol_mappers__create(
 ) -> rt.Call[str | None]:
     """Create a mapper
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         ConflictError: HTTP 409.
     """

@@ -176,6 +176,8 @@ def _clients__list(
         search: whether this is a search query or a getClientById query
         viewable_only: filter clients that cannot be viewed in full by admin
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(
@@ -197,6 +199,9 @@ def _clients__create(
     body: ClientRepresentation,
 ) -> rt.Call[str | None]:
     """Create a new client Client's client_id must be unique!
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         ConflictError: HTTP 409.

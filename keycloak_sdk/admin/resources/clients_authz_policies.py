@@ -82,6 +82,8 @@ def _clients_authz_policies__list(
     Args:
         client_uuid: id of client (not client-id!)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(

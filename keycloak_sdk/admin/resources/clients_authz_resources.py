@@ -102,6 +102,8 @@ def _clients_authz_resources__list(
     Args:
         client_uuid: id of client (not client-id!)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(

@@ -50,6 +50,8 @@ def _clients_authz_resources_permissions__list(
     Args:
         client_uuid: id of client (not client-id!)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         NotFoundError: HTTP 404.
     """

@@ -125,6 +125,9 @@ def _clients_protocol_mappers__create(
     Args:
         client_uuid: id of client (not client-id!)
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         ConflictError: HTTP 409.
     """

@@ -91,6 +91,8 @@ def _clients_roles__list(
     Args:
         client_uuid: id of client (not client-id!)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """
@@ -116,6 +118,9 @@ def _clients_roles__create(
 
     Args:
         client_uuid: id of client (not client-id!)
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

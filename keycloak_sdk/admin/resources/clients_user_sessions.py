@@ -43,6 +43,8 @@ def _clients_user_sessions__list(
         first: Paging offset
         max: Maximum results size.
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(

@@ -90,6 +90,9 @@ def _components__create(
 ) -> rt.Call[str | None]:
     """components.create
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
     """
     return rt.Call(

@@ -67,6 +67,8 @@ def _events__list(
         type: The types of events to return
         user: User id
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         BadRequestError: HTTP 400.
         ForbiddenError: HTTP 403.

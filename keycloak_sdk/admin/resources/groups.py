@@ -124,6 +124,8 @@ def _groups__list(
         sub_groups_count: Boolean which defines whether to return the count of subgroups for
             each group (default: true
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(
@@ -150,6 +152,9 @@ def _groups__create(
 
     This will update the group and set the parent if it exists. Create it and set the parent
     if the group doesn't exist.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

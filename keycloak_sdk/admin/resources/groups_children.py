@@ -61,6 +61,8 @@ def _groups_children__list(
         sub_groups_count: Boolean which defines whether to return the count of subgroups for
             each subgroup of this group (default: true)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(
@@ -87,6 +89,9 @@ def _groups_children__create(
 
     This will just set the parent if it exists. Create it and set the parent if the group
     doesn't exist.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

@@ -46,6 +46,8 @@ def _groups_members__list(
         first: Pagination offset
         max: Maximum results size (defaults to 100)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(

@@ -153,6 +153,8 @@ def _identity_providers__list(
             (*name*) or exact ("name"). Default prefixed.
         type: Filter by identity providers type
 
+    `iter_list` yields every item, page by page.
+
     Raises:
     """
     return rt.Call(
@@ -175,6 +177,9 @@ def _identity_providers__create(
     body: IdentityProviderRepresentation,
 ) -> rt.Call[str | None]:
     """Create a new identity provider
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

@@ -82,6 +82,9 @@ def _identity_providers_mappers__create(
 ) -> rt.Call[str | None]:
     """Add a mapper to identity provider
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
     """
     return rt.Call(

@@ -114,6 +114,8 @@ def _organizations__list(
         q: A query to search for custom attributes, in the format 'key1:value2 key2:value2'
         search: A String representing either an organization name or domain
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
         NotFoundError: HTTP 404.
@@ -137,6 +139,9 @@ def _organizations__create(
     body: OrganizationRepresentation,
 ) -> rt.Call[str | None]:
     """Creates a new organization
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

@@ -100,6 +100,8 @@ def _organizations_groups__list(
     name. When `q` parameter is provided, groups are searched by attributes. If neither
     parameter is provided, top-level groups are returned.
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """
@@ -130,6 +132,9 @@ def _organizations_groups__create(
     Creates a new top-level group in the organization. If the group representation includes
     an ID, moves the existing organization group to be a top-level group. If no ID is
     provided, creates a new top-level group.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

@@ -58,6 +58,8 @@ def _organizations_groups_children__list(
         search: A String representing either an exact group name or a partial name
         sub_groups_count: Whether to return the count of subgroups (default: false)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """
@@ -86,6 +88,9 @@ def _organizations_groups_children__create(
     Creates a new subgroup under this organization group. If the group representation
     includes an ID, moves the existing group to be a child of this group. If no ID is
     provided, creates a new subgroup.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

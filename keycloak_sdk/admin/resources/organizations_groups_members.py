@@ -65,6 +65,8 @@ def _organizations_groups_members__list(
         first: Pagination offset
         max: Maximum results size (defaults to 100)
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """

@@ -57,6 +57,8 @@ def _organizations_identity_providers_groups__list(
         search: A string to search for in group names
         sub_groups_count: If true, include subgroups count in the response
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
         NotFoundError: HTTP 404.

@@ -66,6 +66,8 @@ def _organizations_invitations__list(
 ) -> rt.Call[list[OrganizationInvitationRepresentation]]:
     """Get invitations for the organization
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """

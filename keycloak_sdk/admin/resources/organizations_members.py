@@ -111,6 +111,8 @@ def _organizations_members__list(
         search: A String representing either a member's username, e-mail, first name, or
             last name.
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """
@@ -143,6 +145,9 @@ def _organizations_members__add(
         body: Payload should contain only id of the user to be added to the organization
             (UUID with or without quotes). Surrounding whitespace characters will be
             trimmed.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

@@ -44,6 +44,8 @@ def _organizations_members_groups__list(
     organization, returns the groups from the organizationwhere the user is member of.
     Otherwise, an error response with status NOT_FOUND is returned
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         BadRequestError: HTTP 400.
         ForbiddenError: HTTP 403.

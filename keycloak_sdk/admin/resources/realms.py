@@ -131,6 +131,9 @@ def _realms__create(
 
     Realm name must be unique.
 
+    Returns:
+        The new resource's id, from the `Location` header.
+
     Raises:
         BadRequestError: HTTP 400.
         ForbiddenError: HTTP 403.

@@ -78,6 +78,8 @@ def _roles__list(
 ) -> rt.Call[list[RoleRepresentation]]:
     """Get all roles for the realm or client
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """
@@ -98,6 +100,9 @@ def _roles__create(
     body: RoleRepresentation,
 ) -> rt.Call[str | None]:
     """Create a new role for the realm or client
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

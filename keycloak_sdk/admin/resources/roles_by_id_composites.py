@@ -64,6 +64,8 @@ def _roles_by_id_composites__list(
 ) -> rt.Call[list[RoleRepresentation]]:
     """Get role's children Returns a set of role's children provided the role is a composite.
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """

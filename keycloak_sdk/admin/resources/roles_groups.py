@@ -45,6 +45,8 @@ def _roles_groups__list(
         first: First result to return. Ignored if negative or {@code null}.
         max: Maximum number of results to return. Unbounded if negative.
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
         NotFoundError: HTTP 404.

@@ -45,6 +45,8 @@ def _roles_users__list(
         first: first result to return. Ignored if negative or {@code null}.
         max: Maximum number of results to return. Unbounded if negative.
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
         NotFoundError: HTTP 404.

@@ -206,6 +206,8 @@ def _users__list(
         username: A String contained in username, or the complete username, if param "exact"
             is true
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """
@@ -238,6 +240,9 @@ def _users__create(
     body: UserRepresentation,
 ) -> rt.Call[str | None]:
     """Create a new user Username must be unique.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.

@@ -63,6 +63,8 @@ def _users_groups__list(
 ) -> rt.Call[list[GroupRepresentation]]:
     """users.groups.list
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         ForbiddenError: HTTP 403.
     """

@@ -107,6 +107,8 @@ def _workflows__list(
         max: The maximum number of results to be returned - defaults to 10
         search: A String representing the workflow name - either partial or exact
 
+    `iter_list` yields every item, page by page.
+
     Raises:
         BadRequestError: HTTP 400.
     """
@@ -129,6 +131,9 @@ def _workflows__create(
     """Create workflow
 
     Create a new workflow from the provided representation.
+
+    Returns:
+        The new resource's id, from the `Location` header.
 
     Raises:
         BadRequestError: HTTP 400.
