@@ -146,3 +146,53 @@ def test_secrets_of_admin_representations_stay_out_of_reprs() -> None:
     for secret in ("client-secret-1", "user-password-1", "key-pw-1", "store-pw-1"):
         assert secret not in shown
     assert client.to_dict()["secret"] == "client-secret-1"
+
+
+def test_one_login_for_concurrent_calls() -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    tokens = 0
+    guard = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal tokens
+        if request.url.path.endswith("/token"):
+            with guard:
+                tokens += 1
+            return _token_answer()
+        return httpx.Response(200, json=1)
+
+    admin = _admin(handler)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _: admin.users.count(), range(32)))
+    assert counts == [1] * 32
+    assert tokens == 1
+
+
+def test_async_admin_logs_in_once_for_concurrent_calls() -> None:
+    import asyncio
+
+    from keycloak_sdk.admin import AsyncKeycloakAdmin
+
+    tokens = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal tokens
+        if request.url.path.endswith("/token"):
+            tokens += 1
+            await asyncio.sleep(0)
+            return _token_answer()
+        return httpx.Response(200, json=2)
+
+    async def main() -> list[int]:
+        async with AsyncKeycloakAdmin(
+            "http://127.0.0.1:9",
+            client_id="ops",
+            client_secret="s",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        ) as admin:
+            return list(await asyncio.gather(*(admin.users.count() for _ in range(16))))
+
+    assert asyncio.run(main()) == [2] * 16
+    assert tokens == 1
