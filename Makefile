@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 KEYCLOAK_VERSION ?= $(shell cat spec/keycloak/default-version)
 export KEYCLOAK_VERSION
 
-.PHONY: setup chromium redis example-flask example-starlette example-fastapi example-django test test-smoke test-unit test-integration lint generate spec spec-admin spec-diff keycloak-fetch \
+.PHONY: setup chromium redis example-flask example-starlette example-fastapi example-django test test-smoke test-admin-smoke admin-coverage test-unit test-integration lint generate spec spec-admin spec-diff keycloak-fetch \
         keycloak-up keycloak-down demo bench docs dist pre-commit wheel-test clean
 
 $(STAMP): pyproject.toml
@@ -42,6 +42,15 @@ test: setup
 
 test-smoke: setup
 	$(PY) -m pytest tests/integration/test_smoke.py
+
+# The admin smoke (create and delete a user, a client, a group) the CI version matrix runs on
+# each Keycloak version; admin-coverage: the admin tests, then which operations ran live.
+test-admin-smoke: setup
+	$(PY) -m pytest -m admin_smoke tests/integration/admin
+
+admin-coverage: setup
+	$(PY) -m pytest tests/integration/admin
+	$(PY) -m tests.integration.admin.coverage
 
 test-unit: $(STAMP)
 	$(PY) -m pytest -m "not integration and not browser"

@@ -63,4 +63,21 @@ def run() -> list[Row]:
         )
     if peer is not None:
         rows.append(Row(section, PEER + " (python-keycloak)", peer, "ms"))
+    rows.extend(_admin(section))
     return rows
+
+
+ADMIN = "from keycloak_sdk.admin import KeycloakAdmin"
+ADMIN_PEER = "from keycloak import KeycloakAdmin"
+
+
+def _admin(section: str) -> list[Row]:
+    """The admin client against python-keycloak's KeycloakAdmin (goal: at most 1.0x)."""
+    ours = import_ms(ADMIN)
+    if importlib.util.find_spec("keycloak") is None:
+        return [Row(section, ADMIN, ours, "ms", note="python-keycloak not installed")]
+    peer = import_ms(ADMIN_PEER)
+    return [
+        Row(section, ADMIN, ours, "ms", ADMIN_PEER, ours / peer, "<=1.0", "ratio = ours / peer"),
+        Row(section, ADMIN_PEER + " (python-keycloak)", peer, "ms"),
+    ]

@@ -4,7 +4,8 @@
 2. local token validation with cached keys, and typed claims;
 3. the browser login, explained (state, nonce and PKCE S256 are always on);
 4. an API protected by the FastAPI integration, called without and with tokens;
-5. UMA: a permission ticket from the protected API, exchanged for an RPT.
+5. UMA: a permission ticket from the protected API, exchanged for an RPT;
+6. the admin client: a user created with a password and a role, then logged in as.
 
 Users' tokens come from the password grant here only because a demo has no browser; real
 apps use the browser login of step 3 (the tests drive Keycloak's real login form for it).
@@ -13,6 +14,7 @@ apps use the browser login of step 3 (the tests drive Keycloak's real login form
 from __future__ import annotations
 
 import textwrap
+import uuid
 import warnings
 from urllib.parse import parse_qs, urlsplit
 
@@ -126,6 +128,49 @@ def api_tour(base_url: str, client: Client) -> None:
         show("alice asks documents#write", f"{type(error).__name__} ({error.error})")
 
 
+def admin_tour(base_url: str, client: Client) -> None:
+    step("6. The admin client (generated from Keycloak's admin OpenAPI document)")
+    # The harness's server has the bootstrap admin `admin` in the master realm.
+    from harness.keycloak import ADMIN_PASSWORD, ADMIN_USER, TEST_REALM
+    from keycloak_sdk.admin import KeycloakAdmin
+    from keycloak_sdk.admin.models import CredentialRepresentation, UserRepresentation
+
+    username = f"demo-{uuid.uuid4().hex[:6]}"
+    with KeycloakAdmin(base_url, username=ADMIN_USER, password=ADMIN_PASSWORD) as admin:
+        realm = admin.realm(TEST_REALM)
+        user_id = realm.users.create(
+            UserRepresentation(
+                username=username,
+                enabled=True,
+                email=f"{username}@example.org",
+                email_verified=True,
+                first_name="Demo",
+                last_name="User",
+            )
+        )
+        assert user_id is not None
+        show("user created", f"{username} ({user_id})")
+        realm.users.reset_password(
+            user_id,
+            CredentialRepresentation(type_="password", value="demo-Pass-1", temporary=False),
+        )
+        role = realm.roles.get("user")
+        realm.users.role_mappings.realm.add(user_id, [role])
+        show(
+            "realm roles",
+            sorted(r.name or "" for r in realm.users.role_mappings.realm.list(user_id)),
+        )
+        show("admin client repr", repr(admin))
+        try:
+            tokens = client.password_grant(username, "demo-Pass-1")
+            claims = client.validate_access_token(tokens.access_token)
+            show("logged in as", claims.preferred_username)
+            show("role in the token", "user" in claims.realm_roles)
+        finally:
+            realm.users.delete(user_id)
+            show("user deleted", username)
+
+
 def main() -> None:
     with keycloak_base_url() as base_url:
         settings = example_settings(base_url)
@@ -142,6 +187,7 @@ def main() -> None:
             validation_tour(client, key_fetches)
             login_tour(client)
             api_tour(base_url, client)
+            admin_tour(base_url, client)
         http.close()
     print("\nDone. Keycloak was stopped (unless it was yours, via KEYCLOAK_URL).")
 

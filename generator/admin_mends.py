@@ -326,6 +326,133 @@ def mend_untyped_responses(document: dict[str, Any]) -> list[str]:
     return changed
 
 
+# POST .../authz/resource-server/<leaf> → the representation Keycloak answers with 201 Created
+# (its services build `Response.status(CREATED).entity(representation)`, no Location header).
+AUTHZ_CREATED = {
+    "scope": "ScopeRepresentation",
+    "policy": "PolicyRepresentation",
+    "permission": "PolicyRepresentation",
+}
+
+
+# POST operations declared 200 OK that answer 201 Created with a Location header and no body.
+CREATED_WITH_LOCATION = ("/identity-provider/instances/{alias}/mappers", "/{realm}/components")
+# POST operations whose 201 answer is another representation than the one declared.
+CREATED_ANSWERS = {
+    "/clients-initial-access": (
+        "ClientInitialAccessCreatePresentation",
+        "ClientInitialAccessPresentation",
+    ),
+}
+
+
+def mend_authz_created(document: dict[str, Any]) -> list[str]:
+    changed = []
+    schemas = document.get("components", {}).get("schemas", {})
+    for method, path, operation in _operations(document):
+        responses = operation.get("responses", {})
+        located = method == "post" and path.endswith(CREATED_WITH_LOCATION)
+        if located and "200" in responses and not responses["200"].get("content"):
+            del responses["200"]
+            responses.pop("204", None)
+            responses["201"] = {"description": "Created (the Location header names it)"}
+            changed.append(f"POST {path}: 201 Created")
+            continue
+        answer = next((v for k, v in CREATED_ANSWERS.items() if path.endswith(k)), None)
+        media = responses.get("201", {}).get("content", {}).get(JSON, {})
+        if method == "post" and answer and media.get("schema") == _ref(answer[0]):
+            if answer[1] in schemas:
+                media["schema"] = _ref(answer[1])
+                changed.append(f"POST {path}: 201 answers {answer[1]}")
+            continue
+        leaf = path.rsplit("/", 1)[-1]
+        if method != "post" or not path.endswith(f"/authz/resource-server/{leaf}"):
+            continue
+        name = AUTHZ_CREATED.get(leaf)
+        responses = operation.get("responses", {})
+        if name is None or name not in schemas:
+            continue
+        if responses.get("201", {}).get("content"):
+            continue
+        responses.pop("200", None)
+        responses["201"] = {
+            "description": "Created",
+            "content": {JSON: {"schema": _ref(name)}},
+        }
+        changed.append(f"POST {path}: 201 answers {name}")
+    return changed
+
+
+def mend_bodyless_successes(document: dict[str, Any]) -> list[str]:
+    changed = []
+    for method, path, operation in _operations(document):
+        responses = operation.get("responses", {})
+        ok = responses.get("200")
+        if method == "get" or ok is None or ok.get("content") or "204" in responses:
+            continue
+        responses["204"] = {"description": "No Content"}
+        changed.append(f"{method.upper()} {path}: 204 declared next to a bodyless 200")
+    return changed
+
+
+# GET operations declared to answer an array that answer one object (a search by exact name).
+SINGLE_ANSWERS = ("/authz/resource-server/scope/search",)
+
+
+def mend_single_answers(document: dict[str, Any]) -> list[str]:
+    changed = []
+    for method, path, operation in _operations(document):
+        if method != "get" or not path.endswith(SINGLE_ANSWERS):
+            continue
+        media = operation.get("responses", {}).get("200", {}).get("content", {}).get(JSON)
+        if media is None or media.get("schema", {}).get("type") != "array":
+            continue
+        media["schema"] = media["schema"]["items"]
+        changed.append(f"GET {path} 200: one object")
+    return changed
+
+
+# GET operations that answer a JSON array of what they are declared to answer one of.
+LIST_ANSWERS = ("/workflows", "/workflows/scheduled/{resource-id}")
+
+
+def mend_list_answers(document: dict[str, Any]) -> list[str]:
+    changed = []
+    for method, path, operation in _operations(document):
+        if method != "get" or not path.endswith(LIST_ANSWERS) or "/{realm}/workflows" not in path:
+            continue
+        media = operation.get("responses", {}).get("200", {}).get("content", {}).get(JSON)
+        ref = (media or {}).get("schema", {}).get("$ref", "")
+        if media is None or not ref.endswith("/WorkflowRepresentation"):
+            continue
+        media["schema"] = {"type": "array", "items": media["schema"]}
+        changed.append(f"GET {path} 200: an array")
+    return changed
+
+
+def mend_saml_example(document: dict[str, Any]) -> list[str]:
+    changed = []
+    for method, path, operation in _operations(document):
+        if method != "get" or not path.endswith("/evaluate-scopes/generate-example-saml-response"):
+            continue
+        media = operation.get("responses", {}).get("200", {}).get("content", {}).get(JSON)
+        if media is not None and "$ref" in media.get("schema", {}):
+            media["schema"] = {"type": "string", "description": "The SAML response (XML)"}
+            changed.append(f"GET {path} 200: a JSON string")
+    return changed
+
+
+def mend_empty_exports(document: dict[str, Any]) -> list[str]:
+    changed = []
+    for method, path, operation in _operations(document):
+        responses = operation.get("responses", {})
+        export = method == "get" and path.endswith("/identity-provider/instances/{alias}/export")
+        if export and "204" not in responses:
+            responses["204"] = {"description": "The provider has nothing to export"}
+            changed.append(f"GET {path}: 204 declared")
+    return changed
+
+
 MENDS: tuple[Mend, ...] = (
     Mend(
         "typed-parameter-defaults",
@@ -387,6 +514,54 @@ MENDS: tuple[Mend, ...] = (
         "(24: one execution, a flow's executions; all: a resource's attributes)",
         "declare the JSON they answer, as newer Keycloak versions do where they declare it",
         mend_untyped_responses,
+    ),
+    Mend(
+        "created-statuses",
+        "creating an authorization scope is declared 200 OK without a body, a policy or a "
+        "permission 201 without a body; Keycloak answers 201 Created with the created "
+        "representation and no Location header. Creating an identity provider mapper or a "
+        "component is declared 200 OK; Keycloak answers 201 Created with a Location header. "
+        "Creating an initial access token answers ClientInitialAccessPresentation (with the "
+        "token), not the ClientInitialAccessCreatePresentation declared",
+        "declare 201 with ScopeRepresentation / PolicyRepresentation, and 201 (no body) for "
+        "the mapper (checked live in tests/integration/admin)",
+        mend_authz_created,
+    ),
+    Mend(
+        "workflow-lists",
+        "Keycloak 26.7: listing workflows (all, or those scheduled for a resource) is declared "
+        "to answer one WorkflowRepresentation; Keycloak answers an array of them",
+        "declare an array of WorkflowRepresentation (checked live in tests/integration/admin)",
+        mend_list_answers,
+    ),
+    Mend(
+        "bodyless-successes",
+        "writes declared 200 OK without a body answer 204 No Content (updating an "
+        "authorization scope, a component, the client policies and profiles, ...)",
+        "declare 204 next to every bodyless 200 of a PUT, POST or DELETE",
+        mend_bodyless_successes,
+    ),
+    Mend(
+        "single-search-answers",
+        "searching an authorization scope by name is declared to answer an array; Keycloak "
+        "answers the one scope of that name (204 when there is none), as the resource and "
+        "policy searches are declared",
+        "declare one ScopeRepresentation",
+        mend_single_answers,
+    ),
+    Mend(
+        "saml-example-string",
+        "Keycloak 26: the example SAML response of a client is declared an object "
+        "(SamlExampleResponse); Keycloak answers the XML as one JSON string",
+        "declare a JSON string",
+        mend_saml_example,
+    ),
+    Mend(
+        "empty-identity-provider-exports",
+        "exporting an identity provider whose type has no export format (OIDC) answers "
+        "204 No Content, which is not declared",
+        "declare 204 next to 200",
+        mend_empty_exports,
     ),
     Mend(
         "json-wildcard-responses",

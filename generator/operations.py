@@ -20,6 +20,8 @@ from generator.spec import BundledSpec, Operation, SpecError
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 JWT = "application/jwt"
+TEXT = "text/plain"
+BINARY = "application/octet-stream"
 DEFAULT_TOKEN_PARAMETER = "access_token"  # noqa: S105 - a parameter name
 VARIANT_KEYS = {"name", "body", "response", "accept", "fixed", "omit", "only", "bearer", "summary"}
 PARAMETER_LOCATIONS = ("path", "query")
@@ -39,6 +41,8 @@ class Param:
     description: str = ""
     from_client: bool = False
     unless_given: str | None = None
+    #: The client attribute the value comes from (`client_id`, or e.g. `realm` for a path).
+    client_attribute: str = ""
 
     @property
     def positional(self) -> bool:
@@ -59,6 +63,10 @@ class Param:
     @property
     def item(self) -> str:
         return f"{self.wire!r}: {self.value}".replace("'", '"')
+
+    @property
+    def client_item(self) -> str:
+        return f"{self.wire!r}: {self.client_attribute!r}".replace("'", '"')
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,11 @@ class Method:
     doc: list[str]
     url_builder: bool = False
     client_fields: list[Param] = field(default_factory=list)
+    #: (offset, limit) query parameters of a paged list (`x-paging`): an `iter_` method too.
+    paging: tuple[str, str] | None = None
+    #: The media type of a raw body (`text/plain`, or JSON given as text); its argument is
+    #: the parameter located in "content".
+    content: str | None = None
 
     @property
     def builder(self) -> str:
@@ -124,6 +137,19 @@ class Method:
         return found[0] if found else None
 
     @property
+    def raw_body(self) -> Param | None:
+        found = self.located("content")
+        return found[0] if found else None
+
+    @property
+    def path_from_client(self) -> list[Param]:
+        return [p for p in self.client_fields if p.location == "path"]
+
+    @property
+    def fields_from_client(self) -> list[Param]:
+        return [p for p in self.client_fields if p.location != "path"]
+
+    @property
     def body(self) -> Param | None:
         found = self.located("json")
         return found[0] if found else None
@@ -148,10 +174,13 @@ class Namespace:
     description: str
     methods: list[Method] = field(default_factory=list)
     children: list[Namespace] = field(default_factory=list)
+    #: Name the class after the whole path (`UsersRoleMappings`): its last part is not unique.
+    qualified: bool = False
 
     @property
     def class_name(self) -> str:
-        return "".join(part.capitalize() for part in self.path[-1].split("_"))
+        parts = self.path if self.qualified else self.path[-1:]
+        return "".join(word.capitalize() for part in parts for word in part.split("_"))
 
     @property
     def attribute(self) -> str:
@@ -215,11 +244,17 @@ def _ref_name(ref: str) -> str:
 
 
 class _Reader:
-    def __init__(self, spec: BundledSpec) -> None:
+    def __init__(self, spec: BundledSpec, models_module: str = "") -> None:
         self.spec = spec
         self.models: set[str] = set()
         self.documents: set[str] = set()
         self.tags = {t["name"]: t for t in spec.document.get("tags", [])}
+        #: The module `rt.model("Name")` reads models from ("" is keycloak_sdk.models).
+        self.models_module = models_module
+
+    @property
+    def models_arg(self) -> str:
+        return f", {self.models_module!r}" if self.models_module else ""
 
     def fail(self, op: Operation, reason: str) -> SpecError:
         return SpecError(f"{op.method.upper()} {op.path} ({op.operation_id}): {reason}")
@@ -255,13 +290,17 @@ class _Reader:
             annotation, encoder = ("int" if kind == "integer" else "bool"), "rt.text({})"
         elif kind == "array" and self.resolve(schema.get("items", {})).get("type") == "string":
             annotation, encoder = "Sequence[str]", "rt.repeated({})"
+        elif kind == "object" and location == "path":
+            # A path segment is text whatever the schema claims.
+            annotation, encoder = "str", "{}"
         else:
             raise self.fail(op, f"parameter {name!r} of type {kind!r} has no Python mapping")
         if location == "path":
             encoder = "rt.segment({})"
         from_client = schema.get("x-from-client")
-        if from_client not in (None, "client_id"):
-            raise self.fail(op, f"x-from-client of {name!r} must be client_id")
+        allowed = location == "path" or from_client == "client_id"
+        if from_client is not None and not (str(from_client).isidentifier() and allowed):
+            raise self.fail(op, f"x-from-client of {name!r}: client_id, or an attribute in a path")
         return Param(
             py=py,
             wire=name,
@@ -273,6 +312,7 @@ class _Reader:
             description=description,
             from_client=from_client is not None,
             unless_given=schema.get("x-unless-given"),
+            client_attribute=str(from_client or ""),
         )
 
     def response_type(
@@ -294,16 +334,29 @@ class _Reader:
                 return str(document), f"rt.model({str(document)!r})"
             self.models.add(name)
             if JWT in accept:
-                return f"{name} | str", f"rt.model_or_jwt({name!r})"
-            return name, f"rt.model({name!r})"
-        if schema.get("type") == "array":
+                return f"{name} | str", f"rt.model_or_jwt({name!r}{self.models_arg})"
+            return name, f"rt.model({name!r}{self.models_arg})"
+        if accept == [TEXT]:
+            return "str", "rt.plain_text"
+        if accept == [BINARY]:
+            return "bytes", "rt.binary"
+        kind = schema.get("type")
+        if kind == "array":
             items = schema.get("items", {})
             if "$ref" in items:
                 name = _ref_name(items["$ref"])
                 self.models.add(name)
-                return f"list[{name}]", f"rt.model_list({name!r})"
+                return f"list[{name}]", f"rt.model_list({name!r}{self.models_arg})"
             if items.get("type") == "string":
                 return "list[str]", "rt.strings"
+            if items.get("type") == "object":
+                # Free-form objects (maps of provider properties): plain dictionaries.
+                return "list[dict[str, Any]]", "rt.json_objects"
+        if kind == "object":
+            return "dict[str, Any]", "rt.json_object"
+        if kind in ("integer", "boolean", "string"):
+            python = {"integer": "int", "boolean": "bool", "string": "str"}[kind]
+            return python, f"rt.json_scalar({python})"
         raise self.fail(op, "its response body is neither a schema $ref nor an array of them")
 
     # -- operations → methods
@@ -389,13 +442,59 @@ class _Reader:
         form_body = False
         body = raw.get("requestBody")
         body_schema_ref = variant.get("body")
+        raw_content: str | None = None
         if body is not None:
             content = body.get("content", {})
-            if FORM in content:
+            texts = [m for m in content if m.split(";")[0].strip() == TEXT]
+            json_schema = content.get(JSON, {}).get("schema", {})
+            if texts and JSON not in content and FORM not in content:
+                # A raw text body: the argument is the text itself.
+                py = str(body.get("x-body-name") or "body")
+                params.append(
+                    Param(py, "body", "content", "str", True, None, "rt.text_body({})", "")
+                )
+                raw_content = texts[0]
+            elif json_schema.get("type") == "string":
+                # JSON the server reads as raw text: a mapping is serialized, text sent as is.
+                py = str(body.get("x-body-name") or "body")
+                params.append(
+                    Param(
+                        py,
+                        "body",
+                        "content",
+                        "str | Mapping[str, Any] | rt.ToDict",
+                        True,
+                        None,
+                        "rt.json_text_body({})",
+                        _flat(body.get("description")),
+                    )
+                )
+                raw_content = JSON
+            elif json_schema.get("type") in ("object", "array") and "$ref" not in json_schema.get(
+                "items", {}
+            ):
+                py = str(body.get("x-body-name") or "body")
+                items = json_schema.get("items", {}).get("type")
+                if json_schema["type"] == "array" and items != "string":
+                    raise self.fail(op, "a JSON array body must hold schema $refs or strings")
+                annotation = "Sequence[str]" if items == "string" else "Mapping[str, Any]"
+                params.append(
+                    Param(
+                        py,
+                        "body",
+                        "json",
+                        annotation,
+                        True,
+                        None,
+                        "rt.plain_json({})",
+                        _flat(body.get("description")),
+                    )
+                )
+            elif FORM in content and JSON not in content:
                 form_body = True
                 schema = {"$ref": body_schema_ref} if body_schema_ref else content[FORM]["schema"]
-                if "$ref" not in schema:
-                    raise self.fail(op, "a form body must be one schema $ref (or x-sdk-methods)")
+                if "$ref" not in schema and "properties" not in schema:
+                    raise self.fail(op, "a form body must be an object schema (or x-sdk-methods)")
                 form = self.resolve(schema)
                 required = set(form.get("required", []))
                 for wire, prop in form.get("properties", {}).items():
@@ -447,6 +546,13 @@ class _Reader:
             raise self.fail(op, f"two arguments named {duplicates}; set x-python-name")
         client_fields = [p for p in params if p.from_client]
         params = [p for p in params if not p.from_client]
+        paging = raw.get("x-paging")
+        if paging is not None:
+            offset, limit = str(paging.get("offset", "")), str(paging.get("limit", ""))
+            query = {p.wire: p.py for p in params if p.location == "query"}
+            if offset not in query or limit not in query:
+                raise self.fail(op, f"x-paging names query parameters it lacks: {paging}")
+            paging = (query[offset], query[limit])
 
         expected, response_schema, contents = self.successes(op, variant)
         accept = variant.get("accept") or ([JSON] if JSON in contents else contents[:1])
@@ -454,12 +560,17 @@ class _Reader:
         for media in accept:
             if media not in contents and response_schema is not None:
                 raise self.fail(op, f"accept {media!r} is not one of its responses {contents}")
+        if media_accept := [m for m in accept if m in (TEXT, BINARY)]:
+            accept = media_accept
         if variant.get("response") == "raw":
             returns, parse = "rt.RawResponse", "rt.raw"
         elif url_builder:
             returns, parse = "str", "rt.not_sent"
         else:
             returns, parse = self.response_type(op, response_schema, accept)
+        if parse == "rt.nothing" and raw.get("x-created-id"):
+            # x-created-id: "Created" with no body; the new resource's id is in Location.
+            returns, parse = "str | None", "rt.created_id"
 
         document = str(raw.get("x-discovery-document") or self.spec_primary)
         key = op.discovery_key
@@ -500,6 +611,8 @@ class _Reader:
             client_fields=client_fields,
         )
         method._form_body = form_body
+        method.paging = paging
+        method.content = raw_content
         method.doc = self.docstring(op, variant, method, body_schema_ref)
         return method
 
@@ -516,7 +629,7 @@ class _Reader:
                 continue
             expected.append(int(status))
             for media, body in (response.get("content") or {}).items():
-                if media not in (JSON, JWT):
+                if media not in (JSON, JWT, TEXT, BINARY):
                     raise self.fail(op, f"response content {media!r} is not supported")
                 contents.append(media)
                 if schema is None:
@@ -560,6 +673,10 @@ class _Reader:
             for p in described:
                 entry = f"{p.py}: {p.description}"
                 lines += textwrap.wrap(entry, 88, initial_indent=" " * 4, subsequent_indent=" " * 8)
+        if method.parse == "rt.created_id":
+            lines += ["", "Returns:", "    The new resource's id, from the `Location` header."]
+        if method.paging:
+            lines += ["", f"`iter_{method.name}` yields every item, page by page."]
         lines += ["", "Raises:"]
         if method.url_builder:
             lines.append("    EndpointNotAdvertisedError: the server does not advertise the URL.")
@@ -596,9 +713,13 @@ def _wire_text(value: object) -> str:
     return str(value)
 
 
-def read(spec: BundledSpec) -> Api:
-    """Every operation of `spec` as namespaces of methods, plus the discovery documents."""
-    reader = _Reader(spec)
+def read(spec: BundledSpec, models_module: str = "") -> Api:
+    """Every operation of `spec` as namespaces of methods, plus the discovery documents.
+
+    A document without discovery (an API below the server root, as Keycloak's admin API) has
+    no operation marked `x-primary`; `models_module` then names where its models live.
+    """
+    reader = _Reader(spec, models_module)
     documents: list[Document] = []
     by_path: dict[tuple[str, ...], Namespace] = {}
 
@@ -619,12 +740,16 @@ def read(spec: BundledSpec) -> Api:
         return by_path[path]
 
     primaries = [o for o in spec.operations if o.raw.get("x-primary")]
-    if len(primaries) != 1 or not primaries[0].raw.get("x-loads-discovery-document"):
+    discovered = any(o.discovery_key for o in spec.operations)
+    if (primaries or discovered) and (
+        len(primaries) != 1 or not primaries[0].raw.get("x-loads-discovery-document")
+    ):
         raise SpecError(
             "exactly one operation must load the primary discovery document "
             "(x-loads-discovery-document with x-primary: true)"
         )
-    reader.spec_primary = str(primaries[0].raw["x-loads-discovery-document"])
+    if primaries:
+        reader.spec_primary = str(primaries[0].raw["x-loads-discovery-document"])
     for op in spec.operations:
         loads = op.raw.get("x-loads-discovery-document")
         if loads and op.raw.get("x-primary"):
@@ -653,6 +778,9 @@ def read(spec: BundledSpec) -> Api:
         clash = sorted(taken & {c.attribute for c in node.children})
         if clash:
             raise SpecError(f"namespace {'.'.join(node.path)}: {clash} is a method and a group")
+    lasts = [n.path[-1] for n in by_path.values()]
+    for node in by_path.values():
+        node.qualified = lasts.count(node.path[-1]) > 1
     classes = [n.class_name for n in by_path.values()]
     if len(set(classes)) != len(classes):
         raise SpecError(f"two namespaces give the same class name: {sorted(classes)}")

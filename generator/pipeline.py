@@ -124,9 +124,11 @@ def _ruff(package: Path) -> None:
         if args == ["wrap"]:
             _wrap_docstrings(package)
             continue
-        target = package / "_wire" if "--add-noqa" in args else package
+        # openapi-python-client's output: the core's _wire and any sub-package's (admin/_wire).
+        wires = sorted(str(p) for p in package.rglob("_wire") if p.is_dir())
+        targets = wires if "--add-noqa" in args else [str(package)]
         result = subprocess.run(  # noqa: S603
-            [exe, *args, "--config", config, str(target)],
+            [exe, *args, "--config", config, *targets],
             capture_output=True,
             text=True,
             check=False,
@@ -186,6 +188,7 @@ def generate(
             target = package / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_header(source) + text, encoding="utf-8")
+        _admin(package, work, version, spec_dir)
         (package / "py.typed").write_text("", encoding="utf-8")
         try:
             _ruff(package)
@@ -199,6 +202,59 @@ def generate(
         if output.exists():
             shutil.rmtree(output)
         shutil.copytree(package, output)
+
+
+def _admin(package: Path, work: Path, version: str, spec_dir: Path) -> None:
+    """keycloak_sdk/admin: Keycloak's admin document, through the same generic generator."""
+    from generator import admin_capture, admin_generate, admin_mends
+
+    snapshots = spec_dir / "keycloak"
+    if not (snapshots / version / admin_capture.ADMIN_FILE).exists():
+        print(f"note: no admin document for {version}; using {DEFAULT_KEYCLOAK_VERSION}'s")
+        version = DEFAULT_KEYCLOAK_VERSION
+    source = f"spec/keycloak/{version}/{admin_capture.ADMIN_FILE}"
+    target = package / "admin"
+    try:
+        document = admin_generate.annotate(admin_mends.mended(version, snapshots))
+        bundled = spec.from_document(document, source)
+        wire.generate_wire(
+            spec.for_openapi_python_client(bundled),
+            work / "opc-admin",
+            target / "_wire",
+            admin_generate.SENSITIVE_FIELDS,
+        )
+        files = render.render_service(
+            bundled,
+            package=admin_generate.PACKAGE,
+            title=f"Keycloak's Admin REST API ({version})",
+            sync_client=admin_generate.SYNC_CLIENT,
+            async_client=admin_generate.ASYNC_CLIENT,
+            client_doc="A client of Keycloak's Admin REST API, bound to one realm",
+            base_module="_session",
+            sync_base="SyncAdminBase",
+            async_base="AsyncAdminBase",
+            runtime=render.RUNTIME.parent / "admin_runtime",
+            source=source,
+            wire_models=_exported(target / "_wire" / "models" / "__init__.py"),
+        )
+    except (spec.SpecError, wire.WireError) as exc:
+        raise GenerationError(str(exc)) from exc
+    # Its Unset/File/Response helpers are unused (optional fields are None) and would be
+    # second definitions of the core's keycloak_sdk._wire.types.
+    (target / "_wire" / "types.py").unlink(missing_ok=True)
+    _absolute_imports(target / "_wire", "keycloak_sdk.admin._wire")
+    _add_headers(target / "_wire", source)
+    for relative, (origin, text) in sorted(files.items()):
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_header(origin) + text, encoding="utf-8")
+
+
+def _exported(module: Path) -> list[str]:
+    """The names in a generated module's `__all__`."""
+    text = module.read_text(encoding="utf-8")
+    names = text.split("__all__", 1)[1] if "__all__" in text else ""
+    return sorted(set(re.findall(r'"(\w+)"', names)))
 
 
 def discovery_keys(document: Mapping[str, Any]) -> list[str]:

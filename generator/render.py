@@ -82,6 +82,10 @@ def render_package(
         "wire_models": sorted(
             n for n in spec.document["components"]["schemas"] if n in _wire_schema_names(spec)
         ),
+        "package": "keycloak_sdk",
+        "entry": "client",
+        "sync_client": "KeycloakClient",
+        "async_client": "AsyncKeycloakClient",
     }
     sources = "spec/openapi/"
     out: dict[str, tuple[str, str]] = {}
@@ -129,3 +133,89 @@ def _wire_schema_names(spec: BundledSpec) -> set[str]:
 
     names = set(for_openapi_python_client(spec)["components"]["schemas"])
     return names - {"OAuthErrorCode"}
+
+
+def render_service(
+    spec: BundledSpec,
+    *,
+    package: str,
+    title: str,
+    sync_client: str,
+    async_client: str,
+    client_doc: str,
+    base_module: str,
+    sync_base: str,
+    async_base: str,
+    runtime: Path,
+    source: str,
+    wire_models: list[str] | None = None,
+) -> dict[str, tuple[str, str]]:
+    """A sub-package for a document served below the server root, without discovery.
+
+    Same generic operation and resource templates as the core; the entry classes come from
+    `service_client.py.jinja` on the base classes `base_module.sync_base/async_base`, which
+    the handwritten modules in `runtime` provide. Paths are relative to the sub-package.
+    """
+    api = operations.read(spec, models_module=f"{package}.models")
+    if api.documents:
+        raise SpecError(f"{source}: a service document loads no discovery document")
+    for root in api.namespaces:
+        for node in operations.walk(root):
+            # Named after their whole path (AuthenticationFlows): a sub-package's classes must
+            # not repeat the names of the core's or the extensions' classes.
+            node.qualified = True
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - renders Python source, not HTML
+    )
+    env.filters["wrap"] = lambda text, indent="": textwrap.fill(
+        text, 96, subsequent_indent=indent, break_long_words=False
+    )
+    context: dict[str, Any] = {
+        "api": api,
+        "walk": operations.walk,
+        "package": package,
+        "entry": "admin",
+        "title": title,
+        "sync_client": sync_client,
+        "async_client": async_client,
+        "client_doc": client_doc,
+        "base_module": base_module,
+        "sync_base": sync_base,
+        "async_base": async_base,
+        # Every class openapi-python-client wrote (inline objects get models of their own).
+        "wire_models": sorted(wire_models if wire_models is not None else for_opc_names(spec)),
+    }
+    out: dict[str, tuple[str, str]] = {}
+    for template, target in (
+        ("service_client.py.jinja", "client.py"),
+        ("service_models.py.jinja", "models.py"),
+        ("resources_init.py.jinja", "resources/__init__.py"),
+    ):
+        out[target] = (source, env.get_template(template).render(**context))
+    resource = env.get_template("resource.py.jinja")
+    for root in api.namespaces:
+        for node in operations.walk(root):
+            used = _names_in([node])
+            text = resource.render(
+                node=node,
+                models=sorted(used & api.models),
+                documents=[],
+                literal_types=[],
+                **context,
+            )
+            out[f"resources/{node.module}.py"] = (source, text)
+    for module in sorted(runtime.glob("*.py")):
+        relative = runtime.relative_to(RUNTIME.parent)
+        out[module.name] = (f"generator/{relative}/{module.name}", module.read_text("utf-8"))
+    return out
+
+
+def for_opc_names(spec: BundledSpec) -> set[str]:
+    from generator.spec import for_openapi_python_client
+
+    return set(for_openapi_python_client(spec)["components"]["schemas"])

@@ -143,6 +143,35 @@ def load(spec_dir: Path) -> BundledSpec:
     return result
 
 
+def from_document(document: Mapping[str, Any], source: str) -> BundledSpec:
+    """One OpenAPI document already in a single piece (e.g. Keycloak's admin API), validated.
+
+    Every operation needs an `operationId`; path-level parameters are copied into each
+    operation as `load` does.
+    """
+    bundled = copy.deepcopy(dict(document))
+    result = BundledSpec(document=bundled, sources=[source])
+    for route, item in bundled.get("paths", {}).items():
+        for method, op in _iter_operations(item):
+            op_id = op.get("operationId")
+            if not op_id:
+                raise SpecError(f"{source}: {method.upper()} {route} needs an operationId")
+            merged = {(p["name"], p["in"]): p for p in item.get("parameters", [])}
+            merged.update({(p["name"], p["in"]): p for p in op.get("parameters", [])})
+            raw = {**op, "parameters": list(merged.values())} if merged else op
+            key = op.get("x-discovery-key")
+            result.operations.append(Operation(op_id, method, route, source, key, raw))
+    ids = [op.operation_id for op in result.operations]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise SpecError(f"{source}: duplicate operationId: {', '.join(duplicates)}")
+    try:
+        validate(copy.deepcopy(bundled))
+    except OpenAPIValidationError as exc:
+        raise SpecError(f"{source} is not valid OpenAPI: {exc}") from exc
+    return result
+
+
 def for_openapi_python_client(spec: BundledSpec) -> dict[str, Any]:
     """The bundled document reduced to what openapi-python-client is used for: the models.
 

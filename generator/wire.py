@@ -107,10 +107,11 @@ class WireError(Exception):
     """openapi-python-client failed or is not the pinned version."""
 
 
-def _patched_templates(into: Path) -> Path:
+def _patched_templates(into: Path, extra_sensitive: tuple[str, ...] = ()) -> Path:
     source = Path(openapi_python_client.__file__).parent / "templates" / "model.py.jinja"
     text = source.read_text(encoding="utf-8")
-    sensitive = "{% set SENSITIVE_FIELDS = " + repr(list(SENSITIVE_FIELDS)) + " %}\n"
+    hidden = sorted({*SENSITIVE_FIELDS, *extra_sensitive})
+    sensitive = "{% set SENSITIVE_FIELDS = " + repr(hidden) + " %}\n"
     for original, patched in (
         (_GETITEM_ORIGINAL, _GETITEM_PATCHED),
         (_CONTAINS_ORIGINAL, _CONTAINS_PATCHED),
@@ -157,8 +158,16 @@ def pythonic_names(text: str) -> str:
     return text
 
 
-def generate_wire(document: dict[str, Any], work: Path, package_dir: Path) -> None:
-    """Write the openapi-python-client package for `document` to `package_dir`."""
+def generate_wire(
+    document: dict[str, Any],
+    work: Path,
+    package_dir: Path,
+    extra_sensitive: tuple[str, ...] = (),
+) -> None:
+    """Write the openapi-python-client package for `document` to `package_dir`.
+
+    `extra_sensitive`: more field names (besides SENSITIVE_FIELDS) kept out of reprs.
+    """
     installed = openapi_python_client.__version__
     if installed != OPC_VERSION:
         raise WireError(f"openapi-python-client {OPC_VERSION} is pinned; {installed} is installed")
@@ -167,7 +176,7 @@ def generate_wire(document: dict[str, Any], work: Path, package_dir: Path) -> No
     spec_path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     config_path = work / "opc-config.yaml"
     config_path.write_text(yaml.safe_dump(_CONFIG, sort_keys=True), encoding="utf-8")
-    templates = _patched_templates(work / "templates")
+    templates = _patched_templates(work / "templates", extra_sensitive)
     cli = Path(sys.executable).with_name("openapi-python-client")
     command = [
         str(cli) if cli.exists() else "openapi-python-client",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
@@ -98,6 +98,11 @@ class Call(Generic[T]):
     bearer: str | None = field(default=None, repr=False)
     #: Fields the client fills from its own configuration (`client_id`).
     client_fields: tuple[str, ...] = ()
+    #: A raw body (bytes) and its media type, for bodies that are neither form nor JSON.
+    content: bytes | None = None
+    content_type: str = ""
+    #: Path parameters the client fills: wire name → client attribute (`{"realm": "realm"}`).
+    client_path: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- encoding arguments ----------------------------------------------------------------------
@@ -147,8 +152,32 @@ def token(value: str) -> str:
     return value
 
 
-class _ToDict(Protocol):
+class ToDict(Protocol):
+    """A model that serializes itself (every generated wire model)."""
+
     def to_dict(self) -> dict[str, Any]: ...
+
+
+_ToDict = ToDict
+
+
+def plain_json(value: Mapping[str, Any] | Sequence[str]) -> Any:
+    """A JSON body that is a plain mapping or list of strings (no model describes it)."""
+    return dict(value) if isinstance(value, Mapping) else list(value)
+
+
+def text_body(value: str) -> bytes:
+    """A `text/plain` body."""
+    return value.encode("utf-8")
+
+
+def json_text_body(value: str | Mapping[str, Any] | ToDict) -> bytes:
+    """A body the server reads as raw JSON text: a model or mapping is serialized, text sent
+    as is (Keycloak reads some bodies, e.g. an organization member's id, as plain text)."""
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    data = value if isinstance(value, Mapping) else value.to_dict()
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
 
 
 def json_body(value: _ToDict | Sequence[_ToDict], *, min_items: int = 0) -> Any:
@@ -192,21 +221,23 @@ def _mismatch(response: httpx.Response, exc: Exception) -> UnexpectedResponseErr
 Factory = Callable[[Mapping[str, Any]], T]
 
 
-def _factory(model: str | Factory[T]) -> Factory[T]:
+def _factory(model: str | Factory[T], module: str = "") -> Factory[T]:
     if callable(model):
         return model
-    # A name in keycloak_sdk.models, imported on first use (attrs, pydantic cost nothing before).
-    from keycloak_sdk import models
+    # A name in keycloak_sdk.models (or `module`), imported on first use: attrs and pydantic
+    # cost nothing before.
+    import importlib
 
+    models = importlib.import_module(module or "keycloak_sdk.models")
     factory: Factory[T] = getattr(models, model).from_dict
     return factory
 
 
-def model(name: str | Factory[T]) -> Callable[[httpx.Response], T]:
+def model(name: str | Factory[T], module: str = "") -> Callable[[httpx.Response], T]:
     """Read a JSON object into a model of `keycloak_sdk.models` (by name, or its factory)."""
 
     def parse(response: httpx.Response) -> T:
-        factory = _factory(name)
+        factory = _factory(name, module)
         data = _body_json(response)
         if not isinstance(data, Mapping):
             raise UnexpectedResponseError(
@@ -220,11 +251,11 @@ def model(name: str | Factory[T]) -> Callable[[httpx.Response], T]:
     return parse
 
 
-def model_list(name: str | Factory[T]) -> Callable[[httpx.Response], list[T]]:
-    """Read a JSON array of objects into models of `keycloak_sdk.models`."""
+def model_list(name: str | Factory[T], module: str = "") -> Callable[[httpx.Response], list[T]]:
+    """Read a JSON array of objects into models of `keycloak_sdk.models` (or `module`)."""
 
     def parse(response: httpx.Response) -> list[T]:
-        factory = _factory(name)
+        factory = _factory(name, module)
         data = _body_json(response)
         if not isinstance(data, list) or not all(isinstance(item, Mapping) for item in data):
             raise UnexpectedResponseError(response.status_code, "expected a JSON array of objects")
@@ -244,6 +275,56 @@ def strings(response: httpx.Response) -> list[str]:
     return list(data)
 
 
+def json_object(response: httpx.Response) -> dict[str, Any]:
+    """Read a free-form JSON object (a map no model describes)."""
+    data = _body_json(response)
+    if not isinstance(data, dict):
+        raise UnexpectedResponseError(response.status_code, "expected a JSON object")
+    return data
+
+
+def json_objects(response: httpx.Response) -> list[dict[str, Any]]:
+    """Read a JSON array of free-form objects."""
+    data = _body_json(response)
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise UnexpectedResponseError(response.status_code, "expected a JSON array of objects")
+    return data
+
+
+S = TypeVar("S", int, bool, str)
+
+
+def json_scalar(kind: type[S]) -> Callable[[httpx.Response], S]:
+    """Read a JSON number, boolean or string."""
+
+    def parse(response: httpx.Response) -> S:
+        data = _body_json(response)
+        # bool is an int in Python; a count must not accept `true`.
+        if type(data) is not kind:
+            raise UnexpectedResponseError(response.status_code, f"expected a JSON {kind.__name__}")
+        return data
+
+    return parse
+
+
+def plain_text(response: httpx.Response) -> str:
+    """Read a `text/plain` answer."""
+    return response.text
+
+
+def binary(response: httpx.Response) -> bytes:
+    """Read an answer's bytes (`application/octet-stream`)."""
+    return response.content
+
+
+def created_id(response: httpx.Response) -> str | None:
+    """The id of what a `201 Created` made: the last segment of its Location header."""
+    location = response.headers.get("location")
+    if not location:
+        return None
+    return urlsplit(location).path.rstrip("/").rsplit("/", 1)[-1] or None
+
+
 def jwt(response: httpx.Response) -> str:
     """Read an `application/jwt` answer: the compact JWT, to verify with the realm keys."""
     if content_type(response) != "application/jwt":
@@ -255,9 +336,9 @@ def jwt(response: httpx.Response) -> str:
     return response.text.strip()
 
 
-def model_or_jwt(name: str | Factory[T]) -> Callable[[httpx.Response], T | str]:
+def model_or_jwt(name: str | Factory[T], module: str = "") -> Callable[[httpx.Response], T | str]:
     """Read whichever form the server chose: a model for JSON, the compact JWT otherwise."""
-    as_model = model(name)
+    as_model = model(name, module)
 
     def parse(response: httpx.Response) -> T | str:
         if content_type(response) == "application/jwt":
@@ -324,9 +405,23 @@ def failure(response: httpx.Response, style: ErrorStyle) -> KeycloakError:
             )
         return OAuthError.from_response(response.status_code, response.content, headers)
     error, description, _uri = parsed if parsed is not None else (None, None, None)
+    if description is None:
+        description = _error_message(response)
     return ApiError.for_status(
         response.status_code, error, description, response.headers.get("www-authenticate")
     )
+
+
+def _error_message(response: httpx.Response) -> str | None:
+    # Keycloak's admin API answers {"errorMessage": "User exists with same username"}.
+    try:
+        data = json.loads(response.content) if response.content else None
+    except ValueError:
+        return None
+    if isinstance(data, Mapping):
+        message = data.get("errorMessage") or data.get("error_description")
+        return message if isinstance(message, str) else None
+    return None
 
 
 def check(response: httpx.Response, expected: Sequence[int], style: ErrorStyle) -> None:
@@ -376,6 +471,7 @@ class Request:
     data: FormData | None = None
     json: Any = None
     retry: bool = False
+    content: bytes | None = None
 
 
 def server_root(issuer: str) -> str:
@@ -398,7 +494,8 @@ def _with_query(url: str, query: Mapping[str, Value]) -> str:
 class _Core(Protocol):
     """What `prepare` needs from a client."""
 
-    client_id: str
+    @property
+    def client_id(self) -> str: ...
 
     @property
     def issuer(self) -> str: ...
@@ -417,9 +514,15 @@ def _base_url(documents: Mapping[str, Mapping[str, Any]], issuer: str, endpoint:
     return value
 
 
-def url_of(call: Call[Any], documents: Mapping[str, Mapping[str, Any]], issuer: str) -> str:
+def url_of(
+    call: Call[Any],
+    documents: Mapping[str, Mapping[str, Any]],
+    issuer: str,
+    core: object = None,
+) -> str:
     path = call.endpoint.path
-    for name, value in call.path_params.items():
+    from_client = {name: segment(getattr(core, attr)) for name, attr in call.client_path.items()}
+    for name, value in {**from_client, **call.path_params}.items():
         path = path.replace("{" + name + "}", value)
     return _base_url(documents, issuer, call.endpoint) + path
 
@@ -430,8 +533,10 @@ def prepare(
     core: _Core,
 ) -> Request:
     endpoint = call.endpoint
-    url = url_of(call, documents, core.issuer)
+    url = url_of(call, documents, core.issuer, core)
     headers = {"Accept": endpoint.accept}
+    if call.content is not None:
+        headers["Content-Type"] = call.content_type
     own = dict.fromkeys(call.client_fields, core.client_id)
     data: FormData | None = None
     if call.form is not None:
@@ -442,8 +547,9 @@ def prepare(
     if call.bearer is not None:
         headers["Authorization"] = f"Bearer {call.bearer}"
     elif endpoint.client_auth:
-        data = data if data is not None else {}
-        core._auth_for().apply(url, data, headers)
+        form = data if data is not None else {}
+        core._auth_for().apply(url, form, headers)
+        data = form if (form or call.form is not None) else None
     return Request(
         method=endpoint.method,
         url=url,
@@ -452,13 +558,15 @@ def prepare(
         data=data,
         json=None if call.json is _NO_BODY else call.json,
         retry=endpoint.retry,
+        content=call.content,
     )
 
 
 def build_url(call: Call[Any], documents: Mapping[str, Mapping[str, Any]], core: _Core) -> str:
     """The URL of an operation the SDK renders for a browser instead of sending."""
     own = dict.fromkeys(call.client_fields, core.client_id)
-    return _with_query(url_of(call, documents, core.issuer), _present({**own, **call.query}))
+    url = url_of(call, documents, core.issuer, core)
+    return _with_query(url, _present({**own, **call.query}))
 
 
 def finish(call: Call[T], response: httpx.Response) -> T:
@@ -555,6 +663,65 @@ def async_method(
     return method
 
 
+def _pages(
+    build: Callable[..., Call[list[T]]], offset: str, limit: str, args: Any, kwargs: Any
+) -> tuple[Callable[[int], Call[list[T]]], int, int]:
+    size = int(kwargs.pop(limit, None) or DEFAULT_PAGE_SIZE)
+    start = kwargs.pop(offset, None) or 0
+
+    def page(first: int) -> Call[list[T]]:
+        return build(*args, **{**kwargs, offset: first, limit: size})
+
+    return page, int(start), size
+
+
+DEFAULT_PAGE_SIZE = 100
+
+
+def sync_pages(
+    build: Callable[P, Call[list[T]]], offset: str, limit: str
+) -> Callable[Concatenate[SyncResource, P], Iterator[T]]:
+    """Every item of a paged list: pages of `limit` items (default 100) from `offset` on."""
+
+    def method(self: SyncResource, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[T]:
+        page, first, size = _pages(build, offset, limit, args, kwargs)
+        while True:
+            items = self._client._send(page(first))
+            yield from items
+            if len(items) < size:
+                return
+            first += len(items)
+
+    _as_method(method, build, f"Iterator[{_item_annotation(build)}]")
+    method.__name__ = method.__qualname__ = "iter_" + method.__name__
+    return method
+
+
+def async_pages(
+    build: Callable[P, Call[list[T]]], offset: str, limit: str
+) -> Callable[Concatenate[AsyncResource, P], AsyncIterator[T]]:
+    """Every item of a paged list, page by page (`async for`)."""
+
+    async def method(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[T]:
+        page, first, size = _pages(build, offset, limit, args, kwargs)
+        while True:
+            items = await self._client._send(page(first))
+            for item in items:
+                yield item
+            if len(items) < size:
+                return
+            first += len(items)
+
+    _as_method(method, build, f"AsyncIterator[{_item_annotation(build)}]")
+    method.__name__ = method.__qualname__ = "iter_" + method.__name__
+    return method
+
+
+def _item_annotation(build: Callable[..., Any]) -> str:
+    returns = str(_result_annotation(build))
+    return returns[len("list[") : -1] if returns.startswith("list[") else returns
+
+
 def url_method(
     build: Callable[P, Call[str]],
 ) -> Callable[Concatenate[SyncResource | AsyncResource, P], str]:
@@ -574,6 +741,8 @@ __all__ = [
     "RawResponse",
     "SyncResource",
     "async_method",
+    "async_pages",
     "sync_method",
+    "sync_pages",
     "url_method",
 ]

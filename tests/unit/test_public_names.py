@@ -23,6 +23,14 @@ KNOWN: dict[str, str] = {
     # The web layer's HTTP 400 answer, named like the generated OAuth error class; to be
     # renamed by the owner of extensions/web/errors.py.
     "BadRequestError": "extensions/web/errors.py (HTTP 400 answer of the web layer)",
+    # Keycloak's admin document describes the example tokens of clients.evaluate_scopes with
+    # its own schemas (AccessToken.Access, .Authorization, .Confirmation, Permission), kept
+    # under Keycloak's names in keycloak_sdk.admin.models; mapping them onto the validated
+    # claims documents (x-document) is open work of the admin client.
+    "Access": "keycloak_sdk/admin/_wire/models/access.py (admin example token)",
+    "Authorization": "keycloak_sdk/admin/_wire/models/authorization.py (admin example token)",
+    "Confirmation": "keycloak_sdk/admin/_wire/models/confirmation.py (admin example token)",
+    "Permission": "keycloak_sdk/admin/_wire/models/permission.py (admin example token)",
 }
 
 
