@@ -17,9 +17,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from keycloak_sdk.admin._session import Login
-    from keycloak_sdk.admin.client import AsyncKeycloakAdmin, KeycloakAdmin
-
     from keycloak_sdk._errors import (
         ApiError,
         BadRequestError,
@@ -29,6 +26,8 @@ if TYPE_CHECKING:
         NotFoundError,
         UnauthorizedError,
     )
+    from keycloak_sdk.admin._session import Login
+    from keycloak_sdk.admin.client import AsyncKeycloakAdmin, KeycloakAdmin
 
 _LAZY = {
     "AsyncKeycloakAdmin": "keycloak_sdk.admin.client",
