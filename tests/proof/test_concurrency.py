@@ -141,7 +141,11 @@ def test_interleaved_users_see_only_their_own_identity(
     with serve_app(app, is_asgi(framework)) as url, httpx.Client(timeout=10) as browser:
         sessions: dict[str, httpx.Client] = {}
         for user in ("alice", "bob"):
-            sessions[user] = httpx.Client(base_url=url, timeout=10)
+            # Idle connections go before the server's keep-alive ends (uvicorn: 5 s), so no
+            # request reuses a connection the server is closing at that moment.
+            sessions[user] = httpx.Client(
+                base_url=url, timeout=10, limits=httpx.Limits(keepalive_expiry=1.0)
+            )
             provider.subject = f"{user}-sub"
             assert browser_login(sessions[user], browser).status_code == 302
         bearer = {user: provider.access_token(f"{user}-sub", user) for user in ("alice", "bob")}

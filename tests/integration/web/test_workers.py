@@ -117,7 +117,15 @@ def test_logins_requests_and_back_channel_logout_across_workers(
 ) -> None:
     cookies = {user: _browser_login(browser, server.url, user) for user in ("alice", "bob")}
     clients = {
-        user: httpx.Client(base_url=server.url, cookies=jar, timeout=30)
+        # Idle connections are dropped before the servers' keep-alive ends (gunicorn 2 s,
+        # uvicorn 5 s): reusing one the server is closing at that moment is a reset that a
+        # browser retries silently and httpx does not.
+        user: httpx.Client(
+            base_url=server.url,
+            cookies=jar,
+            timeout=30,
+            limits=httpx.Limits(keepalive_expiry=1.0),
+        )
         for user, jar in cookies.items()
     }
     try:
