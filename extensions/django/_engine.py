@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from keycloak_sdk.extensions.web.engine import AuthEngine, Outcome, WebRequest, WebResponse
-from keycloak_sdk.extensions.web.portal import LoopThread
 from keycloak_sdk.extensions.web.settings import config_from_mapping
 
 _lock = threading.Lock()
@@ -28,16 +27,8 @@ def get_engine() -> AuthEngine:
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or settings.SECRET_KEY
             engine = AuthEngine(config_from_mapping(values, secret_key=str(secret)))
             _state["engine"] = engine
-            _state["runner"] = LoopThread(timeout=engine.deadline + 5)
         assert isinstance(engine, AuthEngine)
         return engine
-
-
-def get_runner() -> LoopThread:
-    get_engine()
-    runner = _state["runner"]
-    assert isinstance(runner, LoopThread)
-    return runner
 
 
 def reset() -> None:
@@ -47,13 +38,8 @@ def reset() -> None:
 
 
 def run(engine: AuthEngine, incoming: WebRequest, body: bytes) -> Outcome:
-    async def read_body(limit: int) -> bytes:
-        return body[:limit]
-
-    try:
-        return get_runner().run(engine.handle(incoming, read_body))
-    except TimeoutError:  # the engine's own deadline is shorter; this is the backstop
-        return engine.unavailable()
+    """The engine in the request's own thread (sync core client, blocking session store)."""
+    return engine.handle_sync(incoming, body)
 
 
 def csrf_installed() -> bool:
