@@ -61,7 +61,16 @@ def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
 
 
 def web_request(request: HttpRequest, path: str | None = None) -> WebRequest:
-    headers = {name.lower(): value for name, value in request.headers.items()}
+    # Straight from META (what `request.headers` would parse into a case-insensitive map).
+    meta = request.META
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in meta.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if meta.get(key):
+            headers[key.replace("_", "-").lower()] = str(meta[key])
     try:
         host = request.get_host()
     except DisallowedHost:

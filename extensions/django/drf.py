@@ -38,9 +38,9 @@ class KeycloakAuthentication(BaseAuthentication):
             if isinstance(checked, str):
                 raise AuthenticationFailed(checked)
             identity = checked
-        from django.contrib.auth import authenticate
+        from keycloak_sdk.extensions.django.middleware import django_user
 
-        user = authenticate(request._request, keycloak_identity=identity)
+        user = django_user(request._request, identity)
         return (user if user is not None else identity), identity
 
     def authenticate_header(self, request: Request) -> str:
