@@ -218,18 +218,18 @@ class AuthenticationMiddleware:
         if identity is None or identity.source == "session":
             await self.app(scope, app_receive, send)
             return
+
         # RFC 6750 §3.1: a bearer caller refused for its token's scope (Starlette's
         # `@requires` answers a bare 403) learns why in the challenge.
-        challenge = bearer_challenge(
-            self.engine.realm,
-            error="insufficient_scope",
-            description="the token lacks a required role or scope",
-        ).encode("latin-1")
-
         async def send_with_challenge(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 403:
                 headers = list(message.get("headers", []))
                 if not any(name.lower() == b"www-authenticate" for name, _ in headers):
+                    challenge = bearer_challenge(
+                        self.engine.realm,
+                        error="insufficient_scope",
+                        description="the token lacks a required role or scope",
+                    ).encode("latin-1")
                     headers.append((b"www-authenticate", challenge))
                     message = {**message, "headers": headers}
             await send(message)

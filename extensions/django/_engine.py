@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from keycloak_sdk.extensions.web.engine import AuthEngine, Outcome, WebRequest, WebResponse
-from keycloak_sdk.extensions.web.portal import LoopThread
 from keycloak_sdk.extensions.web.settings import config_from_mapping
 
 _lock = threading.Lock()
@@ -28,16 +27,8 @@ def get_engine() -> AuthEngine:
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or settings.SECRET_KEY
             engine = AuthEngine(config_from_mapping(values, secret_key=str(secret)))
             _state["engine"] = engine
-            _state["runner"] = LoopThread(timeout=engine.deadline + 5)
         assert isinstance(engine, AuthEngine)
         return engine
-
-
-def get_runner() -> LoopThread:
-    get_engine()
-    runner = _state["runner"]
-    assert isinstance(runner, LoopThread)
-    return runner
 
 
 def reset() -> None:
@@ -47,13 +38,8 @@ def reset() -> None:
 
 
 def run(engine: AuthEngine, incoming: WebRequest, body: bytes) -> Outcome:
-    async def read_body(limit: int) -> bytes:
-        return body[:limit]
-
-    try:
-        return get_runner().run(engine.handle(incoming, read_body))
-    except TimeoutError:  # the engine's own deadline is shorter; this is the backstop
-        return engine.unavailable()
+    """The engine in the request's own thread (sync core client, blocking session store)."""
+    return engine.handle_sync(incoming, body)
 
 
 def csrf_installed() -> bool:
@@ -75,7 +61,16 @@ def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
 
 
 def web_request(request: HttpRequest, path: str | None = None) -> WebRequest:
-    headers = {name.lower(): value for name, value in request.headers.items()}
+    # Straight from META (what `request.headers` would parse into a case-insensitive map).
+    meta = request.META
+    headers = {
+        key[5:].replace("_", "-").lower(): str(value)
+        for key, value in meta.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if meta.get(key):
+            headers[key.replace("_", "-").lower()] = str(meta[key])
     try:
         host = request.get_host()
     except DisallowedHost:

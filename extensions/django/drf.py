@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keycloak_sdk.extensions.django._engine import get_engine, get_runner
+from keycloak_sdk.extensions.django._engine import get_engine
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.engine import WebResponse
 from keycloak_sdk.extensions.web.guards import RoleRequirement
@@ -34,13 +34,13 @@ class KeycloakAuthentication(BaseAuthentication):
             token = engine.bearer_token(header)
             if isinstance(token, WebResponse):
                 raise AuthenticationFailed("malformed Authorization header")
-            checked = get_runner().run(engine.check_bearer(token))
+            checked = engine.check_bearer_sync(token)
             if isinstance(checked, str):
                 raise AuthenticationFailed(checked)
             identity = checked
-        from django.contrib.auth import authenticate
+        from keycloak_sdk.extensions.django.middleware import django_user
 
-        user = authenticate(request._request, keycloak_identity=identity)
+        user = django_user(request._request, identity)
         return (user if user is not None else identity), identity
 
     def authenticate_header(self, request: Request) -> str:

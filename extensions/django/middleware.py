@@ -57,20 +57,9 @@ def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
 
             request.user = AnonymousUser()
         return
-    from django.contrib.auth import authenticate
-
-    backend = _keycloak_backend()
 
     def user() -> object:
-        if backend is not None:
-            # Straight to KeycloakBackend (which keeps the synced user while the claims are
-            # unchanged): django.contrib.auth.authenticate() would inspect every backend's
-            # signature and could only end up here anyway.
-            found = backend.authenticate(request, keycloak_identity=identity)
-            if found is not None:
-                found.backend = _BACKEND_PATH
-        else:
-            found = authenticate(request, keycloak_identity=identity)
+        found = django_user(request, identity)
         if found is None:
             from django.contrib.auth.models import AnonymousUser
 
@@ -78,6 +67,22 @@ def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
         return found
 
     request.user = SimpleLazyObject(user)  # type: ignore[assignment]
+
+
+def django_user(request: HttpRequest, identity: Identity) -> object | None:
+    """The Django user for `identity` (None: no backend knows it)."""
+    backend = _keycloak_backend()
+    if backend is not None:
+        # Straight to KeycloakBackend (which keeps the synced user while the claims are
+        # unchanged): django.contrib.auth.authenticate() would inspect every backend's
+        # signature and could only end up here anyway.
+        found = backend.authenticate(request, keycloak_identity=identity)
+        if found is not None:
+            found.backend = _BACKEND_PATH
+        return found
+    from django.contrib.auth import authenticate
+
+    return authenticate(request, keycloak_identity=identity)
 
 
 def sync_session(request: HttpRequest, outcome: Proceed) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 def _quote(value: str) -> str:
     # RFC 7235 quoted-string; error descriptions must stay within %x20-21 / %x23-5B / %x5D-7E.
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
     cleaned = "".join(ch for ch in value if 0x20 <= ord(ch) <= 0x7E and ch not in '"\\')
     return f'"{cleaned}"'
 

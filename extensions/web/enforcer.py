@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
+from keycloak_sdk.extensions.web import steps
 from keycloak_sdk.extensions.web._sdk import KeycloakGateway, ResourceDescription
+from keycloak_sdk.extensions.web.steps import AsyncTargets, Steps, run_async
 
 
 class EnforcementMode(enum.Enum):
@@ -72,9 +74,18 @@ class PolicyEnforcer:
         self._lookups: dict[str, _Cached] = {}
 
     async def check(self, method: str, path: str, claims: AccessTokenClaims) -> EnforcementResult:
+        """Await the decision (the gateway's async calls)."""
+        return await run_async(
+            self.check_steps(method, path, claims), AsyncTargets(self.gateway, None, _no_body)
+        )
+
+    def check_steps(
+        self, method: str, path: str, claims: AccessTokenClaims
+    ) -> Steps[EnforcementResult]:
+        """The decision as steps (sans-IO), for the engine's sync and async drivers."""
         if self.mode is EnforcementMode.DISABLED:
             return EnforcementResult(True, reason="enforcement disabled")
-        target = await self._resolve(method, path)
+        target = yield from self._resolve(method, path)
         if target is None:
             allowed = self.mode is EnforcementMode.PERMISSIVE
             return EnforcementResult(allowed, reason="no resource is configured for this path")
@@ -86,20 +97,22 @@ class PolicyEnforcer:
             granted = any(claims.has_permission(n) for n in names)
         if granted:
             return EnforcementResult(True)
-        ticket = await self.gateway.create_ticket(resource_id or resource_name, scopes)
+        ticket: str = yield from steps.gateway(
+            "create_ticket", resource_id or resource_name, scopes
+        )
         return EnforcementResult(False, ticket=ticket, reason="permission missing")
 
-    async def _resolve(self, method: str, path: str) -> tuple[str, str, tuple[str, ...]] | None:
+    def _resolve(self, method: str, path: str) -> Steps[tuple[str, str, tuple[str, ...]] | None]:
         for config in self.paths:
             if fnmatchcase(path, config.path):
-                resource = await self._by_name(config.resource)
+                resource = yield from self._by_name(config.resource)
                 scopes = config.scopes_for(method)
                 if resource is None:
                     return config.resource, "", scopes
                 return resource.name, resource.id, scopes
         if not self.lazy_load:
             return None
-        found = await self._lookup(path)
+        found = yield from self._lookup(path)
         if not found:
             return None
         resource = found[0]
@@ -108,28 +121,32 @@ class PolicyEnforcer:
         )
         return resource.name, resource.id, scopes
 
-    async def _by_name(self, resource: str) -> ResourceDescription | None:
+    def _by_name(self, resource: str) -> Steps[ResourceDescription | None]:
         # Static configs name resources; their id (needed for tickets) is looked up once.
         key = f"name:{resource}"
         cached = self._lookups.get(key)
         if cached is None or cached.expires_at < time.time():
-            found = [
-                r
-                for r in await self.gateway.find_resources_by_name(resource)
-                if resource in (r.name, r.id)
-            ]
+            named: list[ResourceDescription] = yield from steps.gateway(
+                "find_resources_by_name", resource
+            )
+            found = [r for r in named if resource in (r.name, r.id)]
             cached = _Cached(found, time.time() + self._cache_ttl)
             self._lookups[key] = cached
         return cached.resources[0] if cached.resources else None
 
-    async def _lookup(self, path: str) -> list[ResourceDescription]:
+    def _lookup(self, path: str) -> Steps[list[ResourceDescription]]:
         key = f"uri:{path}"
         cached = self._lookups.get(key)
         if cached is None or cached.expires_at < time.time():
-            cached = _Cached(
-                await self.gateway.find_resources_by_uri(path), time.time() + self._cache_ttl
+            matching: list[ResourceDescription] = yield from steps.gateway(
+                "find_resources_by_uri", path
             )
+            cached = _Cached(matching, time.time() + self._cache_ttl)
             if len(self._lookups) > 10_000:
                 self._lookups.clear()
             self._lookups[key] = cached
         return cached.resources
+
+
+async def _no_body(limit: int) -> bytes:
+    return b""

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, quote, urlsplit
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
@@ -27,7 +27,8 @@ from keycloak_sdk.extensions.dpop import (
 from keycloak_sdk.extensions.errors import KeycloakError, LoginError
 from keycloak_sdk.extensions.login import DEFAULT_MAX_LOGIN_AGE, LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
-from keycloak_sdk.extensions.web._sdk import KeycloakGateway
+from keycloak_sdk.extensions.web import steps
+from keycloak_sdk.extensions.web._sdk import KeycloakGateway, SyncKeycloakGateway
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.cookies import cookie_value
@@ -42,6 +43,14 @@ from keycloak_sdk.extensions.web.sessions import (
     SessionStoreError,
     SessionTicket,
     StoredTokens,
+    SyncSessionStore,
+)
+from keycloak_sdk.extensions.web.steps import (
+    AsyncTargets,
+    Steps,
+    SyncTargets,
+    run_async,
+    run_sync,
 )
 
 logger = logging.getLogger("keycloak_sdk.web")
@@ -164,6 +173,7 @@ class AuthEngine:
                 method_scopes=config.enforcer_method_scopes,
             )
         self._sealer = CookieSealer(config.secret_key)
+        self._sync_gateway: SyncKeycloakGateway | None = None
         self._dpop: DPoPVerifier | None = None  # made on the first DPoP request
         self._login_sealer = CookieSealer(config.secret_key, purpose="keycloak-sdk.login")
         self.realm = config.settings.realm
@@ -187,12 +197,44 @@ class AuthEngine:
     # -- entry point -----------------------------------------------------------------------
 
     async def handle(self, request: WebRequest, read_body: BodyReader) -> Outcome:
+        """Asynchronously (ASGI): Keycloak and the store are awaited on the running loop."""
         try:
             async with asyncio.timeout(self.deadline):
-                return await self._dispatch(request, read_body)
+                return await run_async(self._dispatch(request), self._async_targets(read_body))
         except TimeoutError:
             logger.warning("Keycloak did not answer within %.1f s", self.deadline)
             return self.unavailable()
+
+    def handle_sync(self, request: WebRequest, body: bytes = b"") -> Outcome:
+        """Synchronously (WSGI, Django), in the calling thread: the blocking gateway and
+        store, each Keycloak round trip cut to what is left of the request's deadline."""
+        with self.sync_gateway.deadline(self.deadline):
+            return run_sync(self._dispatch(request), self._sync_targets(body))
+
+    def _async_targets(self, read_body: BodyReader | None = None) -> AsyncTargets:
+        return AsyncTargets(self.gateway, self.config.session_store, read_body or _no_body)
+
+    def _sync_targets(self, body: bytes = b"") -> SyncTargets:
+        return SyncTargets(self.sync_gateway, self.sync_store, lambda limit: body[:limit])
+
+    @property
+    def sync_gateway(self) -> SyncKeycloakGateway:
+        """Made on first synchronous use (in the worker, after any fork)."""
+        gateway = self._sync_gateway
+        if gateway is None:
+            gateway = self._sync_gateway = SyncKeycloakGateway(self.config.settings)
+        return gateway
+
+    @property
+    def sync_store(self) -> SyncSessionStore:
+        store = self.config.session_store
+        blocking = getattr(store, "blocking", None)
+        if blocking is None:
+            raise TypeError(
+                f"{type(store).__name__} has no blocking form (a `blocking` attribute): "
+                "WSGI and Django apps need one"
+            )
+        return cast("SyncSessionStore", blocking)
 
     def passes_untouched(self, path: str, cookie_header: str | None) -> bool:
         """A public path without this app's session cookie: nothing to check, nothing to
@@ -210,7 +252,7 @@ class AuthEngine:
         # 503 + Retry-After: the app itself is fine; retrying later will work.
         return WebResponse.text(503, "The identity provider is not available", ("retry-after", "5"))
 
-    async def _dispatch(self, request: WebRequest, read_body: BodyReader) -> Outcome:
+    def _dispatch(self, request: WebRequest) -> Steps[Outcome]:
         config = self.config
         path = request.path
         kind = config.rules.classify(path)
@@ -225,19 +267,19 @@ class AuthEngine:
             if path == config.backchannel_logout_path:
                 if request.method != "POST":
                     return WebResponse.text(405, "Method Not Allowed", ("allow", "POST"))
-                return await self._backchannel_logout(read_body)
+                return (yield from self._backchannel_logout())
             if path == config.callback_path:
                 if request.method not in ("GET", "HEAD"):
                     return WebResponse.text(405, "Method Not Allowed", ("allow", "GET"))
-                return await self._callback(request)
+                return (yield from self._callback(request))
             if path == config.login_path and kind is not RouteKind.API:
-                return await self._start_login(request, self._next_param(request))
+                return (yield from self._start_login(request, self._next_param(request)))
             if path == config.logout_path:
-                return await self._logout(request)
+                return (yield from self._logout(request))
             if kind is RouteKind.API:
-                return await self._bearer(request)
+                return (yield from self._bearer(request))
             try:
-                session = await self._session(request)
+                session = yield from self._session(request)
             except SessionStoreError:
                 if kind is not RouteKind.PUBLIC:
                     raise
@@ -247,7 +289,7 @@ class AuthEngine:
                 return Proceed(identity, kind, user)
             if request.method in ("GET", "HEAD"):
                 target = path + (f"?{request.query_string}" if request.query_string else "")
-                return await self._start_login(request, target)
+                return (yield from self._start_login(request, target))
             return WebResponse.text(401, "Login required")
         except KeycloakError as exc:
             # Keycloak unreachable or misbehaving: the client did nothing wrong.
@@ -301,18 +343,18 @@ class AuthEngine:
         values = _query(request.query_string).get("next", [])
         return values[0] if len(values) == 1 else self.config.default_redirect
 
-    async def _start_login(self, request: WebRequest, return_to: str) -> WebResponse:
+    def _start_login(self, request: WebRequest, return_to: str) -> Steps[WebResponse]:
         # Nothing is stored server-side for a visitor who is not logged in: the pending login
         # travels in its own sealed cookie, so anonymous traffic costs no memory and can evict
         # no one. Other tabs' pending logins stay in it (a few, the oldest dropped).
         pending = self._pending_logins(request)
-        transaction = await self.gateway.begin_login(self.redirect_uri(request))
+        transaction = yield from steps.gateway("begin_login", self.redirect_uri(request))
         safe = safe_return_to(return_to, self.config.default_redirect)
         pending.append({"t": transaction.to_dict(), "r": safe})
         cookie = self._login_cookie(request, pending[-MAX_PENDING_LOGINS:])
         return WebResponse.redirect(transaction.authorization_url, cookie)
 
-    async def _callback(self, request: WebRequest) -> WebResponse:
+    def _callback(self, request: WebRequest) -> Steps[WebResponse]:
         query = _query(request.query_string)
         if query is None:
             return WebResponse.text(400, "Malformed query string")
@@ -333,7 +375,7 @@ class AuthEngine:
             return WebResponse.text(400, "Missing code", rest)
         try:
             transaction = LoginTransaction.from_dict(found["t"])
-            tokens, id_claims = await self.gateway.complete_login(transaction, single)
+            tokens, id_claims = yield from steps.gateway("complete_login", transaction, single)
         except LoginError as exc:
             logger.info("login refused: %s", exc)
             return WebResponse.text(400, "Login failed; start again", rest)
@@ -345,7 +387,7 @@ class AuthEngine:
         # Session fixation: a session id is only ever issued after the login, fresh.
         old = self._ticket(request)
         if old is not None:
-            await self.config.session_store.delete(old)
+            yield from steps.store("delete", old)
         ticket = SessionTicket.new()
         fresh = SessionRecord(
             expires_at=time.time() + self.config.session_max_age,
@@ -354,7 +396,7 @@ class AuthEngine:
             sub=id_claims.sub,
             user={k: v for k, v in id_claims.raw.items() if k not in _PROTOCOL_CLAIMS},
         )
-        await self.config.session_store.put(ticket, fresh)
+        yield from steps.store("put", ticket, fresh)
         return WebResponse.redirect(str(found["r"]), self._set_cookie(request, ticket), rest)
 
     def _pending_logins(self, request: WebRequest) -> list[dict[str, Any]]:
@@ -390,47 +432,51 @@ class AuthEngine:
         return ("set-cookie", f"{name}=; {self._attributes(request, 0)}")
 
     async def session_identity(self, request: WebRequest) -> Identity | None:
-        session = await self._session(request)
+        session = await run_async(self._session(request), self._async_targets())
         return None if session is None else session[0]
 
-    async def _session(
+    def session_identity_sync(self, request: WebRequest) -> Identity | None:
+        with self.sync_gateway.deadline(self.deadline):
+            session = run_sync(self._session(request), self._sync_targets())
+        return None if session is None else session[0]
+
+    def _session(
         self, request: WebRequest
-    ) -> tuple[Identity, Mapping[str, object] | None] | None:
-        ticket, record = await self._load(request)
+    ) -> Steps[tuple[Identity, Mapping[str, object] | None] | None]:
+        ticket, record = yield from self._load(request)
         if ticket is None or record is None or record.tokens is None:
             return None
-        store = self.config.session_store
         tokens = record.tokens
         if tokens.expires_at - self.config.refresh_skew <= time.time():
-            refreshed = await self._refresh(tokens)
+            refreshed = yield from self._refresh(tokens)
             if refreshed is None:
-                await store.delete(ticket)
+                yield from steps.store("delete", ticket)
                 return None
             record.tokens = tokens = refreshed
-            await store.put(ticket, record)
+            yield from steps.store("put", ticket, record)
         try:
-            claims = await self.gateway.validate_access_token(tokens.access_token)
+            claims = yield from steps.gateway("validate_access_token", tokens.access_token)
         except InvalidBearerTokenError:
-            await store.delete(ticket)
+            yield from steps.store("delete", ticket)
             return None
         if record.sub is not None and claims.sub != record.sub:
             # A session belongs to the user who logged in; a refresh answered with someone
             # else's tokens ends it instead of switching users (OIDC Core §12.2).
             logger.warning("session tokens name another subject; the session is ended")
-            await store.delete(ticket)
+            yield from steps.store("delete", ticket)
             return None
         identity = Identity(
             claims, tokens.access_token, "session", self.gateway.client_id, tokens.id_token
         )
         return identity, record.user
 
-    async def _refresh(self, tokens: StoredTokens) -> StoredTokens | None:
+    def _refresh(self, tokens: StoredTokens) -> Steps[StoredTokens | None]:
         if not tokens.refresh_token:
             return None
         if tokens.refresh_expires_at is not None and tokens.refresh_expires_at < time.time():
             return None
         try:
-            fresh = await self.gateway.refresh(tokens.refresh_token)
+            fresh = yield from steps.gateway("refresh", tokens.refresh_token)
         except LoginError:
             return None  # the Keycloak session ended: log in again
         stored = _stored(fresh)
@@ -438,13 +484,13 @@ class AuthEngine:
             stored.id_token = tokens.id_token
         return stored
 
-    async def _logout(self, request: WebRequest) -> Outcome:
-        ticket, record = await self._load(request)
+    def _logout(self, request: WebRequest) -> Steps[Outcome]:
+        ticket, record = yield from self._load(request)
         logged_in = ticket is not None and record is not None and record.tokens is not None
         if request.method == "POST":
             if not self.same_origin(request):
                 return WebResponse.text(403, "Cross-origin logout refused")
-            return await self._end_session(request, ticket, record)
+            return (yield from self._end_session(request, ticket, record))
         if not logged_in:
             return Proceed(None, RouteKind.PUBLIC)  # the app's own page, if it has one
         if request.method not in ("GET", "HEAD"):
@@ -452,7 +498,7 @@ class AuthEngine:
         # A link (keycloak-client's apps log out with one) is followed from this app's own
         # pages; any other page could only embed it, so it gets a button to confirm with.
         if request.headers.get("sec-fetch-site") in ("same-origin", "none"):
-            return await self._end_session(request, ticket, record)
+            return (yield from self._end_session(request, ticket, record))
         return self._logout_form(request)
 
     def _logout_form(self, request: WebRequest) -> WebResponse:
@@ -476,21 +522,23 @@ class AuthEngine:
             page.encode("utf-8"),
         )
 
-    async def _end_session(
+    def _end_session(
         self, request: WebRequest, ticket: SessionTicket | None, record: SessionRecord | None
-    ) -> WebResponse:
+    ) -> Steps[WebResponse]:
         landing = f"{self.public_origin(request)}{safe_return_to(self.config.post_logout_redirect)}"
         clear = self._clear_cookie(request)
         if ticket is None or record is None or record.tokens is None:
             return WebResponse.redirect(landing, clear, status=303, logged_out=True)
-        await self.config.session_store.delete(ticket)
-        url = await self.gateway.end_session_url(
-            id_token_hint=record.tokens.id_token, post_logout_redirect_uri=landing
+        yield from steps.store("delete", ticket)
+        url = yield from steps.gateway(
+            "end_session_url",
+            id_token_hint=record.tokens.id_token,
+            post_logout_redirect_uri=landing,
         )
         return WebResponse.redirect(url, clear, status=303, logged_out=True)
 
-    async def _backchannel_logout(self, read_body: BodyReader) -> WebResponse:
-        body = await read_body(_MAX_LOGOUT_BODY + 1)
+    def _backchannel_logout(self) -> Steps[WebResponse]:
+        body = yield from steps.body(_MAX_LOGOUT_BODY + 1)
         if len(body) > _MAX_LOGOUT_BODY:
             return WebResponse.json(413, {"error": "invalid_request"})
         try:
@@ -501,17 +549,18 @@ class AuthEngine:
         if len(tokens) != 1:
             return WebResponse.json(400, {"error": "invalid_request"})
         try:
-            claims = await self.gateway.validate_logout_token(tokens[0])
+            claims = yield from steps.gateway("validate_logout_token", tokens[0])
         except InvalidBearerTokenError as exc:
             logger.info("back-channel logout refused: %s", exc)
             return WebResponse.json(
                 400, {"error": "invalid_request", "error_description": "invalid logout token"}
             )
-        store = self.config.session_store
         try:
-            ended = await store.delete_by_sid(claims.sid) if claims.sid else 0
+            ended = 0
+            if claims.sid:
+                ended = yield from steps.store("delete_by_sid", claims.sid)
             if claims.sid is None and claims.sub:
-                ended = await store.delete_by_subject(claims.sub)
+                ended = yield from steps.store("delete_by_subject", claims.sub)
         except SessionStoreError as exc:
             # Keycloak retries nothing; a 503 at least shows up in its log and ours.
             logger.error("back-channel logout could not reach the session store: %s", exc)
@@ -546,10 +595,10 @@ class AuthEngine:
             403, {"error": "insufficient_scope"}, ("www-authenticate", challenge)
         )
 
-    async def _bearer(self, request: WebRequest) -> Outcome:
+    def _bearer(self, request: WebRequest) -> Steps[Outcome]:
         header = request.headers.get("authorization")
         if header and header.partition(" ")[0].lower() == "dpop":
-            dpop = await self._dpop_identity(request, header)
+            dpop = yield from self._dpop_identity(request, header)
             if isinstance(dpop, str):
                 challenge = f'DPoP realm="{self.realm}", error="invalid_dpop_proof"'
                 body = {"error": "invalid_dpop_proof", "error_description": dpop}
@@ -559,12 +608,12 @@ class AuthEngine:
             token_or_error = self.bearer_token(header)
             if isinstance(token_or_error, WebResponse):
                 return token_or_error
-            identity = await self.check_bearer(token_or_error)
+            identity = yield from self._check_bearer(token_or_error)
         if isinstance(identity, str):
             return self.bearer_error(401, "invalid_token", identity)
         enforcer = self.config.enforcer
         if enforcer is not None:
-            result = await enforcer.check(request.method, request.path, identity.claims)
+            result = yield from enforcer.check_steps(request.method, request.path, identity.claims)
             if not result.allowed:
                 if result.ticket is None:
                     return self.insufficient(identity)
@@ -575,7 +624,7 @@ class AuthEngine:
                 )
         return Proceed(identity, RouteKind.API)
 
-    async def _dpop_identity(self, request: WebRequest, header: str) -> Identity | str:
+    def _dpop_identity(self, request: WebRequest, header: str) -> Steps[Identity | str]:
         """`Authorization: DPoP <token>` with a `DPoP` proof (RFC 9449 section 7): the token
         is validated as usual, must be bound, and the proof must be for this request and
         made with the token's key."""
@@ -583,7 +632,9 @@ class AuthEngine:
         if not token or " " in token:
             return "malformed Authorization header"
         try:
-            claims = await self.gateway.validate_access_token(token, audience=self.config.audience)
+            claims = yield from steps.gateway(
+                "validate_access_token", token, audience=self.config.audience
+            )
         except InvalidBearerTokenError as exc:
             return f"the access token is not valid: {exc}"
         if self._dpop is None:
@@ -621,11 +672,22 @@ class AuthEngine:
         identity = await self.check_bearer(token)
         return None if isinstance(identity, str) else identity
 
+    def identify_bearer_sync(self, token: str) -> Identity | None:
+        identity = self.check_bearer_sync(token)
+        return None if isinstance(identity, str) else identity
+
     async def check_bearer(self, token: str) -> Identity | str:
         """The token's identity, or why it was refused: an RFC 6750 `error_description` that
         names the failed check (never the token, a key or the configuration)."""
+        return await run_async(self._check_bearer(token), self._async_targets())
+
+    def check_bearer_sync(self, token: str) -> Identity | str:
+        with self.sync_gateway.deadline(self.deadline):
+            return run_sync(self._check_bearer(token), self._sync_targets())
+
+    def _check_bearer(self, token: str) -> Steps[Identity | str]:
         if self.config.bearer_validation == "introspection":
-            result = await self.gateway.introspect(token)
+            result = yield from steps.gateway("introspect", token)
             if not result.active:
                 return "the access token is not active"
             claims = AccessTokenClaims(result.to_dict())
@@ -633,7 +695,9 @@ class AuthEngine:
                 return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
             return Identity(claims, token, "introspection", self.gateway.client_id)
         try:
-            claims = await self.gateway.validate_access_token(token, audience=self.config.audience)
+            claims = yield from steps.gateway(
+                "validate_access_token", token, audience=self.config.audience
+            )
         except InvalidBearerTokenError as exc:
             return f"the access token is not valid: {exc}"
         if _dpop_bound(claims):
@@ -648,11 +712,14 @@ class AuthEngine:
         raw = self._sealer.unseal(sealed) if sealed else None
         return None if raw is None else SessionTicket.decode(raw)
 
-    async def _load(self, request: WebRequest) -> tuple[SessionTicket | None, SessionRecord | None]:
+    def _load(
+        self, request: WebRequest
+    ) -> Steps[tuple[SessionTicket | None, SessionRecord | None]]:
         ticket = self._ticket(request)
         if ticket is None:
             return None, None
-        return ticket, await self.config.session_store.get(ticket)
+        record: SessionRecord | None = yield from steps.store("get", ticket)
+        return ticket, record
 
     def _secure(self, request: WebRequest) -> bool:
         secure = self.config.cookie_secure
@@ -676,6 +743,10 @@ class AuthEngine:
     def _clear_cookie(self, request: WebRequest) -> tuple[str, str]:
         name = self._cookie_name(request, self.config.cookie_name)
         return ("set-cookie", f"{name}=; {self._attributes(request, 0)}")
+
+
+async def _no_body(limit: int) -> bytes:
+    return b""
 
 
 def _dpop_bound(claims: AccessTokenClaims) -> bool:

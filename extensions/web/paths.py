@@ -7,9 +7,10 @@ style (`fnmatch`): `/static/*` matches everything below /static/, `/health` one 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from dataclasses import dataclass, field
+from fnmatch import translate
 
 
 class RouteKind(enum.Enum):
@@ -24,6 +25,14 @@ class PathRules:
 
     public: tuple[str, ...] = ()
     api: tuple[str, ...] = ()
+    # Each kind's patterns as one compiled expression: one match per request, not one per
+    # pattern (the same semantics as `fnmatchcase`).
+    _public: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    _api: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_public", _compiled(self.public))
+        object.__setattr__(self, "_api", _compiled(self.api))
 
     @classmethod
     def of(cls, public: Iterable[str] = (), api: Iterable[str] = ()) -> PathRules:
@@ -34,8 +43,14 @@ class PathRules:
 
     def classify(self, path: str) -> RouteKind:
         # Public wins so that e.g. /api/health can be declared public inside /api/*.
-        if any(fnmatchcase(path, pattern) for pattern in self.public):
+        if self._public is not None and self._public.match(path):
             return RouteKind.PUBLIC
-        if any(fnmatchcase(path, pattern) for pattern in self.api):
+        if self._api is not None and self._api.match(path):
             return RouteKind.API
         return RouteKind.BROWSER
+
+
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{translate(pattern)})" for pattern in patterns))

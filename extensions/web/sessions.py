@@ -120,8 +120,9 @@ def index_key(kind: str, value: str) -> str:
 
 
 class SessionStore(Protocol):
-    """Where browser sessions live. Called from the engine's event loop; any error that means
-    "unavailable" is raised as `SessionStoreError` (the visitor gets a 503, not a logout)."""
+    """Where browser sessions live. Awaited by ASGI apps; WSGI and Django apps call its
+    `blocking` form (a `SyncSessionStore`). Any error that means "unavailable" is raised as
+    `SessionStoreError` (the visitor gets a 503, not a logout)."""
 
     async def get(self, ticket: SessionTicket) -> SessionRecord | None: ...
 
@@ -134,8 +135,24 @@ class SessionStore(Protocol):
     async def delete_by_subject(self, sub: str) -> int: ...
 
 
-class InMemorySessionStore:
-    """Process-local store with expiry: one process only (use `RedisSessionStore` otherwise).
+class SyncSessionStore(Protocol):
+    """The blocking form of `SessionStore` (WSGI and Django), same records, same errors. A
+    store offers it as its `blocking` attribute."""
+
+    def get(self, ticket: SessionTicket) -> SessionRecord | None: ...
+
+    def put(self, ticket: SessionTicket, record: SessionRecord) -> None: ...
+
+    def delete(self, ticket: SessionTicket) -> None: ...
+
+    def delete_by_sid(self, sid: str) -> int: ...
+
+    def delete_by_subject(self, sub: str) -> int: ...
+
+
+class SyncInMemorySessionStore:
+    """Process-local store with expiry, blocking calls (the blocking form of
+    `InMemorySessionStore`). Thread-safe: WSGI and Django workers call it from many threads.
 
     Only logged-in users have a record, so it grows with logins, not with visitors; beyond
     `max_sessions` the expired go first, then the oldest.
@@ -150,7 +167,7 @@ class InMemorySessionStore:
     def __len__(self) -> int:
         return len(self._records)
 
-    async def get(self, ticket: SessionTicket) -> SessionRecord | None:
+    def get(self, ticket: SessionTicket) -> SessionRecord | None:
         session_id = ticket.session_id
         with self._lock:
             record = self._records.get(session_id)
@@ -159,7 +176,7 @@ class InMemorySessionStore:
                 return None
             return record
 
-    async def put(self, ticket: SessionTicket, record: SessionRecord) -> None:
+    def put(self, ticket: SessionTicket, record: SessionRecord) -> None:
         session_id = ticket.session_id
         with self._lock:
             self._remove(session_id)
@@ -171,18 +188,18 @@ class InMemorySessionStore:
             if record.sid:
                 self._by_sid.setdefault(record.sid, set()).add(session_id)
 
-    async def delete(self, ticket: SessionTicket) -> None:
+    def delete(self, ticket: SessionTicket) -> None:
         with self._lock:
             self._remove(ticket.session_id)
 
-    async def delete_by_sid(self, sid: str) -> int:
+    def delete_by_sid(self, sid: str) -> int:
         with self._lock:
             ids = list(self._by_sid.get(sid, ()))
             for session_id in ids:
                 self._remove(session_id)
             return len(ids)
 
-    async def delete_by_subject(self, sub: str) -> int:
+    def delete_by_subject(self, sub: str) -> int:
         with self._lock:
             ids = [key for key, record in self._records.items() if record.sub == sub]
             for session_id in ids:
@@ -202,3 +219,37 @@ class InMemorySessionStore:
         now = time.time()
         for key in [k for k, r in self._records.items() if r.expires_at < now]:
             self._remove(key)
+
+
+class InMemorySessionStore:
+    """Process-local store with expiry: one process only (use `RedisSessionStore` otherwise).
+
+    Only logged-in users have a record, so it grows with logins, not with visitors; beyond
+    `max_sessions` the expired go first, then the oldest. `blocking` is the same store with
+    blocking calls (what WSGI and Django apps use); both see the same sessions.
+    """
+
+    def __init__(self, max_sessions: int = 100_000) -> None:
+        self.blocking = SyncInMemorySessionStore(max_sessions)
+
+    def __len__(self) -> int:
+        return len(self.blocking)
+
+    @property
+    def _records(self) -> dict[str, SessionRecord]:
+        return self.blocking._records
+
+    async def get(self, ticket: SessionTicket) -> SessionRecord | None:
+        return self.blocking.get(ticket)
+
+    async def put(self, ticket: SessionTicket, record: SessionRecord) -> None:
+        self.blocking.put(ticket, record)
+
+    async def delete(self, ticket: SessionTicket) -> None:
+        self.blocking.delete(ticket)
+
+    async def delete_by_sid(self, sid: str) -> int:
+        return self.blocking.delete_by_sid(sid)
+
+    async def delete_by_subject(self, sub: str) -> int:
+        return self.blocking.delete_by_subject(sub)

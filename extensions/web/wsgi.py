@@ -9,7 +9,6 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
-from keycloak_sdk.extensions.web.portal import LoopThread
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -80,12 +79,11 @@ def send_wsgi(response: WebResponse, start_response: StartResponse) -> Iterable[
 
 
 class KeycloakWSGIMiddleware:
-    def __init__(
-        self, app: WSGIApplication, engine: AuthEngine, runner: LoopThread | None = None
-    ) -> None:
+    """Runs the engine in the request's own thread, with the blocking gateway and store."""
+
+    def __init__(self, app: WSGIApplication, engine: AuthEngine) -> None:
         self.app = app
         self.engine = engine
-        self.runner = runner or LoopThread(timeout=engine.deadline + 5)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -97,14 +95,7 @@ class KeycloakWSGIMiddleware:
         body = b""
         if request.path == self.engine.config.backchannel_logout_path:
             body = read_wsgi_body(environ, 64 * 1024 + 1)
-
-        async def read_body(limit: int) -> bytes:
-            return body[:limit]
-
-        try:
-            outcome = self.runner.run(self.engine.handle(request, read_body))
-        except TimeoutError:  # the engine's own deadline is shorter; this is the backstop
-            outcome = self.engine.unavailable()
+        outcome = self.engine.handle_sync(request, body)
         if isinstance(outcome, WebResponse):
             return send_wsgi(outcome, start_response)
         assert isinstance(outcome, Proceed)

@@ -56,9 +56,9 @@ def test_drf_rejects_bad_tokens_with_a_bearer_challenge(served: ServedApp) -> No
 
 
 def _identity_of(token: str) -> Identity:
-    from keycloak_sdk.extensions.django._engine import get_engine, get_runner
+    from keycloak_sdk.extensions.django._engine import get_engine
 
-    identity = get_runner().run(get_engine().identify_bearer(token))
+    identity = get_engine().identify_bearer_sync(token)
     assert identity is not None
     return identity
 

@@ -154,3 +154,24 @@ def _restart_round_trip(keycloak: RunningKeycloak, redis_url: str) -> None:
             assert browser.get("/profile").json()["user"] == "alice"
         with serve_asgi(app(), port):  # a new process would be no different: nothing in memory
             assert browser.get("/profile").json()["user"] == "alice"
+
+
+async def test_the_blocking_form_shares_every_session_with_the_async_one(
+    store: SessionStore,
+) -> None:
+    """WSGI and Django apps use the store's `blocking` form: same records, same index."""
+    blocking = store.blocking  # type: ignore[attr-defined]
+    written_async, written_blocking = SessionTicket.new(), SessionTicket.new()
+    await store.put(written_async, _record("s9", "u9"))
+    blocking.put(written_blocking, _record("s9", "u9"))
+    found = blocking.get(written_async)
+    assert found is not None and found.tokens == TOKENS and found.user == {"name": "Alice"}
+    assert await store.get(written_blocking) is not None
+    assert blocking.delete_by_sid("s9") == 2  # a back-channel logout seen by both forms
+    assert await store.get(written_async) is None and blocking.get(written_blocking) is None
+    await store.put(written_async, _record("s8", "u8"))
+    blocking.delete(written_async)
+    assert await store.get(written_async) is None
+    blocking.put(written_blocking, _record("s7", "u7"))
+    assert await store.delete_by_subject("u7") == 1
+    assert blocking.get(written_blocking) is None

@@ -395,3 +395,19 @@ def test_unreachable_keys_are_503_not_401(harness: Harness) -> None:
     token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
     response = harness.client.get("/api/x", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 503
+
+
+def test_flask_runs_the_engine_in_the_request_thread() -> None:
+    """No background event-loop thread: the WSGI request's own thread does the work."""
+    import threading
+
+    before = {thread.ident for thread in threading.enumerate()}
+    engine = make_engine()
+    with serve("flask", engine) as client:
+        assert client.get("/api/x", headers={"Authorization": "Bearer a.b.c"}).status_code in (
+            401,
+            503,
+        )
+        assert client.get("/profile").status_code == 503  # Keycloak unreachable
+    started = [t.name for t in threading.enumerate() if t.ident not in before]
+    assert started == []

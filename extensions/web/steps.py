@@ -1,0 +1,108 @@
+"""The engine's calls to Keycloak and to the session store, as values (sans-IO).
+
+Like the flows in `extensions/_flows.py`, the engine is written once as generators that yield
+`Call`s and receive their results; a driver performs them. `run_sync` performs them with the
+blocking gateway and store (WSGI, Django: the request's own thread, no event loop, no hop to
+another thread); `run_async` awaits them (ASGI). An exception raised by a call is thrown back
+into the engine at the point of the `yield`, so the engine's `try`/`except` read as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+T = TypeVar("T")
+
+Target = Literal["gateway", "store", "body"]
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """`target.name(*args, **kwargs)`: on the gateway, the session store, or the body reader."""
+
+    target: Target
+    name: str
+    args: tuple[Any, ...] = ()
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+Steps = Generator[Call, Any, T]
+
+
+def gateway(name: str, *args: Any, **kwargs: Any) -> Steps[Any]:
+    return (yield Call("gateway", name, args, kwargs))
+
+
+def store(name: str, *args: Any) -> Steps[Any]:
+    return (yield Call("store", name, args))
+
+
+def body(limit: int) -> Steps[bytes]:
+    data: bytes = yield Call("body", "read", (limit,))
+    return data
+
+
+class SyncTargets:
+    """What `run_sync` performs calls on."""
+
+    def __init__(self, gateway: Any, store: Any, read_body: Callable[[int], bytes]) -> None:
+        self.gateway = gateway
+        self.store = store
+        self.read_body = read_body
+
+    def perform(self, call: Call) -> Any:
+        if call.target == "body":
+            return self.read_body(*call.args)
+        target = self.gateway if call.target == "gateway" else self.store
+        return getattr(target, call.name)(*call.args, **call.kwargs)
+
+
+class AsyncTargets:
+    """What `run_async` awaits calls on."""
+
+    def __init__(
+        self, gateway: Any, store: Any, read_body: Callable[[int], Awaitable[bytes]]
+    ) -> None:
+        self.gateway = gateway
+        self.store = store
+        self.read_body = read_body
+
+    async def perform(self, call: Call) -> Any:
+        if call.target == "body":
+            return await self.read_body(*call.args)
+        target = self.gateway if call.target == "gateway" else self.store
+        return await getattr(target, call.name)(*call.args, **call.kwargs)
+
+
+def run_sync(steps: Steps[T], targets: SyncTargets) -> T:
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            call = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        value, error = None, None
+        try:
+            value = targets.perform(call)
+        except Exception as exc:  # thrown back into the engine where it yielded
+            error = exc
+
+
+async def run_async(steps: Steps[T], targets: AsyncTargets) -> T:
+    value: Any = None
+    error: Exception | None = None
+    while True:
+        try:
+            call = steps.send(value) if error is None else steps.throw(error)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        value, error = None, None
+        try:
+            value = await targets.perform(call)
+        except Exception as exc:  # thrown back into the engine where it yielded
+            error = exc
