@@ -76,29 +76,22 @@ def _timed(call: object) -> tuple[BaseException | None, float]:
     return None, time.monotonic() - began
 
 
-# The WSGI adapters (Flask, Django) run the async engine on a daemon event-loop thread that
-# lives as long as the process and has no close(); one per app is expected, not a leak of the
-# request path. Reported to the web layer's owner.
-WSGI_LOOP_THREAD = "keycloak-sdk-web"
-
-
 @pytest.fixture
 def no_leaks() -> Iterator[None]:
+    """No thread and no socket outlives the app and clients a test closed (the WSGI and
+    Django adapters run the engine in the request's own thread: they start none)."""
     threads = set(threading.enumerate())
     sockets = _sockets()
     yield
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        new = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
-        extra = [t for t in new if t.name != WSGI_LOOP_THREAD]
+        extra = [t for t in threading.enumerate() if t not in threads and t.is_alive()]
         if not extra:
             break
         time.sleep(0.1)
     assert not extra, f"threads left behind: {[t.name for t in extra]}"
     gc.collect()
-    # Each surviving WSGI loop thread keeps its event loop's self-pipe (two sockets).
-    allowed = sockets + 2 * sum(t.name == WSGI_LOOP_THREAD for t in new)
-    assert _sockets() <= allowed, f"sockets left open: {_open_sockets()}"
+    assert _sockets() <= sockets, f"sockets left open: {_open_sockets()}"
 
 
 @pytest.mark.integration
