@@ -22,8 +22,8 @@ from keycloak_sdk.admin.models import CredentialRepresentation, UserRepresentati
 from tests.helpers.generated import CONFIDENTIAL, unique
 from tests.helpers.keycloak import RunningKeycloak
 
-PASSWORD = "otp-user-password"  # noqa: S105 - a test user on a throwaway server
-OTP_SECRET = "sdk-test-otp-secret-0123"  # noqa: S105
+PASSWORD = "otp-user-password"
+OTP_SECRET = "sdk-test-otp-secret-0123"
 
 
 def totp(secret: str, at: float | None = None) -> str:
