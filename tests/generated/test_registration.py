@@ -1,8 +1,8 @@
 """Dynamic client registration (RFC 7591/7592) through the generated client, sync and async.
 
-An initial access token comes from the generated admin client; every registered client is
-deleted again (through the registration access token, or by the admin client if a test fails
-half-way).
+Initial access tokens come from the generated admin client (tests/helpers/registration.py);
+every registered client is deleted again (through the registration access token, or by the
+admin client if a test fails half-way).
 """
 
 from __future__ import annotations
@@ -18,47 +18,16 @@ from keycloak_sdk import (
     KeycloakClient,
     OAuthError,
 )
-from keycloak_sdk.admin import KeycloakAdmin
-from keycloak_sdk.admin.models import ClientInitialAccessCreatePresentation
 from keycloak_sdk.models import ClientInformation, ClientMetadata
 from tests.helpers.generated import REDIRECT_URI, unique
 from tests.helpers.keycloak import RunningKeycloak
-
-
-@pytest.fixture(scope="module")
-def admin(keycloak: RunningKeycloak) -> Iterator[KeycloakAdmin]:
-    with KeycloakAdmin(
-        keycloak.base_url,
-        realm="sdk-test",
-        login_realm="master",
-        username=keycloak.admin_user,
-        password=keycloak.admin_password,
-    ) as kc_admin:
-        yield kc_admin
+from tests.helpers.registration import initial_access_tokens
 
 
 @pytest.fixture
-def initial_access_token(admin: KeycloakAdmin) -> Iterator[Callable[[], str]]:
-    """One-use initial access tokens, each revoked after the test; leftovers cleaned up."""
-    created: list[str] = []
-    registered_before = {c.client_id for c in admin.clients.list()}
-
-    def make() -> str:
-        access = admin.initial_access.create(
-            ClientInitialAccessCreatePresentation(count=1, expiration=300)
-        )
-        assert access.id is not None and access.token is not None
-        created.append(access.id)
-        return access.token
-
-    yield make
-    for access_id in created:
-        if any(a.id == access_id for a in admin.initial_access.list()):
-            admin.initial_access.delete(access_id)
-    for leftover in admin.clients.list():
-        registered_here = leftover.client_id not in registered_before
-        if registered_here and leftover.id is not None and (leftover.name or "").startswith("reg-"):
-            admin.clients.delete(leftover.id)
+def initial_access_token(keycloak: RunningKeycloak) -> Iterator[Callable[[], str]]:
+    with initial_access_tokens(keycloak) as make:
+        yield make
 
 
 def _metadata(name: str) -> ClientMetadata:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from keycloak_sdk.extensions import AsyncClient, Client
 
 from keycloak_sdk import AsyncKeycloakClient, InvalidGrantError, KeycloakClient
 from keycloak_sdk.admin import KeycloakAdmin
@@ -105,3 +106,22 @@ async def test_password_grant_with_totp_async(issuer: str, otp_user: str) -> Non
             await kc.oidc.token_password(otp_user, PASSWORD, totp=wrong_code())
         tokens = await kc.oidc.token_password(otp_user, PASSWORD, totp=totp(OTP_SECRET))
         assert tokens.access_token
+
+
+def test_flow_client_password_grant_with_totp(issuer: str, otp_user: str) -> None:
+    """The flow client's `password_grant(..., totp=...)`, its ID token validated."""
+    with Client(issuer=issuer, client_id=CONFIDENTIAL[0], client_secret=CONFIDENTIAL[1]) as kc:
+        with pytest.raises(InvalidGrantError):
+            kc.password_grant(otp_user, PASSWORD)
+        tokens = kc.password_grant(otp_user, PASSWORD, totp=totp(OTP_SECRET))
+        assert tokens.id_token_claims is not None
+        assert tokens.id_token_claims.preferred_username == otp_user
+
+
+async def test_async_flow_client_password_grant_with_totp(issuer: str, otp_user: str) -> None:
+    async with AsyncClient(
+        issuer=issuer, client_id=CONFIDENTIAL[0], client_secret=CONFIDENTIAL[1]
+    ) as kc:
+        tokens = await kc.password_grant(otp_user, PASSWORD, totp=totp(OTP_SECRET))
+        assert tokens.id_token_claims is not None
+        assert tokens.id_token_claims.preferred_username == otp_user
