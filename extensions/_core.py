@@ -41,6 +41,7 @@ Namespace: TypeAlias = Literal[
     "uma.permission_tickets",
     "uma.tickets",
     "uma.policies",
+    "registration",
 ]
 
 
@@ -61,6 +62,10 @@ def oidc(method: str, *args: Any, **kwargs: Any) -> CoreCall:
 
 def uma(namespace: Namespace, method: str, *args: Any, **kwargs: Any) -> CoreCall:
     return CoreCall(namespace, method, args, kwargs)
+
+
+def registration(method: str, *args: Any, **kwargs: Any) -> CoreCall:
+    return CoreCall("registration", method, args, kwargs)
 
 
 @dataclass(frozen=True)

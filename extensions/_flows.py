@@ -23,6 +23,7 @@ from keycloak_sdk.extensions._core import (
     ValidateIdToken,
     ValidateJwt,
     oidc,
+    registration,
     uma,
 )
 from keycloak_sdk.extensions.ciba import CibaRequest, ciba_expired
@@ -68,7 +69,10 @@ if TYPE_CHECKING:
     from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
     from keycloak_sdk.extensions.config import KeycloakSettings
 
-    from keycloak_sdk.models import ProviderMetadata
+    from keycloak_sdk.models import ClientInformation, ProviderMetadata
+
+    # What the registration conveniences accept as a client's metadata.
+    RegistrationMetadata = models.ClientMetadata | models.ClientInformation | Mapping[str, Any]
 
 ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105 - a URN, not a secret
 # keycloak-client's single-user `callback(code)` keeps at most this many logins per client object.
@@ -289,12 +293,50 @@ class Flows:
     def logout(self, refresh_token: str) -> Flow[None]:
         yield oidc("logout", refresh_token)
 
+    # Dynamic client registration (RFC 7591/7592): the generated operations, plus what a
+    # caller would otherwise do by hand: accept a mapping, put the `client_id` into an update
+    # and leave out what RFC 7592 §2.2 forbids there.
+
+    def register_client(
+        self,
+        metadata: RegistrationMetadata,
+        initial_access_token: str | None,
+    ) -> Flow[ClientInformation]:
+        information: ClientInformation = yield registration(
+            "register", _client_metadata(metadata), initial_access_token=initial_access_token
+        )
+        return information
+
+    def update_client(
+        self,
+        registration_access_token: str,
+        client_id: str,
+        metadata: RegistrationMetadata,
+    ) -> Flow[ClientInformation]:
+        body = _client_metadata(metadata).to_dict()
+        for server_issued in _SERVER_ISSUED_REGISTRATION_FIELDS:
+            body.pop(server_issued, None)
+        body["client_id"] = client_id
+        information: ClientInformation = yield registration(
+            "update",
+            registration_access_token,
+            client_id,
+            models.ClientMetadata.from_dict(body),
+        )
+        return information
+
     def client_credentials(self, scope: str | None, audience: str | None) -> Flow[TokenSet]:
         return (yield from self._token("token_client_credentials", scope=scope, audience=audience))
 
-    def password_grant(self, username: str, password: str, scope: str | None) -> Flow[TokenSet]:
+    def password_grant(
+        self, username: str, password: str, scope: str | None, totp: str | None = None
+    ) -> Flow[TokenSet]:
         tokens = yield from self._token(
-            "token_password", username, password, scope=scope or _default_scope(self.settings)
+            "token_password",
+            username,
+            password,
+            scope=scope or _default_scope(self.settings),
+            totp=totp,
         )
         return (yield from self._with_validated_id_token(tokens))
 
@@ -573,3 +615,20 @@ class Flows:
 
     def delete_uma_policy(self, policy_id: str, pat: str | TokenSet | None) -> Flow[None]:
         yield from self.protection("uma.policies", "delete", pat, policy_id)
+
+
+# RFC 7592 §2.2: an update request must not carry what the server issued.
+_SERVER_ISSUED_REGISTRATION_FIELDS = (
+    "registration_access_token",
+    "registration_client_uri",
+    "client_id_issued_at",
+    "client_secret_expires_at",
+)
+
+
+def _client_metadata(metadata: RegistrationMetadata) -> models.ClientMetadata:
+    if isinstance(metadata, models.ClientMetadata):
+        return metadata
+    if isinstance(metadata, models.ClientInformation):
+        return models.ClientMetadata.from_dict(metadata.to_dict())
+    return models.ClientMetadata.from_dict(metadata)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     import httpx
+    from keycloak_sdk.extensions._flows import RegistrationMetadata
     from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
     from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
     from keycloak_sdk.extensions.dpop import DPoPKey
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
     from keycloak_sdk.auth import ClientAuthentication
     from keycloak_sdk.models import (
+        ClientInformation,
         IntrospectionResponse,
         JsonWebKeySet,
         PermissionTicket,
@@ -385,6 +387,26 @@ class Client:
             self._flows.logout_url(_id_token(id_token_hint), post_logout_redirect_uri, state)
         )
 
+    def register_client(
+        self, metadata: RegistrationMetadata, *, initial_access_token: str | None = None
+    ) -> ClientInformation:
+        """Register a new client (RFC 7591) with an initial access token, or anonymously where
+        the realm's policies allow. Keep the answer's `registration_access_token`: it reads,
+        updates and deletes the client (`core.registration.get/delete`).
+        """
+        return self._driver.run(self._flows.register_client(metadata, initial_access_token))
+
+    def update_client(
+        self, registration_access_token: str, client_id: str, metadata: RegistrationMetadata
+    ) -> ClientInformation:
+        """Replace a registered client's metadata (RFC 7592 §2.2). `metadata` may be the
+        `ClientInformation` read before, changed: `client_id` is filled in and server-issued
+        fields are left out. Keep the new `registration_access_token` of the answer.
+        """
+        return self._driver.run(
+            self._flows.update_client(registration_access_token, client_id, metadata)
+        )
+
     def logout(self, refresh_token: str | TokenSet) -> None:
         """Back-channel logout: ends the user's session with its refresh token."""
         return self._driver.run(self._flows.logout(_refresh_token(refresh_token)))
@@ -395,11 +417,13 @@ class Client:
         """Client credentials grant (a service-account token)."""
         return self._driver.run(self._flows.client_credentials(scope, audience))
 
-    def password_grant(self, username: str, password: str, *, scope: str | None = None) -> TokenSet:
+    def password_grant(
+        self, username: str, password: str, *, scope: str | None = None, totp: str | None = None
+    ) -> TokenSet:
         """Resource owner password grant. Legacy: removed in OAuth 2.1; prefer the browser or
-        device flow.
+        device flow. `totp`: the user's current one-time code, for a user with OTP configured.
         """
-        return self._driver.run(self._flows.password_grant(username, password, scope))
+        return self._driver.run(self._flows.password_grant(username, password, scope, totp))
 
     def start_device_flow(self, *, scope: str | None = None) -> DeviceAuthorization:
         """Device authorization request (RFC 8628); show `user_code` / `verification_uri` to the
@@ -972,6 +996,26 @@ class AsyncClient:
             self._flows.logout_url(_id_token(id_token_hint), post_logout_redirect_uri, state)
         )
 
+    async def register_client(
+        self, metadata: RegistrationMetadata, *, initial_access_token: str | None = None
+    ) -> ClientInformation:
+        """Register a new client (RFC 7591) with an initial access token, or anonymously where
+        the realm's policies allow. Keep the answer's `registration_access_token`: it reads,
+        updates and deletes the client (`core.registration.get/delete`).
+        """
+        return await self._driver.run(self._flows.register_client(metadata, initial_access_token))
+
+    async def update_client(
+        self, registration_access_token: str, client_id: str, metadata: RegistrationMetadata
+    ) -> ClientInformation:
+        """Replace a registered client's metadata (RFC 7592 §2.2). `metadata` may be the
+        `ClientInformation` read before, changed: `client_id` is filled in and server-issued
+        fields are left out. Keep the new `registration_access_token` of the answer.
+        """
+        return await self._driver.run(
+            self._flows.update_client(registration_access_token, client_id, metadata)
+        )
+
     async def logout(self, refresh_token: str | TokenSet) -> None:
         """Back-channel logout: ends the user's session with its refresh token."""
         return await self._driver.run(self._flows.logout(_refresh_token(refresh_token)))
@@ -983,12 +1027,12 @@ class AsyncClient:
         return await self._driver.run(self._flows.client_credentials(scope, audience))
 
     async def password_grant(
-        self, username: str, password: str, *, scope: str | None = None
+        self, username: str, password: str, *, scope: str | None = None, totp: str | None = None
     ) -> TokenSet:
         """Resource owner password grant. Legacy: removed in OAuth 2.1; prefer the browser or
-        device flow.
+        device flow. `totp`: the user's current one-time code, for a user with OTP configured.
         """
-        return await self._driver.run(self._flows.password_grant(username, password, scope))
+        return await self._driver.run(self._flows.password_grant(username, password, scope, totp))
 
     async def start_device_flow(self, *, scope: str | None = None) -> DeviceAuthorization:
         """Device authorization request (RFC 8628); show `user_code` / `verification_uri` to the

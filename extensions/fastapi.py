@@ -62,6 +62,11 @@ class KeycloakFastAPI:
         status = 400 if error == "invalid_request" else 401
         raise HTTPException(status, error or "not authenticated", {"WWW-Authenticate": challenge})
 
+    def _unauthorized_dpop(self, description: str) -> None:
+        challenge = f'DPoP realm="{self.realm}", error="invalid_dpop_proof"'
+        detail = {"error": "invalid_dpop_proof", "error_description": description}
+        raise HTTPException(401, detail, {"WWW-Authenticate": challenge})
+
     def _forbidden(self, identity: Identity, scopes: tuple[str, ...] = ()) -> None:
         response = self.engine.insufficient(identity, scopes)
         challenge = {k: v for k, v in response.headers if k == "www-authenticate"}
@@ -79,7 +84,15 @@ class KeycloakFastAPI:
             found = request.scope.get(IDENTITY_KEY)
             if not isinstance(found, Identity):
                 found = None
-                if authorization:
+                if authorization and authorization.partition(" ")[0].lower() == "dpop":
+                    # RFC 9449 section 7: the same check as the middleware's, for routes
+                    # protected by this dependency alone.
+                    bound = await engine.check_dpop(_asgi_request(request.scope), authorization)
+                    if isinstance(bound, str):
+                        self._unauthorized_dpop(bound)
+                    else:
+                        found = bound
+                elif authorization:
                     token = engine.bearer_token(authorization)
                     if isinstance(token, WebResponse):
                         self._unauthorized("invalid_request", "malformed Authorization header")

@@ -401,10 +401,12 @@ class _Reader:
         fixed_values = dict(variant.get("fixed", {}))
 
         security = [next(iter(s), None) for s in raw.get("security", []) if s]
+        # OpenAPI's empty requirement `{}` among the alternatives makes the scheme optional.
+        anonymous_allowed = any(not s for s in raw.get("security", []))
         bearer_mode = variant.get("bearer")
         if "bearerAccessToken" in security or bearer_mode == "optional":
             token_name = str(raw.get("x-token-parameter", DEFAULT_TOKEN_PARAMETER))
-            optional = bearer_mode == "optional"
+            optional = bearer_mode == "optional" or anonymous_allowed
             params.append(
                 Param(
                     py=token_name,
@@ -415,7 +417,15 @@ class _Reader:
                     default=None,
                     encoder="rt.token({})",
                     description="The bearer token sent in `Authorization`."
-                    + (" Without it the client authenticates itself." if optional else ""),
+                    + (
+                        (
+                            " Without it the client authenticates itself."
+                            if client_auth
+                            else " Optional: without it the request is anonymous."
+                        )
+                        if optional
+                        else ""
+                    ),
                 )
             )
         elif security and security != ["clientSecretBasic"]:

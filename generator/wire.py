@@ -54,6 +54,7 @@ SENSITIVE_FIELDS = (
     "login_hint_token",
     "password",
     "refresh_token",
+    "registration_access_token",
     "request",
     "rpt",
     "subject_token",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from keycloak_sdk import _clients
 from keycloak_sdk import _runtime as rt
 from keycloak_sdk.resources import oidc as _oidc
+from keycloak_sdk.resources import registration as _registration
 from keycloak_sdk.resources import uma as _uma
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class KeycloakClient(_clients.SyncClientBase[Any]):
         metadata: The provider metadata (openid-configuration) this client uses.
         client_id: The OAuth client this client authenticates as.
         oidc: OpenID Connect and OAuth 2.0 endpoints.
+        registration: Dynamic client registration: register a client with an initial access token
+            (or anonymously where the realm's policies allow), then read, update and delete it with
+            the registration access token the registration returned.
         uma: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
     """
 
@@ -51,6 +55,7 @@ class KeycloakClient(_clients.SyncClientBase[Any]):
 
     def _resources(self) -> None:
         self.oidc = _oidc.Oidc(self)
+        self.registration = _registration.Registration(self)
         self.uma = _uma.Uma(self)
 
 
@@ -61,6 +66,9 @@ class AsyncKeycloakClient(_clients.AsyncClientBase[Any]):
         metadata: The provider metadata (openid-configuration) this client uses.
         client_id: The OAuth client this client authenticates as.
         oidc: OpenID Connect and OAuth 2.0 endpoints.
+        registration: Dynamic client registration: register a client with an initial access token
+            (or anonymously where the realm's policies allow), then read, update and delete it with
+            the registration access token the registration returned.
         uma: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
     """
 
@@ -70,4 +78,5 @@ class AsyncKeycloakClient(_clients.AsyncClientBase[Any]):
 
     def _resources(self) -> None:
         self.oidc = _oidc.AsyncOidc(self)
+        self.registration = _registration.AsyncRegistration(self)
         self.uma = _uma.AsyncUma(self)

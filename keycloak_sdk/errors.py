@@ -40,12 +40,15 @@ __all__ = [
     "InteractionRequiredError",
     "InvalidBindingMessageError",
     "InvalidClientError",
+    "InvalidClientMetadataError",
     "InvalidDpopProofError",
     "InvalidGrantError",
+    "InvalidRedirectUriError",
     "InvalidRequestError",
     "InvalidRequestObjectError",
     "InvalidRequestUriError",
     "InvalidScopeError",
+    "InvalidSoftwareStatementError",
     "InvalidTokenError",
     "InvalidUserCodeError",
     "KeycloakError",
@@ -62,6 +65,7 @@ __all__ = [
     "TemporarilyUnavailableError",
     "TransactionFailedError",
     "TransportError",
+    "UnapprovedSoftwareStatementError",
     "UnauthorizedClientError",
     "UnauthorizedError",
     "UnexpectedResponseError",
@@ -262,3 +266,27 @@ class InvalidDpopProofError(OAuthError):
     """OAuth error `invalid_dpop_proof`."""
 
     code = "invalid_dpop_proof"
+
+
+class InvalidRedirectUriError(OAuthError):
+    """OAuth error `invalid_redirect_uri`."""
+
+    code = "invalid_redirect_uri"
+
+
+class InvalidClientMetadataError(OAuthError):
+    """OAuth error `invalid_client_metadata`."""
+
+    code = "invalid_client_metadata"
+
+
+class InvalidSoftwareStatementError(OAuthError):
+    """OAuth error `invalid_software_statement`."""
+
+    code = "invalid_software_statement"
+
+
+class UnapprovedSoftwareStatementError(OAuthError):
+    """OAuth error `unapproved_software_statement`."""
+
+    code = "unapproved_software_statement"

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from ._runtime import RawResponse
 from ._wire.models import (
     BackchannelAuthenticationResponse,
+    ClientInformation,
+    ClientMetadata,
     DeviceAuthorizationResponse,
     IntrospectionResponse,
     OAuthErrorResponse,
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BackchannelAuthenticationResponse",
+    "ClientInformation",
+    "ClientMetadata",
     "DeviceAuthorizationResponse",
     "IntrospectionResponse",
     "JsonWebKeySet",

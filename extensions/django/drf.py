@@ -1,4 +1,5 @@
-"""Django REST framework authentication by Keycloak bearer token.
+"""Django REST framework authentication by Keycloak access token: `Bearer`, or `DPoP` with a
+proof (RFC 9449), with or without the middleware.
 
     REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES":
                       ["keycloak_sdk.extensions.django.drf.KeycloakAuthentication"]}
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from keycloak_sdk.extensions.django._engine import get_engine
+from keycloak_sdk.extensions.django._engine import get_engine, web_request
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.engine import WebResponse
 from keycloak_sdk.extensions.web.guards import RoleRequirement
@@ -28,9 +29,17 @@ class KeycloakAuthentication(BaseAuthentication):
         identity = getattr(request._request, "keycloak", None)
         if not isinstance(identity, Identity):
             header = request.headers.get("Authorization")
-            if not header or not header.lower().startswith("bearer "):
+            scheme = (header or "").partition(" ")[0].lower()
+            if header is None or scheme not in ("bearer", "dpop"):
                 return None
             engine = get_engine()
+            if scheme == "dpop":
+                # RFC 9449 section 7: the same check as the middleware's, for views that
+                # authenticate with this class alone.
+                bound = engine.check_dpop_sync(web_request(request._request), header)
+                if isinstance(bound, str):
+                    raise AuthenticationFailed(bound, code="invalid_dpop_proof")
+                return self._user(request, bound), bound
             token = engine.bearer_token(header)
             if isinstance(token, WebResponse):
                 raise AuthenticationFailed("malformed Authorization header")
@@ -38,13 +47,21 @@ class KeycloakAuthentication(BaseAuthentication):
             if isinstance(checked, str):
                 raise AuthenticationFailed(checked)
             identity = checked
+        return self._user(request, identity), identity
+
+    @staticmethod
+    def _user(request: Request, identity: Identity) -> Any:
         from keycloak_sdk.extensions.django.middleware import django_user
 
         user = django_user(request._request, identity)
-        return (user if user is not None else identity), identity
+        return user if user is not None else identity
 
     def authenticate_header(self, request: Request) -> str:
-        return bearer_challenge(get_engine().realm)
+        realm = get_engine().realm
+        header = request.headers.get("Authorization") or ""
+        if header.partition(" ")[0].lower() == "dpop":
+            return f'DPoP realm="{realm}", error="invalid_dpop_proof"'
+        return bearer_challenge(realm)
 
 
 class HasRoles(BasePermission):

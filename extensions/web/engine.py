@@ -685,6 +685,15 @@ class AuthEngine:
         with self.sync_gateway.deadline(self.deadline):
             return run_sync(self._check_bearer(token), self._sync_targets())
 
+    async def check_dpop(self, request: WebRequest, header: str) -> Identity | str:
+        """`Authorization: DPoP` with its proof, checked as the middleware does: the identity,
+        or why it was refused."""
+        return await run_async(self._dpop_identity(request, header), self._async_targets())
+
+    def check_dpop_sync(self, request: WebRequest, header: str) -> Identity | str:
+        with self.sync_gateway.deadline(self.deadline):
+            return run_sync(self._dpop_identity(request, header), self._sync_targets())
+
     def _check_bearer(self, token: str) -> Steps[Identity | str]:
         if self.config.bearer_validation == "introspection":
             result = yield from steps.gateway("introspect", token)

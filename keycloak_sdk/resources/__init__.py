@@ -2,5 +2,8 @@
 """The operation groups of `KeycloakClient` / `AsyncKeycloakClient`, one module per namespace.
 
 - `oidc`: OpenID Connect and OAuth 2.0 endpoints.
+- `registration`: Dynamic client registration: register a client with an initial access token (or
+    anonymously where the realm's policies allow), then read, update and delete it with the
+    registration access token the registration returned.
 - `uma`: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
 """

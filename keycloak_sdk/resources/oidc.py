@@ -235,8 +235,13 @@ def _oidc__token_password(
     password: str,
     *,
     scope: str | Sequence[str] | None = None,
+    totp: str | None = None,
 ) -> rt.Call[TokenResponse]:
     """Tokens for a user's name and password (RFC 6749 §4.3).
+
+    Args:
+        totp: Keycloak: the user's current one-time password, for a user with an OTP
+            credential (the direct grant flow's OTP step).
 
     Raises:
         OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
@@ -250,6 +255,7 @@ def _oidc__token_password(
             "username": username,
             "password": password,
             "scope": rt.spaced(scope),
+            "totp": totp,
         },
     )
 

@@ -15,6 +15,8 @@ from keycloak_sdk import (
 )
 from keycloak_sdk.models import (
     BackchannelAuthenticationResponse,
+    ClientInformation,
+    ClientMetadata,
     DeviceAuthorizationResponse,
     IntrospectionResponse,
     JsonWebKeySet,
@@ -67,6 +69,7 @@ def sync_usage() -> None:
         tokens = kc.oidc.token_refresh("rt", scope="openid")
         tokens = kc.oidc.token_client_credentials(scope=["a", "b"])
         tokens = kc.oidc.token_password("alice", "pw", scope="openid")
+        tokens = kc.oidc.token_password("alice", "pw", totp="123456")
         tokens = kc.oidc.token_device_code("dc", code_verifier="v")
         tokens = kc.oidc.token_ciba("req")
         tokens = kc.oidc.token_exchange(
@@ -131,6 +134,14 @@ def sync_usage() -> None:
             max=10,
         )
         ids: list[str] = kc.uma.resource_sets.list_ids(pat, name="r")
+        registered: ClientInformation = kc.registration.register(
+            ClientMetadata(client_name="app", redirect_uris=[url]), initial_access_token="iat"
+        )
+        registered = kc.registration.register(ClientMetadata(client_name="anonymous"))
+        assert registered.registration_access_token is not None
+        registered = kc.registration.get(registered.registration_access_token, registered.client_id)
+        registered = kc.registration.update("rat", "id", ClientMetadata(client_id="id"))
+        kc.registration.delete("rat", "id")
         ticket: PermissionTicketResponse = kc.uma.permission_tickets.create(
             pat, [PermissionTicketRequest(resource_id="id", resource_scopes=["read"])]
         )

@@ -4,6 +4,9 @@
 from keycloak_sdk._wire.models.backchannel_authentication_response import (
     BackchannelAuthenticationResponse,
 )
+from keycloak_sdk._wire.models.client_information import ClientInformation
+from keycloak_sdk._wire.models.client_metadata import ClientMetadata
+from keycloak_sdk._wire.models.client_metadata_jwks import ClientMetadataJwks
 from keycloak_sdk._wire.models.device_authorization_response import DeviceAuthorizationResponse
 from keycloak_sdk._wire.models.introspection_response import IntrospectionResponse
 from keycloak_sdk._wire.models.o_auth_error_code import OAuthErrorCode
@@ -28,6 +31,9 @@ from keycloak_sdk._wire.models.user_info_response import UserInfoResponse
 
 __all__ = (
     "BackchannelAuthenticationResponse",
+    "ClientInformation",
+    "ClientMetadata",
+    "ClientMetadataJwks",
     "DeviceAuthorizationResponse",
     "IntrospectionResponse",
     "OAuthErrorCode",
