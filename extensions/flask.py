@@ -1,7 +1,7 @@
 """Flask integration.
 
-Seed-compatible WSGI middleware (client settings from KEYCLOAK_* env vars / keycloak.json,
-or KEYCLOAK_* keys in `app.config`)::
+keycloak-client compatible WSGI middleware (client settings from KEYCLOAK_* env vars /
+keycloak.json, or KEYCLOAK_* keys in `app.config`)::
 
     app.wsgi_app = AuthenticationMiddleware(app.wsgi_app, app.config, app.session_interface,
                                             callback_url=..., redirect_uri="/howdy",
@@ -33,7 +33,7 @@ from flask.sessions import NullSession
 from keycloak_sdk.extensions.web.engine import AuthEngine, WebResponse
 from keycloak_sdk.extensions.web.guards import Match, RoleRequirement, ScopeRequirement
 from keycloak_sdk.extensions.web.identity import Identity
-from keycloak_sdk.extensions.web.settings import config_from_mapping, seed_options
+from keycloak_sdk.extensions.web.settings import config_from_mapping, keycloak_client_options
 from keycloak_sdk.extensions.web.wsgi import IDENTITY_KEY, USER_KEY, KeycloakWSGIMiddleware
 
 if TYPE_CHECKING:
@@ -53,11 +53,11 @@ _ENGINE_KEY = "keycloak.engine"
 # Marks a `session["user"]` this integration wrote, so that only that one is removed.
 _SESSION_MARK = "_keycloak_user"
 # keycloak-client's defaults for an app that configures no callback URL.
-_SEED_CALLBACK_URL = "http://localhost:5000/kc/callback"
+_KEYCLOAK_CLIENT_CALLBACK_URL = "http://localhost:5000/kc/callback"
 
 
 class AuthenticationMiddleware(KeycloakWSGIMiddleware):
-    """The seed's `AuthenticationMiddleware(app, config, session_interface, ...)`."""
+    """keycloak-client's `AuthenticationMiddleware(app, config, session_interface, ...)`."""
 
     def __init__(
         self,
@@ -78,8 +78,8 @@ class AuthenticationMiddleware(KeycloakWSGIMiddleware):
             values = dict(config or {})
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or values.get("SECRET_KEY")
             if not callback_url and not values.get("KEYCLOAK_CALLBACK_URL"):
-                callback_url = _SEED_CALLBACK_URL
-            seed = seed_options(
+                callback_url = _KEYCLOAK_CLIENT_CALLBACK_URL
+            compatible = keycloak_client_options(
                 callback_url,
                 redirect_uri,
                 logout_uri,
@@ -87,7 +87,7 @@ class AuthenticationMiddleware(KeycloakWSGIMiddleware):
                 logout_redirect_uri=logout_redirect_uri,
             )
             web = config_from_mapping(
-                values, secret_key=str(secret) if secret else None, **seed, **options
+                values, secret_key=str(secret) if secret else None, **compatible, **options
             )
             engine = AuthEngine(web)
         super().__init__(app, engine)

@@ -1,6 +1,6 @@
 """Starlette integration: a pure ASGI middleware and an `AuthenticationBackend`.
 
-Seed-compatible use (settings from KEYCLOAK_* env vars or keycloak.json)::
+keycloak-client compatible use (settings from KEYCLOAK_* env vars or keycloak.json)::
 
     app.add_middleware(AuthenticationMiddleware, callback_url="http://localhost:8000/kc/callback",
                        redirect_uri="/howdy", logout_uri="/logout")
@@ -24,7 +24,7 @@ from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
 from keycloak_sdk.extensions.web.sessions import SessionStoreError
-from keycloak_sdk.extensions.web.settings import config_from_mapping, seed_options
+from keycloak_sdk.extensions.web.settings import config_from_mapping, keycloak_client_options
 from starlette.authentication import (
     AuthCredentials,
     AuthenticationBackend,
@@ -49,7 +49,7 @@ _WS_TRY_AGAIN_LATER = 1013
 # Marks a `session["user"]` this integration wrote, so that only that one is removed.
 _SESSION_MARK = "_keycloak_user"
 # keycloak-client's default for an app that configures no callback URL.
-_SEED_CALLBACK_URL = "http://localhost:8000/kc/callback"
+_KEYCLOAK_CLIENT_CALLBACK_URL = "http://localhost:8000/kc/callback"
 
 
 class KeycloakUser(BaseUser):
@@ -150,15 +150,15 @@ class AuthenticationMiddleware:
                 values = {k: v for k, v in options.items() if k.startswith("KEYCLOAK_")}
                 rest = {k: v for k, v in options.items() if not k.startswith("KEYCLOAK_")}
                 if not callback_url and not values.get("KEYCLOAK_CALLBACK_URL"):
-                    callback_url = _SEED_CALLBACK_URL
-                seed = seed_options(
+                    callback_url = _KEYCLOAK_CLIENT_CALLBACK_URL
+                compatible = keycloak_client_options(
                     callback_url,
                     redirect_uri,
                     logout_uri,
                     login_redirect_uri=login_redirect_uri,
                     logout_redirect_uri=logout_redirect_uri,
                 )
-                config = config_from_mapping(values, **seed, **rest)
+                config = config_from_mapping(values, **compatible, **rest)
             engine = AuthEngine(config)
         self.engine = engine
 

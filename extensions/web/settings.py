@@ -103,7 +103,7 @@ def _paths(value: object) -> Iterable[str]:
     raise ValueError("path patterns must be a list or a comma-separated string")
 
 
-def seed_options(
+def keycloak_client_options(
     callback_url: str | None,
     redirect_uri: str | None,
     logout_uri: str | None,

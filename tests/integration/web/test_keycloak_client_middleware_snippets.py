@@ -1,8 +1,8 @@
-"""The seed documentation's middleware snippets run with only the import changed.
+"""The keycloak-client documentation's middleware snippets run with only the import changed.
 
 Permitted edits besides the import: Flask's `app.wsgi` is `app.wsgi_app`, and Starlette's
 removed `@app.route` decorator becomes `routes=[Route(...)]`. Client settings come from
-KEYCLOAK_* environment variables, as the seed's `Client()` took them from its config.
+KEYCLOAK_* environment variables, as keycloak-client's `Client()` took them from its config.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ if __name__ == "__main__":
 
 
 @pytest.fixture
-def seed_env(keycloak: RunningKeycloak, monkeypatch: pytest.MonkeyPatch) -> None:
+def keycloak_client_env(keycloak: RunningKeycloak, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEYCLOAK_SERVER_URL", keycloak.base_url)
     monkeypatch.setenv("KEYCLOAK_REALM", keycloak.realm)
     monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "sdk-confidential")
@@ -89,8 +89,8 @@ def seed_env(keycloak: RunningKeycloak, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def _run(snippet: str) -> Any:
-    namespace: dict[str, Any] = {"__name__": "seed_snippet"}
-    exec(compile(snippet, "<seed>", "exec"), namespace)  # noqa: S102 (our own constant text)
+    namespace: dict[str, Any] = {"__name__": "keycloak_client_snippet"}
+    exec(compile(snippet, "<keycloak-client snippet>", "exec"), namespace)  # noqa: S102 (our own constant text)
     return namespace["app"]
 
 
@@ -125,21 +125,21 @@ def _login_and_logout(app: httpx.Client | TestClient, issuer: str) -> None:
     assert app.get("/howdy").status_code == 302
 
 
-def test_flask_snippet(seed_env: None, keycloak: RunningKeycloak) -> None:
+def test_flask_snippet(keycloak_client_env: None, keycloak: RunningKeycloak) -> None:
     app = _run(FLASK_SNIPPET)
     transport = httpx.WSGITransport(app=app)
     with httpx.Client(transport=transport, base_url="http://localhost:5000") as client:
         _login_and_logout(client, keycloak.issuer)
 
 
-def test_starlette_snippet(seed_env: None, keycloak: RunningKeycloak) -> None:
+def test_starlette_snippet(keycloak_client_env: None, keycloak: RunningKeycloak) -> None:
     app = _run(STARLETTE_SNIPPET)
     with TestClient(app, base_url="http://localhost:8000", follow_redirects=False) as client:
         _login_and_logout(client, keycloak.issuer)
 
 
-def test_django_seed_settings_drive_the_middleware(keycloak: RunningKeycloak) -> None:
-    """The seed's Django names (KEYCLOAK_CALLBACK_URL, KEYCLOAK_LOGIN_REDIRECT_URI,
+def test_django_keycloak_client_settings_drive_the_middleware(keycloak: RunningKeycloak) -> None:
+    """keycloak-client's Django names (KEYCLOAK_CALLBACK_URL, KEYCLOAK_LOGIN_REDIRECT_URI,
     KEYCLOAK_LOGOUT_REDIRECT_URI, KEYCLOAK_LOGOUT_URI) become the engine's settings."""
     from keycloak_sdk.extensions.web.settings import config_from_mapping
 
