@@ -1,7 +1,7 @@
 """The engine's calls to Keycloak and to the session store, as values (sans-IO).
 
 Like the flows in `extensions/_flows.py`, the engine is written once as generators that yield
-`Call`s and receive their results; a driver performs them. `run_sync` performs them with the
+`EngineCall`s and receive their results; a driver performs them. `run_sync` performs them with the
 blocking gateway and store (WSGI, Django: the request's own thread, no event loop, no hop to
 another thread); `run_async` awaits them (ASGI). An exception raised by a call is thrown back
 into the engine at the point of the `yield`, so the engine's `try`/`except` read as usual.
@@ -19,7 +19,7 @@ Target = Literal["gateway", "store", "body"]
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class EngineCall:
     """`target.name(*args, **kwargs)`: on the gateway, the session store, or the body reader."""
 
     target: Target
@@ -28,19 +28,19 @@ class Call:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
-Steps = Generator[Call, Any, T]
+Steps = Generator[EngineCall, Any, T]
 
 
 def gateway(name: str, *args: Any, **kwargs: Any) -> Steps[Any]:
-    return (yield Call("gateway", name, args, kwargs))
+    return (yield EngineCall("gateway", name, args, kwargs))
 
 
 def store(name: str, *args: Any) -> Steps[Any]:
-    return (yield Call("store", name, args))
+    return (yield EngineCall("store", name, args))
 
 
 def body(limit: int) -> Steps[bytes]:
-    data: bytes = yield Call("body", "read", (limit,))
+    data: bytes = yield EngineCall("body", "read", (limit,))
     return data
 
 
@@ -52,7 +52,7 @@ class SyncTargets:
         self.store = store
         self.read_body = read_body
 
-    def perform(self, call: Call) -> Any:
+    def perform(self, call: EngineCall) -> Any:
         if call.target == "body":
             return self.read_body(*call.args)
         target = self.gateway if call.target == "gateway" else self.store
@@ -69,7 +69,7 @@ class AsyncTargets:
         self.store = store
         self.read_body = read_body
 
-    async def perform(self, call: Call) -> Any:
+    async def perform(self, call: EngineCall) -> Any:
         if call.target == "body":
             return await self.read_body(*call.args)
         target = self.gateway if call.target == "gateway" else self.store
