@@ -3,9 +3,10 @@
 The wheel maps the handwritten `extensions/` folder to `keycloak_sdk.extensions` (setup.py);
 mkdocstrings (griffe) finds packages by walking folders, so it finds `keycloak_sdk/` in the
 project root and no `extensions` below it. Before the build, this hook writes
-`build/docs-import-path/keycloak_sdk/`: a folder of symlinks to every entry of `keycloak_sdk/`
-plus `extensions` -> `extensions/`, which mkdocs.yml gives the Python handler as its `paths`
-(and which comes first on sys.path, since the handler also imports the package).
+`build/docs-import-path/keycloak_sdk/`: a copy of `keycloak_sdk/` with `extensions/` copied in
+as its `extensions` subpackage, which mkdocs.yml gives the Python handler as its `paths` (and
+which comes first on sys.path, since the handler also imports the package). A copy, not
+symlinks: griffe resolves a module's real path and skips one that lies outside its package.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import shutil
 import sys
 from pathlib import Path
 from typing import Any
+
+from mkdocs.plugins import event_priority
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ROOT / "build" / "docs-import-path"
@@ -24,14 +27,15 @@ def build_tree(root: Path = ROOT, tree: Path = TREE) -> Path:
     package = tree / "keycloak_sdk"
     if tree.exists():
         shutil.rmtree(tree)
-    package.mkdir(parents=True)
-    for entry in sorted((root / "keycloak_sdk").iterdir()):
-        if entry.name != "__pycache__":
-            (package / entry.name).symlink_to(entry)
-    (package / "extensions").symlink_to(root / "extensions", target_is_directory=True)
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(root / "keycloak_sdk", package, ignore=skip)
+    shutil.copytree(root / "extensions", package / "extensions", ignore=skip)
     return tree
 
 
+# Before mkdocstrings' own config event: the Python handler keeps only those of its `paths`
+# that exist when it reads them, so on a fresh checkout the tree must be there already.
+@event_priority(100)
 def on_config(config: Any) -> Any:
     # First on sys.path, ahead of the project root that `python -m mkdocs` puts there: the
     # handler imports the package (force_inspection) and must get it from the tree.
