@@ -14,8 +14,6 @@ from keycloak_sdk.extensions.errors import OAuthError
 
 from tests.helpers.keycloak import RunningKeycloak
 
-pytestmark = pytest.mark.asyncio(loop_scope="session")
-
 SECRET = "sdk-dpop-secret"
 
 
@@ -57,6 +55,7 @@ def test_dpop_bound_tokens_on_every_endpoint(keycloak: RunningKeycloak) -> None:
         assert service.token_type == "DPoP"
 
 
+@pytest.mark.asyncio(loop_scope="session")
 async def test_async_dpop_client(keycloak: RunningKeycloak) -> None:
     async with AsyncClient(
         issuer=keycloak.issuer, client_id="sdk-dpop", client_secret=SECRET, dpop=True
