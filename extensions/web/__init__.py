@@ -1,6 +1,6 @@
 """Framework-agnostic core of the Flask, Starlette/FastAPI and Django integrations."""
 
-from keycloak_sdk.extensions.web._sdk import KeycloakGateway, ResourceDescription
+from keycloak_sdk.extensions.web._gateway import KeycloakGateway, ResourceDescription
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.enforcer import (

@@ -28,7 +28,7 @@ from keycloak_sdk.extensions.errors import KeycloakError, LoginError
 from keycloak_sdk.extensions.login import DEFAULT_MAX_LOGIN_AGE, LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
 from keycloak_sdk.extensions.web import steps
-from keycloak_sdk.extensions.web._sdk import KeycloakGateway, SyncKeycloakGateway
+from keycloak_sdk.extensions.web._gateway import KeycloakGateway, SyncKeycloakGateway
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.cookies import cookie_value
