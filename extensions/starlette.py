@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import KeycloakError
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
@@ -319,7 +319,7 @@ class KeycloakAuthBackend(AuthenticationBackend):
 
 
 def engine_from(
-    settings: KeycloakSettings | None = None,
+    settings: ClientSettings | None = None,
     *,
     secret_key: str | None = None,
     public_paths: tuple[str, ...] = (),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.enforcer import EnforcementMode, PathConfig, PolicyEnforcer
 from keycloak_sdk.extensions.web.paths import PathRules
 from keycloak_sdk.extensions.web.sessions import InMemorySessionStore, SessionStore
@@ -24,7 +24,7 @@ class WebAuthConfig:
     needs a browser session.
     """
 
-    settings: KeycloakSettings
+    settings: ClientSettings
     secret_key: str = field(repr=False)
     callback_path: str = "/kc/callback"
     callback_url: str | None = None
@@ -62,7 +62,7 @@ class WebAuthConfig:
     @classmethod
     def build(
         cls,
-        settings: KeycloakSettings,
+        settings: ClientSettings,
         secret_key: str,
         *,
         public_paths: Iterable[str] = (),

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.enforcer import EnforcementMode
 
-# framework setting -> KeycloakSettings field
+# framework setting -> ClientSettings field
 _CLIENT_KEYS = {
     "KEYCLOAK_SERVER_URL": "server_url",
     "KEYCLOAK_REALM": "realm",
@@ -56,7 +56,7 @@ def config_from_mapping(
     Without a secret key, a random one is made: sessions are server-side and per process.
     """
     client = {field: values[key] for key, field in _CLIENT_KEYS.items() if values.get(key)}
-    settings = KeycloakSettings.load(**client)
+    settings = ClientSettings.load(**client)
     options: dict[str, Any] = {
         field: values[key] for key, field in _WEB_KEYS.items() if values.get(key) is not None
     }

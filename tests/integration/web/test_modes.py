@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import (
     AuthenticationMiddleware,
     KeycloakAuthBackend,
@@ -51,7 +51,7 @@ def _app(keycloak: RunningKeycloak, **options: Any) -> Starlette:
 def introspecting(keycloak: RunningKeycloak) -> Iterator[TestClient]:
     # Keycloak lets only a client in the token's audience introspect it: the API here is
     # sdk-exchange, which sdk-confidential's tokens name in `aud`.
-    api = KeycloakSettings(
+    api = ClientSettings(
         server_url=keycloak.base_url,
         realm=keycloak.realm,
         client_id="sdk-exchange",

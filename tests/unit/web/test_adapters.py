@@ -14,9 +14,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from flask import Flask
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.flask import AuthenticationMiddleware as FlaskMiddleware
 from keycloak_sdk.extensions.login import LoginTransaction
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
 from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine
@@ -33,7 +33,7 @@ UNREACHABLE = "http://127.0.0.1:9"  # discard port: nothing listens
 
 
 def make_engine(server_url: str = UNREACHABLE, **options: Any) -> AuthEngine:
-    settings = KeycloakSettings(
+    settings = ClientSettings(
         server_url=server_url,
         realm="sdk-test",
         client_id="sdk-confidential",
