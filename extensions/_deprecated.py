@@ -32,6 +32,9 @@ def deprecated_names(
             DeprecationWarning,
             stacklevel=stacklevel,
         )
-        return getattr(importlib.import_module(where), new_name)
+        value: Any = importlib.import_module(where)
+        for part in new_name.split("."):  # "Class.method" for a function that became a method
+            value = getattr(value, part)
+        return value
 
     return __getattr__

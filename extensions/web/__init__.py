@@ -1,8 +1,10 @@
 """Framework-agnostic core of the Flask, Starlette/FastAPI and Django integrations."""
 
+from typing import TYPE_CHECKING
+
+from keycloak_sdk.extensions._deprecated import deprecated_names
 from keycloak_sdk.extensions.web._gateway import KeycloakGateway, ResourceDescription
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
-from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.enforcer import (
     EnforcementMode,
     EnforcementResult,
@@ -32,6 +34,7 @@ from keycloak_sdk.extensions.web.sessions import (
     SessionRecord,
     SessionStore,
 )
+from keycloak_sdk.extensions.web.settings import WebSettings
 
 __all__ = [
     "AuthEngine",
@@ -55,12 +58,20 @@ __all__ = [
     "SessionRecord",
     "SessionStore",
     "UnsafeRedirectError",
-    "WebAuthConfig",
     "WebAuthError",
     "WebRequest",
     "WebResponse",
+    "WebSettings",
     "bearer_challenge",
     "has_role",
     "safe_return_to",
     "uma_challenge",
 ]
+
+if TYPE_CHECKING:
+    WebAuthConfig = WebSettings  # deprecated name
+
+# Old names (docs/migration.md), kept working with a DeprecationWarning.
+__getattr__ = deprecated_names(
+    __name__, {"WebAuthConfig": ("keycloak_sdk.extensions.web.settings", "WebSettings")}
+)

@@ -18,10 +18,10 @@ from keycloak_sdk.extensions.flask import AuthenticationMiddleware as FlaskMiddl
 from keycloak_sdk.extensions.login import LoginTransaction
 from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
-from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine
 from keycloak_sdk.extensions.web.sealing import CookieSealer
 from keycloak_sdk.extensions.web.sessions import SessionRecord, SessionTicket, StoredTokens
+from keycloak_sdk.extensions.web.settings import WebSettings
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -41,7 +41,7 @@ def make_engine(server_url: str = UNREACHABLE, **options: Any) -> AuthEngine:
         timeout=2.0,
     )
     return AuthEngine(
-        WebAuthConfig.build(
+        WebSettings.build(
             settings,
             SECRET,
             public_paths=("/public",),
