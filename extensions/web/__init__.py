@@ -18,8 +18,8 @@ from keycloak_sdk.extensions.web.engine import (
     WebResponse,
 )
 from keycloak_sdk.extensions.web.errors import (
-    BadRequestError,
     InvalidBearerTokenError,
+    MalformedRequestError,
     ProtectionApiError,
     UnsafeRedirectError,
     WebAuthError,
@@ -38,7 +38,6 @@ from keycloak_sdk.extensions.web.settings import WebSettings
 
 __all__ = [
     "AuthEngine",
-    "BadRequestError",
     "CookieSealer",
     "EnforcementMode",
     "EnforcementResult",
@@ -46,6 +45,7 @@ __all__ = [
     "InMemorySessionStore",
     "InvalidBearerTokenError",
     "KeycloakGateway",
+    "MalformedRequestError",
     "PathConfig",
     "PathRules",
     "PolicyEnforcer",
@@ -69,9 +69,14 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    WebAuthConfig = WebSettings  # deprecated name
+    BadRequestError = MalformedRequestError  # deprecated names
+    WebAuthConfig = WebSettings
 
 # Old names (docs/migration.md), kept working with a DeprecationWarning.
 __getattr__ = deprecated_names(
-    __name__, {"WebAuthConfig": ("keycloak_sdk.extensions.web.settings", "WebSettings")}
+    __name__,
+    {
+        "BadRequestError": ("keycloak_sdk.extensions.web.errors", "MalformedRequestError"),
+        "WebAuthConfig": ("keycloak_sdk.extensions.web.settings", "WebSettings"),
+    },
 )
