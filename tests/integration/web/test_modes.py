@@ -29,7 +29,7 @@ from starlette.testclient import TestClient
 from examples import example_settings
 from examples.fastapi_app.app import create_app as create_fastapi
 from examples.starlette_app.app import create_app as create_starlette
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.integration.web.test_behaviour import UMA_GRANT, bearer, user_token
 
 BASE = "http://127.0.0.1:8000"
