@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.enforcer import EnforcementMode, PathConfig
 
 EXAMPLE_CLIENT_ID = "sdk-confidential"
@@ -38,8 +38,8 @@ HOME_PAGE = """<!doctype html><title>{title}</title>
 """
 
 
-def example_settings(base_url: str) -> KeycloakSettings:
-    return KeycloakSettings(
+def example_settings(base_url: str) -> ClientSettings:
+    return ClientSettings(
         server_url=base_url.rstrip("/"),
         realm=EXAMPLE_REALM,
         client_id=EXAMPLE_CLIENT_ID,

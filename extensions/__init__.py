@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from keycloak_sdk.extensions._deprecated import deprecated_names
+
 if TYPE_CHECKING:
     from keycloak_sdk.extensions.claims import (
         AccessTokenClaims,
@@ -20,12 +22,14 @@ if TYPE_CHECKING:
     )
     from keycloak_sdk.extensions.client import AsyncClient, Client
     from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
-    from keycloak_sdk.extensions.config import KeycloakSettings
     from keycloak_sdk.extensions.jose.errors import TokenValidationError
     from keycloak_sdk.extensions.login import LoginResult, LoginTransaction
+    from keycloak_sdk.extensions.settings import ClientSettings
     from keycloak_sdk.extensions.token_manager import AsyncTokenManager, TokenManager
     from keycloak_sdk.extensions.tokens import TokenSet
     from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
+
+    KeycloakSettings = ClientSettings  # deprecated name
 
 _EXPORTS = {
     "AccessTokenClaims": "claims",
@@ -36,7 +40,7 @@ _EXPORTS = {
     "AsyncClient": "client",
     "ClientSecretJwt": "client_auth_jwt",
     "PrivateKeyJwt": "client_auth_jwt",
-    "KeycloakSettings": "config",
+    "ClientSettings": "settings",
     "TokenValidationError": "jose.errors",
     "LoginResult": "login",
     "LoginTransaction": "login",
@@ -46,6 +50,12 @@ _EXPORTS = {
     "TokenValidator": "validation",
     "AsyncTokenValidator": "validation",
 }
+# Old names (docs/migration.md), kept working with a DeprecationWarning.
+_deprecated = deprecated_names(
+    __name__,
+    {"KeycloakSettings": ("keycloak_sdk.extensions.settings", "ClientSettings")},
+    stacklevel=3,
+)
 
 __all__ = [
     "AccessTokenClaims",
@@ -54,8 +64,8 @@ __all__ = [
     "AsyncTokenValidator",
     "Client",
     "ClientSecretJwt",
+    "ClientSettings",
     "IdTokenClaims",
-    "KeycloakSettings",
     "LoginResult",
     "LoginTransaction",
     "LogoutTokenClaims",
@@ -71,7 +81,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return _deprecated(name)
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

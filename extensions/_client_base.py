@@ -7,7 +7,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.extensions.client_auth_jwt import ClientSecretJwt, PrivateKeyJwt
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.jose.algorithms import DEFAULT_ALGORITHMS
 from keycloak_sdk.extensions.jose.errors import (
     InvalidAudienceError,
@@ -18,6 +17,7 @@ from keycloak_sdk.extensions.jose.errors import (
 )
 from keycloak_sdk.extensions.jose.jwks import JwksResponse
 from keycloak_sdk.extensions.jose.jws import CompactJws, parse_compact_jws
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.validation import DEFAULT_LEEWAY
 
 from keycloak_sdk.auth import (
@@ -40,17 +40,17 @@ if TYPE_CHECKING:
 
 
 def resolve_settings(
-    settings: KeycloakSettings | None,
+    settings: ClientSettings | None,
     settings_file: str | os.PathLike[str] | None,
     overrides: Mapping[str, Any],
-) -> KeycloakSettings:
+) -> ClientSettings:
     if settings is not None:
         given = {k: v for k, v in overrides.items() if v is not None}
         return settings.with_overrides(**given) if given else settings
-    return KeycloakSettings.load(settings_file, **overrides)
+    return ClientSettings.load(settings_file, **overrides)
 
 
-def auth_for(settings: KeycloakSettings) -> ClientAuthentication:
+def auth_for(settings: ClientSettings) -> ClientAuthentication:
     secret = settings.client_secret or ""
     match settings.auth_method:
         case "client_secret_basic":

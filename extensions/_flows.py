@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
-    from keycloak_sdk.extensions.config import KeycloakSettings
+    from keycloak_sdk.extensions.settings import ClientSettings
 
     from keycloak_sdk.models import ClientInformation, ProviderMetadata
 
@@ -85,7 +85,7 @@ def _bearer(token: str | TokenSet) -> str:
     return token.access_token if isinstance(token, TokenSet) else token
 
 
-def _default_scope(settings: KeycloakSettings) -> str:
+def _default_scope(settings: ClientSettings) -> str:
     return " ".join(dict.fromkeys(["openid", *settings.scopes]))
 
 
@@ -107,7 +107,7 @@ def _warn_if_owner_ignored(requested: models.Resource, created: models.Resource)
 
 
 class Flows:
-    def __init__(self, settings: KeycloakSettings, *, dpop: bool = False) -> None:
+    def __init__(self, settings: ClientSettings, *, dpop: bool = False) -> None:
         self.settings = settings
         # Token requests carry DPoP proofs: a `token_type` of DPoP is then expected too.
         self.dpop = dpop

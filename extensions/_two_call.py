@@ -34,7 +34,6 @@ from dataclasses import replace
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from keycloak_sdk.extensions._core import Flow, oidc
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import ConfigurationError
 from keycloak_sdk.extensions.jose.errors import InvalidNonceError
 from keycloak_sdk.extensions.login import (
@@ -45,6 +44,7 @@ from keycloak_sdk.extensions.login import (
     scope_for,
 )
 from keycloak_sdk.extensions.pkce import b64url, new_random_token
+from keycloak_sdk.extensions.settings import ClientSettings
 
 # Stands for "the nonce this client issued" in the transaction `callback(code)` builds; the
 # client replaces it with the ID token's own nonce once its MAC is verified.
@@ -59,7 +59,7 @@ _CLOCK_SKEW = 60.0
 class TwoCallLogin:
     """Login transactions that `callback(code)` can verify without any stored state."""
 
-    def __init__(self, settings: KeycloakSettings) -> None:
+    def __init__(self, settings: ClientSettings) -> None:
         self.settings = settings
         secret = settings.client_secret
         # A public client has no shared secret: its logins complete in this process only.

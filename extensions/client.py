@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     import httpx
     from keycloak_sdk.extensions._flows import RegistrationMetadata
     from keycloak_sdk.extensions.claims import AccessTokenClaims, IdTokenClaims
-    from keycloak_sdk.extensions.config import AuthMethod, KeycloakSettings
     from keycloak_sdk.extensions.dpop import DPoPKey
+    from keycloak_sdk.extensions.settings import AuthMethod, ClientSettings
 
     from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
     from keycloak_sdk.auth import ClientAuthentication
@@ -136,7 +136,7 @@ class Client:
 
     def __init__(
         self,
-        settings: KeycloakSettings | None = None,
+        settings: ClientSettings | None = None,
         *,
         server_url: str | None = None,
         realm: str | None = None,
@@ -741,7 +741,7 @@ class AsyncClient:
 
     def __init__(
         self,
-        settings: KeycloakSettings | None = None,
+        settings: ClientSettings | None = None,
         *,
         server_url: str | None = None,
         realm: str | None = None,

@@ -20,7 +20,7 @@ from typing import Any
 from fastapi import HTTPException, Request, Security
 from fastapi.security import OpenIdConnect, SecurityScopes
 from keycloak_sdk.extensions.claims import AccessTokenClaims
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import IDENTITY_KEY, AuthenticationMiddleware, engine_from
 from keycloak_sdk.extensions.starlette import asgi_request as _asgi_request
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
@@ -36,7 +36,7 @@ IdentityDependency = Callable[..., Awaitable[Identity]]
 class KeycloakFastAPI:
     def __init__(
         self,
-        settings: KeycloakSettings | None = None,
+        settings: ClientSettings | None = None,
         *,
         engine: AuthEngine | None = None,
         scheme_name: str = "keycloak",

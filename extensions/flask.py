@@ -33,7 +33,7 @@ from flask.sessions import NullSession
 from keycloak_sdk.extensions.web.engine import AuthEngine, WebResponse
 from keycloak_sdk.extensions.web.guards import Match, RoleRequirement, ScopeRequirement
 from keycloak_sdk.extensions.web.identity import Identity
-from keycloak_sdk.extensions.web.settings import config_from_mapping, keycloak_client_options
+from keycloak_sdk.extensions.web.settings import WebSettings, keycloak_client_options
 from keycloak_sdk.extensions.web.wsgi import IDENTITY_KEY, USER_KEY, KeycloakWSGIMiddleware
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class AuthenticationMiddleware(KeycloakWSGIMiddleware):
                 login_redirect_uri=login_redirect_uri,
                 logout_redirect_uri=logout_redirect_uri,
             )
-            web = config_from_mapping(
+            web = WebSettings.from_mapping(
                 values, secret_key=str(secret) if secret else None, **compatible, **options
             )
             engine = AuthEngine(web)
@@ -110,7 +110,9 @@ class KeycloakFlask:
         values = {k: v for k, v in app.config.items() if k.startswith("KEYCLOAK_")}
         secret = app.config.get("KEYCLOAK_COOKIE_SECRET") or app.config.get("SECRET_KEY")
         self.engine = AuthEngine(
-            config_from_mapping(values, secret_key=str(secret) if secret else None, **self.options)
+            WebSettings.from_mapping(
+                values, secret_key=str(secret) if secret else None, **self.options
+            )
         )
         app.wsgi_app = AuthenticationMiddleware(app.wsgi_app, engine=self.engine)  # type: ignore[method-assign]
         app.extensions["keycloak"] = self

@@ -17,14 +17,13 @@ from typing import Any
 from urllib.parse import quote
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import KeycloakError
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
-from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
 from keycloak_sdk.extensions.web.sessions import SessionStoreError
-from keycloak_sdk.extensions.web.settings import config_from_mapping, keycloak_client_options
+from keycloak_sdk.extensions.web.settings import WebSettings, keycloak_client_options
 from starlette.authentication import (
     AuthCredentials,
     AuthenticationBackend,
@@ -140,7 +139,7 @@ class AuthenticationMiddleware:
         *,
         login_redirect_uri: str | None = None,
         logout_redirect_uri: str | None = None,
-        config: WebAuthConfig | None = None,
+        config: WebSettings | None = None,
         engine: AuthEngine | None = None,
         **options: Any,
     ) -> None:
@@ -158,7 +157,7 @@ class AuthenticationMiddleware:
                     login_redirect_uri=login_redirect_uri,
                     logout_redirect_uri=logout_redirect_uri,
                 )
-                config = config_from_mapping(values, **compatible, **rest)
+                config = WebSettings.from_mapping(values, **compatible, **rest)
             engine = AuthEngine(config)
         self.engine = engine
 
@@ -319,7 +318,7 @@ class KeycloakAuthBackend(AuthenticationBackend):
 
 
 def engine_from(
-    settings: KeycloakSettings | None = None,
+    settings: ClientSettings | None = None,
     *,
     secret_key: str | None = None,
     public_paths: tuple[str, ...] = (),
@@ -328,7 +327,7 @@ def engine_from(
 ) -> AuthEngine:
     """An engine from explicit settings (or KEYCLOAK_* env / keycloak.json when omitted)."""
     if settings is None:
-        config = config_from_mapping(
+        config = WebSettings.from_mapping(
             {"KEYCLOAK_PUBLIC_PATHS": public_paths, "KEYCLOAK_API_PATHS": api_paths},
             secret_key=secret_key,
             **options,
@@ -336,7 +335,7 @@ def engine_from(
     else:
         import secrets
 
-        config = WebAuthConfig.build(
+        config = WebSettings.build(
             settings,
             secret_key or secrets.token_urlsafe(32),
             public_paths=public_paths,

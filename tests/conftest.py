@@ -16,9 +16,7 @@ import pytest
 
 from harness.keycloak import CACHE, CIBA_CHANNEL_ENV, KeycloakServer
 from tests.ciba_channel import CibaChannel
-
-# Also re-exported: tests/integration/web and tests/proof still import it from here.
-from tests.helpers.keycloak import RunningKeycloak as RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 
 def _reused_server(url: str) -> RunningKeycloak:

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Security, WebSocket
 from fastapi.responses import HTMLResponse
 from keycloak_sdk.extensions.claims import AccessTokenClaims
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.fastapi import KeycloakFastAPI
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.identity import Identity
 from keycloak_sdk.extensions.web.sessions import SessionStore
 
@@ -22,7 +22,7 @@ def _store_option(session_store: SessionStore | None) -> dict[str, Any]:
 
 
 def create_app(
-    settings: KeycloakSettings,
+    settings: ClientSettings,
     *,
     public_url: str,
     secret_key: str | None = None,

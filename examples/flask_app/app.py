@@ -7,19 +7,19 @@ import secrets
 
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.flask import (
     KeycloakFlask,
     current_identity,
     requires_roles,
     requires_scopes,
 )
+from keycloak_sdk.extensions.settings import ClientSettings
 
 from examples import API_PATHS, DOCUMENT_PERMISSIONS, ENFORCEMENT_MODE, HOME_PAGE, PUBLIC_PATHS
 
 
 def create_app(
-    settings: KeycloakSettings, *, public_url: str, secret_key: str | None = None
+    settings: ClientSettings, *, public_url: str, secret_key: str | None = None
 ) -> Flask:
     app = Flask(__name__)
     app.config.update(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware, KeycloakUser, engine_from
 from keycloak_sdk.extensions.web.sessions import SessionStore
 from starlette.applications import Starlette
@@ -81,7 +81,7 @@ async def echo(websocket: WebSocket) -> None:
 
 
 def create_app(
-    settings: KeycloakSettings,
+    settings: ClientSettings,
     *,
     public_url: str,
     secret_key: str | None = None,

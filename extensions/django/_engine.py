@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from keycloak_sdk.extensions.web.engine import AuthEngine, Outcome, WebRequest, WebResponse
-from keycloak_sdk.extensions.web.settings import config_from_mapping
+from keycloak_sdk.extensions.web.settings import WebSettings
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
@@ -25,7 +25,7 @@ def get_engine() -> AuthEngine:
                 if name.startswith("KEYCLOAK_")
             }
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or settings.SECRET_KEY
-            engine = AuthEngine(config_from_mapping(values, secret_key=str(secret)))
+            engine = AuthEngine(WebSettings.from_mapping(values, secret_key=str(secret)))
             _state["engine"] = engine
         assert isinstance(engine, AuthEngine)
         return engine

@@ -1,8 +1,10 @@
 """Framework-agnostic core of the Flask, Starlette/FastAPI and Django integrations."""
 
-from keycloak_sdk.extensions.web._sdk import KeycloakGateway, ResourceDescription
+from typing import TYPE_CHECKING
+
+from keycloak_sdk.extensions._deprecated import deprecated_names
+from keycloak_sdk.extensions.web._gateway import KeycloakGateway, ResourceDescription
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
-from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.enforcer import (
     EnforcementMode,
     EnforcementResult,
@@ -16,8 +18,8 @@ from keycloak_sdk.extensions.web.engine import (
     WebResponse,
 )
 from keycloak_sdk.extensions.web.errors import (
-    BadRequestError,
     InvalidBearerTokenError,
+    MalformedRequestError,
     ProtectionApiError,
     UnsafeRedirectError,
     WebAuthError,
@@ -32,10 +34,10 @@ from keycloak_sdk.extensions.web.sessions import (
     SessionRecord,
     SessionStore,
 )
+from keycloak_sdk.extensions.web.settings import WebSettings
 
 __all__ = [
     "AuthEngine",
-    "BadRequestError",
     "CookieSealer",
     "EnforcementMode",
     "EnforcementResult",
@@ -43,6 +45,7 @@ __all__ = [
     "InMemorySessionStore",
     "InvalidBearerTokenError",
     "KeycloakGateway",
+    "MalformedRequestError",
     "PathConfig",
     "PathRules",
     "PolicyEnforcer",
@@ -55,12 +58,25 @@ __all__ = [
     "SessionRecord",
     "SessionStore",
     "UnsafeRedirectError",
-    "WebAuthConfig",
     "WebAuthError",
     "WebRequest",
     "WebResponse",
+    "WebSettings",
     "bearer_challenge",
     "has_role",
     "safe_return_to",
     "uma_challenge",
 ]
+
+if TYPE_CHECKING:
+    BadRequestError = MalformedRequestError  # deprecated names
+    WebAuthConfig = WebSettings
+
+# Old names (docs/migration.md), kept working with a DeprecationWarning.
+__getattr__ = deprecated_names(
+    __name__,
+    {
+        "BadRequestError": ("keycloak_sdk.extensions.web.errors", "MalformedRequestError"),
+        "WebAuthConfig": ("keycloak_sdk.extensions.web.settings", "WebSettings"),
+    },
+)

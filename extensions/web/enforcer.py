@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.web import steps
-from keycloak_sdk.extensions.web._sdk import KeycloakGateway, ResourceDescription
+from keycloak_sdk.extensions.web._gateway import KeycloakGateway, ResourceDescription
 from keycloak_sdk.extensions.web.steps import AsyncTargets, Steps, run_async
 
 

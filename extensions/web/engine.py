@@ -28,9 +28,8 @@ from keycloak_sdk.extensions.errors import KeycloakError, LoginError
 from keycloak_sdk.extensions.login import DEFAULT_MAX_LOGIN_AGE, LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
 from keycloak_sdk.extensions.web import steps
-from keycloak_sdk.extensions.web._sdk import KeycloakGateway, SyncKeycloakGateway
+from keycloak_sdk.extensions.web._gateway import KeycloakGateway, SyncKeycloakGateway
 from keycloak_sdk.extensions.web.challenge import bearer_challenge, uma_challenge
-from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.cookies import cookie_value
 from keycloak_sdk.extensions.web.enforcer import PolicyEnforcer
 from keycloak_sdk.extensions.web.errors import InvalidBearerTokenError, WebAuthError
@@ -45,6 +44,7 @@ from keycloak_sdk.extensions.web.sessions import (
     StoredTokens,
     SyncSessionStore,
 )
+from keycloak_sdk.extensions.web.settings import WebSettings
 from keycloak_sdk.extensions.web.steps import (
     AsyncTargets,
     Steps,
@@ -160,7 +160,7 @@ Outcome = WebResponse | Proceed
 
 
 class AuthEngine:
-    def __init__(self, config: WebAuthConfig, gateway: KeycloakGateway | None = None) -> None:
+    def __init__(self, config: WebSettings, gateway: KeycloakGateway | None = None) -> None:
         config.validate()
         self.config = config
         self.gateway = gateway or KeycloakGateway(config.settings)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from keycloak_sdk.extensions._deprecated import deprecated_names
 from keycloak_sdk.extensions.errors import KeycloakError
 
 
@@ -9,8 +12,11 @@ class WebAuthError(KeycloakError):
     """Root of errors raised by the framework integrations."""
 
 
-class BadRequestError(WebAuthError):
-    """The request cannot be processed (missing, duplicate or malformed parameters)."""
+class MalformedRequestError(WebAuthError):
+    """The request cannot be processed (missing, duplicate or malformed parameters): HTTP 400.
+
+    Not `keycloak_sdk.errors.BadRequestError`, which is Keycloak answering 400 to the SDK.
+    """
 
 
 class InvalidBearerTokenError(WebAuthError):
@@ -23,3 +29,10 @@ class UnsafeRedirectError(WebAuthError):
 
 class ProtectionApiError(WebAuthError):
     """Keycloak's UMA protection API refused or failed a call the enforcer needs."""
+
+
+if TYPE_CHECKING:
+    BadRequestError = MalformedRequestError  # deprecated name
+
+# Old names (docs/migration.md), kept working with a DeprecationWarning.
+__getattr__ = deprecated_names(__name__, {"BadRequestError": (__name__, "MalformedRequestError")})

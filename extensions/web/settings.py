@@ -1,18 +1,122 @@
-"""Build a `WebAuthConfig` from framework settings (`KEYCLOAK_*` keys) and the environment."""
+"""Settings of the web integrations (shared by every framework): `WebSettings`.
+
+Built from keywords (`WebSettings.build`) or from framework settings, `KEYCLOAK_*` keys, and the
+environment (`WebSettings.from_mapping`).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from keycloak_sdk.extensions.config import KeycloakSettings
-from keycloak_sdk.extensions.web.config import WebAuthConfig
-from keycloak_sdk.extensions.web.enforcer import EnforcementMode
+from keycloak_sdk.extensions._deprecated import deprecated_names
+from keycloak_sdk.extensions.settings import ClientSettings
+from keycloak_sdk.extensions.web.enforcer import EnforcementMode, PathConfig, PolicyEnforcer
+from keycloak_sdk.extensions.web.paths import PathRules
+from keycloak_sdk.extensions.web.sessions import InMemorySessionStore, SessionStore
 
-# framework setting -> KeycloakSettings field
+BearerValidation = Literal["local", "introspection"]
+
+
+@dataclass
+class WebSettings:
+    """How the middleware protects an application.
+
+    `secret_key` seals the session cookie (at least 16 bytes). Paths are matched against the
+    request path; `public_paths` need nothing, `api_paths` need a bearer token, everything else
+    needs a browser session.
+    """
+
+    settings: ClientSettings
+    secret_key: str = field(repr=False)
+    callback_path: str = "/kc/callback"
+    callback_url: str | None = None
+    # `https://app.example.com`: where browsers reach this app. Absolute URLs (the logout
+    # landing, the callback) are built from it, or from `callback_url`, never from Host.
+    public_url: str | None = None
+    login_path: str = "/kc/login"
+    logout_path: str = "/kc/logout"
+    backchannel_logout_path: str = "/kc/backchannel-logout"
+    default_redirect: str = "/"
+    post_logout_redirect: str = "/"
+    # keycloak-client's apps show the logout landing without a login (its middleware and the
+    # KEYCLOAK_LOGOUT_REDIRECT_URI setting turn this on).
+    public_logout_landing: bool = False
+    rules: PathRules = field(default_factory=PathRules)
+    bearer_validation: BearerValidation = "local"
+    audience: str | None = None
+    session_store: SessionStore = field(default_factory=InMemorySessionStore)
+    cookie_name: str = "kc_session"
+    # The pending logins' cookie (sealed, lives as long as a login may take: 600 s).
+    login_cookie_name: str = "kc_login"
+    cookie_secure: bool | None = None
+    session_max_age: float = 8 * 3600.0
+    refresh_skew: float = 10.0
+    max_header_bytes: int = 8192
+    # All Keycloak round trips of one request together; None: twice settings.timeout, plus 1 s.
+    keycloak_deadline: float | None = None
+    enforcer: PolicyEnforcer | None = None
+    # Or let the engine build the enforcer on its own gateway:
+    enforcer_paths: tuple[PathConfig, ...] = ()
+    enforcement_mode: EnforcementMode = EnforcementMode.ENFORCING
+    enforcer_lazy_load: bool = False
+    enforcer_method_scopes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        settings: ClientSettings,
+        secret_key: str,
+        *,
+        public_paths: Iterable[str] = (),
+        api_paths: Iterable[str] = (),
+        **options: object,
+    ) -> WebSettings:
+        rules = PathRules.of(public=public_paths, api=api_paths)
+        config = cls(settings=settings, secret_key=secret_key, rules=rules, **options)  # type: ignore[arg-type]
+        config.validate()
+        return config
+
+    @classmethod
+    def from_mapping(
+        cls, values: Mapping[str, Any], *, secret_key: str | None = None, **overrides: Any
+    ) -> WebSettings:
+        """`values` holds KEYCLOAK_* keys (Flask's app.config, Django settings as a dict).
+
+        Client settings missing there come from KEYCLOAK_* environment variables or
+        keycloak.json. Without a secret key, a random one is made: sessions are server-side and
+        per process.
+        """
+        return _from_mapping(values, secret_key=secret_key, **overrides)
+
+    @property
+    def public_origin(self) -> str | None:
+        """`scheme://host[:port]` from `public_url`, else from `callback_url`."""
+        for url in (self.public_url, self.callback_url):
+            if url:
+                parts = urlsplit(url)
+                return f"{parts.scheme}://{parts.netloc}"
+        return None
+
+    def validate(self) -> None:
+        if len(self.secret_key.encode("utf-8")) < 16:
+            raise ValueError("secret_key must be at least 16 bytes")
+        for name in ("callback_path", "login_path", "logout_path", "backchannel_logout_path"):
+            if not getattr(self, name).startswith("/"):
+                raise ValueError(f"{name} must start with '/'")
+        for name in ("public_url", "callback_url"):
+            url = getattr(self, name)
+            if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+                raise ValueError(f"{name} must be an absolute http(s) URL")
+        if self.bearer_validation not in ("local", "introspection"):
+            raise ValueError("bearer_validation must be 'local' or 'introspection'")
+
+
+# framework setting -> ClientSettings field
 _CLIENT_KEYS = {
     "KEYCLOAK_SERVER_URL": "server_url",
     "KEYCLOAK_REALM": "realm",
@@ -22,7 +126,7 @@ _CLIENT_KEYS = {
     "KEYCLOAK_SCOPES": "scopes",
     "KEYCLOAK_TIMEOUT": "timeout",
 }
-# framework setting -> WebAuthConfig option
+# framework setting -> WebSettings option
 _WEB_KEYS = {
     "KEYCLOAK_CALLBACK_PATH": "callback_path",
     "KEYCLOAK_CALLBACK_URL": "callback_url",
@@ -47,16 +151,12 @@ _WEB_KEYS = {
 }
 
 
-def config_from_mapping(
+def _from_mapping(
     values: Mapping[str, Any], *, secret_key: str | None = None, **overrides: Any
-) -> WebAuthConfig:
-    """`values` holds KEYCLOAK_* keys (Flask's app.config, Django settings as a dict).
-
-    Client settings missing there come from KEYCLOAK_* environment variables or keycloak.json.
-    Without a secret key, a random one is made: sessions are server-side and per process.
-    """
+) -> WebSettings:
+    """`WebSettings.from_mapping`."""
     client = {field: values[key] for key, field in _CLIENT_KEYS.items() if values.get(key)}
-    settings = KeycloakSettings.load(**client)
+    settings = ClientSettings.load(**client)
     options: dict[str, Any] = {
         field: values[key] for key, field in _WEB_KEYS.items() if values.get(key) is not None
     }
@@ -84,7 +184,7 @@ def config_from_mapping(
             "(SECRET_KEY or KEYCLOAK_COOKIE_SECRET)"
         )
     key = key or secrets.token_urlsafe(32)
-    return WebAuthConfig.build(
+    return WebSettings.build(
         settings,
         str(key),
         public_paths=_paths(values.get("KEYCLOAK_PUBLIC_PATHS")),
@@ -111,7 +211,7 @@ def keycloak_client_options(
     login_redirect_uri: str | None = None,
     logout_redirect_uri: str | None = None,
 ) -> dict[str, Any]:
-    """keycloak-client's middleware arguments, as `WebAuthConfig` options.
+    """keycloak-client's middleware arguments, as `WebSettings` options.
 
     Both of its spellings are accepted: the documentation's `redirect_uri` / `logout_uri`
     and the example apps' `login_redirect_uri` / `logout_redirect_uri`. `logout_uri` is the
@@ -132,3 +232,9 @@ def keycloak_client_options(
     if logout_redirect_uri:
         options["post_logout_redirect"] = logout_redirect_uri
     return options
+
+
+# Old names (docs/migration.md), kept working with a DeprecationWarning.
+__getattr__ = deprecated_names(
+    __name__, {"config_from_mapping": (__name__, "WebSettings.from_mapping")}
+)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 
 from examples import example_settings
 
@@ -26,7 +26,7 @@ _django_ready = threading.Lock()
 _django_migrated: set[str] = set()
 
 
-def _django_wsgi(settings: KeycloakSettings, public_url: str) -> object:
+def _django_wsgi(settings: ClientSettings, public_url: str) -> object:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "examples.django_app.settings")
     os.environ.setdefault("DJANGO_EXAMPLE_DB", os.path.join(_DJANGO_DIR.name, "db.sqlite3"))
     import django

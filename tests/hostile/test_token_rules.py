@@ -17,7 +17,6 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from keycloak_sdk.extensions import AsyncClient, Client
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import UnexpectedTokenTypeError
 from keycloak_sdk.extensions.jose import JwksCache
 from keycloak_sdk.extensions.jose.errors import (
@@ -33,6 +32,7 @@ from keycloak_sdk.extensions.jose.errors import (
     TokenValidationError,
 )
 from keycloak_sdk.extensions.jose.jwk import public_key_to_jwk
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
 from keycloak_sdk.extensions.validation import LOGGER_NAME, AsyncTokenValidator, TokenValidator
 
@@ -51,8 +51,8 @@ from tests.hostile.provider import (
 OTHER_CLIENT = "sdk-other"
 
 
-def _settings(provider: HostileProvider, **options: object) -> KeycloakSettings:
-    return KeycloakSettings.load(
+def _settings(provider: HostileProvider, **options: object) -> ClientSettings:
+    return ClientSettings.load(
         environ={},
         server_url=provider.base_url,
         realm=REALM,

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 from keycloak_sdk.extensions import Client
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.jose.b64 import b64url_decode
 from keycloak_sdk.extensions.jose.errors import InvalidAudienceError, InvalidTokenTypeError
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.validation import AsyncTokenValidator, TokenValidator
 
 from tests.helpers.keycloak import RunningKeycloak
@@ -239,9 +239,9 @@ async def test_async_validator_from_issuer_on_the_real_realm(keycloak: RunningKe
 def test_flow_client_audience_settings_on_real_tokens(keycloak: RunningKeycloak) -> None:
     token = _client_credentials_token(keycloak)
     common = {"server_url": keycloak.base_url, "realm": "sdk-test"}
-    api = Client(KeycloakSettings.load(environ={}, client_id="sdk-api", **common))
+    api = Client(ClientSettings.load(environ={}, client_id="sdk-api", **common))
     strict = Client(
-        KeycloakSettings.load(
+        ClientSettings.load(
             environ={},
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from keycloak_sdk.extensions import AsyncClient, Client, KeycloakSettings
+from keycloak_sdk.extensions import AsyncClient, Client, ClientSettings
 from keycloak_sdk.extensions.jose.errors import KeyNotFoundError
 
 from examples import example_settings
@@ -57,7 +57,7 @@ def _open_sockets() -> list[str]:
     return found
 
 
-def _example_app(settings: KeycloakSettings) -> Any:
+def _example_app(settings: ClientSettings) -> Any:
     # No shutdown wrapper: the middleware itself must close its pooled connections to
     # Keycloak on lifespan shutdown, which the leak check after each test proves.
     return create_app(settings, public_url="http://127.0.0.1:1")

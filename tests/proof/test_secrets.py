@@ -14,7 +14,7 @@ from keycloak_sdk.extensions.errors import KeycloakError
 from keycloak_sdk.extensions.uma import PermissionRequest
 
 from examples import EXAMPLE_CLIENT_SECRET, example_settings
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 PASSWORDS = ("alice-password", "bob-password", "wrong-password-7f3a")
 FAKE_CODE = "d3adc0de-aaaa-bbbb-cccc-0123456789ab.fake-authorization-code"

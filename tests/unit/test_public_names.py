@@ -20,9 +20,6 @@ EXTENSIONS = ROOT / "extensions"
 KNOWN: dict[str, str] = {
     # One native adapter per framework, each in its own module by design.
     "AuthenticationMiddleware": "flask.py, starlette.py and django/middleware.py",
-    # The web layer's HTTP 400 answer, named like the generated OAuth error class; to be
-    # renamed by the owner of extensions/web/errors.py.
-    "BadRequestError": "extensions/web/errors.py (HTTP 400 answer of the web layer)",
     # Keycloak's admin document describes the example tokens of clients.evaluate_scopes with
     # its own schemas (AccessToken.Access, .Authorization, .Confirmation, Permission), kept
     # under Keycloak's names in keycloak_sdk.admin.models; mapping them onto the validated

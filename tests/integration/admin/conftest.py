@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from keycloak_sdk.admin import KeycloakAdmin, _session
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 ROOT = Path(__file__).resolve().parents[3]
 EXERCISED: set[tuple[str, str]] = set()

@@ -17,7 +17,7 @@ from keycloak_sdk.admin.models import (
     UserRepresentation,
 )
 from keycloak_sdk.client import KeycloakClient
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 
 def _name(prefix: str) -> str:

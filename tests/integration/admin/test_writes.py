@@ -39,7 +39,7 @@ from keycloak_sdk.admin.models import (
     ScopeRepresentation,
     UserRepresentation,
 )
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 
 
 def _tag() -> str:

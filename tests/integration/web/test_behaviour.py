@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
+from tests.helpers.web_apps import ServedApp
 from tests.integration.web._login import browser_login
-from tests.integration.web.conftest import ServedApp
 
 CLIENT = ("sdk-confidential", "sdk-confidential-secret")
 UMA_GRANT = "urn:ietf:params:oauth:grant-type:uma-ticket"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.web.conftest import ServedApp
+from tests.helpers.web_apps import ServedApp
 
 pytestmark = pytest.mark.browser
 

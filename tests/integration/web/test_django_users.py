@@ -10,9 +10,9 @@ from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.django._user_sync import synced_users
 from keycloak_sdk.extensions.web.identity import Identity
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
+from tests.helpers.web_apps import ServedApp
 from tests.integration.web._login import browser_login
-from tests.integration.web.conftest import ServedApp
 from tests.integration.web.test_behaviour import bearer, user_token
 
 pytestmark = pytest.mark.parametrize("served", ["django"], indirect=True)

@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
+from tests.helpers.web_apps import django_app
 from tests.integration.web._login import browser_login
 from tests.integration.web._servers import free_port, serve_asgi, serve_wsgi
-from tests.integration.web.conftest import _django_app
 
 pytestmark = pytest.mark.browser
 
@@ -156,7 +156,7 @@ def django_url(keycloak: RunningKeycloak) -> Iterator[str]:
     """examples/django_app: Django's default middleware (sessions, CSRF) with Keycloak's
     last, and keycloak-client's settings names, as its example project has them."""
     port = free_port()
-    wsgi, _engine = _django_app(keycloak, port)
+    wsgi, _engine = django_app(keycloak, port)
     with serve_wsgi(wsgi, port) as url:
         yield url
 

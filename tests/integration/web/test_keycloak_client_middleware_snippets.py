@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.keycloak_browser import KeycloakBrowser
 
 FLASK_SNIPPET = """
@@ -141,9 +141,9 @@ def test_starlette_snippet(keycloak_client_env: None, keycloak: RunningKeycloak)
 def test_django_keycloak_client_settings_drive_the_middleware(keycloak: RunningKeycloak) -> None:
     """keycloak-client's Django names (KEYCLOAK_CALLBACK_URL, KEYCLOAK_LOGIN_REDIRECT_URI,
     KEYCLOAK_LOGOUT_REDIRECT_URI, KEYCLOAK_LOGOUT_URI) become the engine's settings."""
-    from keycloak_sdk.extensions.web.settings import config_from_mapping
+    from keycloak_sdk.extensions.web.settings import WebSettings
 
-    config = config_from_mapping(
+    config = WebSettings.from_mapping(
         {
             "KEYCLOAK_SERVER_URL": keycloak.base_url,
             "KEYCLOAK_REALM": keycloak.realm,

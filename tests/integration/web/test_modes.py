@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import (
     AuthenticationMiddleware,
     KeycloakAuthBackend,
@@ -29,7 +29,7 @@ from starlette.testclient import TestClient
 from examples import example_settings
 from examples.fastapi_app.app import create_app as create_fastapi
 from examples.starlette_app.app import create_app as create_starlette
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.integration.web.test_behaviour import UMA_GRANT, bearer, user_token
 
 BASE = "http://127.0.0.1:8000"
@@ -51,7 +51,7 @@ def _app(keycloak: RunningKeycloak, **options: Any) -> Starlette:
 def introspecting(keycloak: RunningKeycloak) -> Iterator[TestClient]:
     # Keycloak lets only a client in the token's audience introspect it: the API here is
     # sdk-exchange, which sdk-confidential's tokens name in `aud`.
-    api = KeycloakSettings(
+    api = ClientSettings(
         server_url=keycloak.base_url,
         realm=keycloak.realm,
         client_id="sdk-exchange",

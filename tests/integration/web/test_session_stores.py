@@ -24,7 +24,7 @@ from redis import Redis
 
 from examples import example_settings
 from harness.redis import RedisServer
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.integration.web._login import browser_login
 from tests.integration.web._servers import free_port, serve_asgi
 

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from examples import example_settings
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.keycloak_browser import KeycloakBrowser
 
 BASE = "http://127.0.0.1:8765"

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from examples.serve import prepare, server_command, server_environment
-from tests.conftest import RunningKeycloak
+from tests.helpers.keycloak import RunningKeycloak
 from tests.integration.web._servers import free_port
 from tests.integration.web.test_behaviour import admin_token, bearer
 

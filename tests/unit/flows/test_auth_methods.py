@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import get_args
 
 import pytest
-from keycloak_sdk.extensions import KeycloakSettings
-from keycloak_sdk.extensions.config import AuthMethod
+from keycloak_sdk.extensions import ClientSettings
 from keycloak_sdk.extensions.errors import ConfigurationError
+from keycloak_sdk.extensions.settings import AuthMethod
 
 from keycloak_sdk.types import ClientAuthMethod
 
 
-def _settings(auth_method: str) -> KeycloakSettings:
-    return KeycloakSettings(
+def _settings(auth_method: str) -> ClientSettings:
+    return ClientSettings(
         server_url="https://sso.example.com",
         realm="demo",
         client_id="app",

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from keycloak_sdk.extensions.client import AsyncClient, Client
 from keycloak_sdk.extensions.client_auth_jwt import ASSERTION_TYPE, ClientSecretJwt
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import InvalidGrantError
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.tokens import CibaAuthentication, DeviceAuthorization, TokenSet
 
 from tests.unit.flows.mock_server import ISSUER, FakeKeycloak, oauth_error
@@ -36,7 +36,7 @@ def test_reprs_hide_tokens_and_secrets() -> None:
     )
     device.code_verifier = "V-" + SECRET
     ciba = CibaAuthentication.from_dict({"auth_req_id": SECRET, "expires_in": 5})
-    settings = KeycloakSettings.load(
+    settings = ClientSettings.load(
         server_url="https://id.example.com", realm="r", client_id="a", client_secret=SECRET
     )
     client = Client(settings)

@@ -14,14 +14,14 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from flask import Flask
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.flask import AuthenticationMiddleware as FlaskMiddleware
 from keycloak_sdk.extensions.login import LoginTransaction
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware
-from keycloak_sdk.extensions.web.config import WebAuthConfig
 from keycloak_sdk.extensions.web.engine import AuthEngine
 from keycloak_sdk.extensions.web.sealing import CookieSealer
 from keycloak_sdk.extensions.web.sessions import SessionRecord, SessionTicket, StoredTokens
+from keycloak_sdk.extensions.web.settings import WebSettings
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -33,7 +33,7 @@ UNREACHABLE = "http://127.0.0.1:9"  # discard port: nothing listens
 
 
 def make_engine(server_url: str = UNREACHABLE, **options: Any) -> AuthEngine:
-    settings = KeycloakSettings(
+    settings = ClientSettings(
         server_url=server_url,
         realm="sdk-test",
         client_id="sdk-confidential",
@@ -41,7 +41,7 @@ def make_engine(server_url: str = UNREACHABLE, **options: Any) -> AuthEngine:
         timeout=2.0,
     )
     return AuthEngine(
-        WebAuthConfig.build(
+        WebSettings.build(
             settings,
             SECRET,
             public_paths=("/public",),

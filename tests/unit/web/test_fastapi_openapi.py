@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import FastAPI, Security
 from keycloak_sdk.extensions.claims import AccessTokenClaims
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.fastapi import KeycloakFastAPI
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.identity import Identity
 
-SETTINGS = KeycloakSettings(
+SETTINGS = ClientSettings(
     server_url="http://127.0.0.1:9", realm="sdk-test", client_id="api", client_secret="x"
 )
 kc = KeycloakFastAPI(SETTINGS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keycloak_sdk.extensions.config import KeycloakSettings
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.starlette import AuthenticationMiddleware, engine_from
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 
 def test_shutdown_closes_the_gateway() -> None:
-    settings = KeycloakSettings(
+    settings = ClientSettings(
         server_url="http://127.0.0.1:9", realm="r", client_id="c", client_secret="s"
     )
     engine = engine_from(settings, public_paths=("/",))

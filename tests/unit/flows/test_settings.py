@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from keycloak_sdk.extensions.client import AsyncClient, Client
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import ConfigurationError
+from keycloak_sdk.extensions.settings import ClientSettings
 
 ADAPTER = {
     "realm": "shop",
@@ -31,20 +31,18 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_from_keywords() -> None:
-    settings = KeycloakSettings.load(
+    settings = ClientSettings.load(
         server_url="https://id.example.com/", realm="r", client_id="app", client_secret="s"
     )
     assert settings.issuer == "https://id.example.com/realms/r"
     assert settings.auth_method == "client_secret_basic"
-    assert (
-        KeycloakSettings.load(issuer="https://id.example.com/realms/r", client_id="a").realm == "r"
-    )
+    assert ClientSettings.load(issuer="https://id.example.com/realms/r", client_id="a").realm == "r"
 
 
 def test_from_adapter_file(tmp_path: Path) -> None:
     path = tmp_path / "kc.json"
     path.write_text(json.dumps(ADAPTER))
-    settings = KeycloakSettings.load(path)
+    settings = ClientSettings.load(path)
     assert (settings.server_url, settings.realm, settings.client_id) == (
         "http://127.0.0.1:8080",
         "shop",
@@ -74,39 +72,39 @@ def test_env_overrides_file_and_keywords_override_env(
     monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "from-env")
     monkeypatch.setenv("KEYCLOAK_REDIRECT_URI", "http://localhost:5000/cb")
     monkeypatch.setenv("KEYCLOAK_TIMEOUT", "3.5")
-    settings = KeycloakSettings.load()
+    settings = ClientSettings.load()
     assert settings.client_id == "from-env"
     assert settings.redirect_uri == "http://localhost:5000/cb"
     assert settings.timeout == 3.5
-    assert KeycloakSettings.load(client_id="kw").client_id == "kw"
+    assert ClientSettings.load(client_id="kw").client_id == "kw"
 
 
 def test_another_client_id_never_inherits_the_earlier_clients_secret(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "keycloak.json").write_text(json.dumps(ADAPTER))
-    settings = KeycloakSettings.load(client_id="shop-public")
+    settings = ClientSettings.load(client_id="shop-public")
     assert settings.client_secret is None
     assert settings.is_public
     # The file's secret still applies when the same client is named again.
-    assert KeycloakSettings.load(client_id="shop-web").client_secret == "file-secret"
+    assert ClientSettings.load(client_id="shop-web").client_secret == "file-secret"
     monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "shop-api")
     monkeypatch.setenv("KEYCLOAK_CLIENT_SECRET", "env-secret")
     monkeypatch.setenv("KEYCLOAK_AUTH_METHOD", "client_secret_post")
-    public = KeycloakSettings.load(client_id="shop-public")
+    public = ClientSettings.load(client_id="shop-public")
     assert (public.client_secret, public.auth_method) == (None, "none")
     # A secret given alongside the new client id is that client's own.
-    own = KeycloakSettings.load(client_id="shop-batch", client_secret="batch-secret")
+    own = ClientSettings.load(client_id="shop-batch", client_secret="batch-secret")
     assert (own.client_secret, own.auth_method) == ("batch-secret", "client_secret_basic")
     # The environment's secret goes with the environment's client id, not the file's.
-    assert KeycloakSettings.load().client_secret == "env-secret"
+    assert ClientSettings.load().client_secret == "env-secret"
 
 
 def test_env_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KEYCLOAK_SERVER_URL", "https://id.example.com")
     monkeypatch.setenv("KEYCLOAK_REALM", "r")
     monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "spa")
-    settings = KeycloakSettings.load()
+    settings = ClientSettings.load()
     assert settings.is_public  # no secret: a public client
 
 
@@ -147,21 +145,21 @@ def test_env_only(monkeypatch: pytest.MonkeyPatch) -> None:
 )
 def test_one_error_naming_the_setting(kwargs: dict[str, Any], setting: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        KeycloakSettings.load(**kwargs)
+        ClientSettings.load(**kwargs)
     assert caught.value.setting == setting
     assert setting in str(caught.value)
 
 
 def test_bad_files_and_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigurationError) as caught:
-        KeycloakSettings.load(tmp_path / "missing.json")
+        ClientSettings.load(tmp_path / "missing.json")
     assert caught.value.setting == "settings_file"
     (tmp_path / "broken.json").write_text("{not json")
     with pytest.raises(ConfigurationError):
-        KeycloakSettings.load(tmp_path / "broken.json")
+        ClientSettings.load(tmp_path / "broken.json")
     monkeypatch.setenv("KEYCLOAK_SETTINGS", str(tmp_path / "absent.json"))
     with pytest.raises(ConfigurationError) as caught:
-        KeycloakSettings.load()
+        ClientSettings.load()
     assert caught.value.setting == "KEYCLOAK_SETTINGS"
 
 
@@ -193,7 +191,7 @@ def test_audience_and_jwks_settings_from_env(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("KEYCLOAK_ACCEPT_AZP_AS_AUDIENCE", "yes")
     monkeypatch.setenv("KEYCLOAK_JWKS_REFETCH_COOLDOWN", "5")
     monkeypatch.setenv("KEYCLOAK_JWKS_MAX_STALE", "120")
-    settings = KeycloakSettings.load()
+    settings = ClientSettings.load()
     assert settings.audience == ("api", "billing")
     assert settings.token_audience == ("api", "billing")
     assert settings.accept_azp_as_audience is True
@@ -201,11 +199,11 @@ def test_audience_and_jwks_settings_from_env(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_token_audience_rules() -> None:
-    base = KeycloakSettings.load(issuer="http://127.0.0.1:8080/realms/r", client_id="api")
+    base = ClientSettings.load(issuer="http://127.0.0.1:8080/realms/r", client_id="api")
     assert base.token_audience == ()  # the default rule: addressed to or issued for "api"
     assert base.with_overrides(verify_token_audience=True).token_audience == ("api",)
     assert base.with_overrides(audience="other").token_audience == ("other",)
-    assert KeycloakSettings(
+    assert ClientSettings(
         server_url="http://127.0.0.1:8080",
         realm="r",
         client_id="api",
@@ -229,7 +227,7 @@ def test_bad_audience_and_jwks_settings(
     monkeypatch.setenv("KEYCLOAK_CLIENT_ID", "api")
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError):
-        KeycloakSettings.load()
+        ClientSettings.load()
 
 
 @pytest.mark.parametrize(
@@ -250,7 +248,7 @@ def test_adapter_file_is_validated_by_the_generated_document(
     path = tmp_path / "kc.json"
     path.write_text(json.dumps(adapter))
     with pytest.raises(ConfigurationError) as caught:
-        KeycloakSettings.load(path)
+        ClientSettings.load(path)
     assert caught.value.setting == "settings_file"
     assert named in str(caught.value)
     assert "file-secret" not in str(caught.value)
@@ -261,6 +259,6 @@ def test_public_adapter_file_has_no_secret_and_keeps_extra_keys(tmp_path: Path) 
     path.write_text(
         json.dumps({**ADAPTER, "public-client": True, "redirect-uri": "http://127.0.0.1/cb"})
     )
-    settings = KeycloakSettings.load(path)
+    settings = ClientSettings.load(path)
     assert (settings.auth_method, settings.client_secret) == ("none", None)
     assert settings.redirect_uri == "http://127.0.0.1/cb"

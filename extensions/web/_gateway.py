@@ -32,12 +32,12 @@ from keycloak_sdk.extensions.claims import (
     LogoutTokenClaims,
 )
 from keycloak_sdk.extensions.client import AsyncClient, Client
-from keycloak_sdk.extensions.config import KeycloakSettings
 from keycloak_sdk.extensions.errors import KeycloakError, LoginError, TransportError
 from keycloak_sdk.extensions.jose.errors import JwksUnavailableError, TokenValidationError
 from keycloak_sdk.extensions.jose.jwks import AsyncJwksCache, JwksCache, JwksResponse
 from keycloak_sdk.extensions.jose.stores import AsyncReplayStore, ReplayStore
 from keycloak_sdk.extensions.login import LoginTransaction
+from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.token_manager import AsyncTokenManager, TokenManager
 from keycloak_sdk.extensions.tokens import TokenSet
 from keycloak_sdk.extensions.uma import TicketPermission
@@ -74,7 +74,7 @@ class KeycloakGateway:
 
     def __init__(
         self,
-        settings: KeycloakSettings,
+        settings: ClientSettings,
         *,
         replay_store: AsyncReplayStore | None = None,
     ) -> None:
@@ -276,7 +276,7 @@ class SyncKeycloakGateway:
     child (nothing made before a fork is shared with the workers)."""
 
     def __init__(
-        self, settings: KeycloakSettings, *, replay_store: ReplayStore | None = None
+        self, settings: ClientSettings, *, replay_store: ReplayStore | None = None
     ) -> None:
         self.settings = settings
         self._pid = os.getpid()
