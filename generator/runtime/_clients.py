@@ -7,9 +7,10 @@ sends them. httpx and asyncio are imported when the first client is made.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Coroutine, Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeVar, cast
 
 from keycloak_sdk._errors import EndpointNotAdvertisedError
 from keycloak_sdk._runtime import (
@@ -170,14 +171,16 @@ class _ClientBase(Generic[C]):
 
     def __init__(
         self,
-        metadata: C,
+        metadata: C | Mapping[str, Any],
         *,
         client_id: str,
         client_secret: str | None,
         auth: ClientAuthentication | None,
         documents: Mapping[str, Any] | None,
     ) -> None:
-        self.metadata = metadata
+        # A mapping is accepted for clients made from known URLs without discovery (the admin
+        # client's token clients); `provider_metadata()` is then that mapping.
+        self._metadata: C = cast("C", metadata)
         self.client_id = client_id
         self._auth = resolve_auth(client_id, client_secret, auth)
         self._documents: dict[str, Mapping[str, Any]] = {"": _as_dict(metadata)}
@@ -188,8 +191,19 @@ class _ClientBase(Generic[C]):
 
     @property
     def issuer(self) -> str:
-        issuer: str = getattr(self.metadata, "issuer", None) or _as_dict(self.metadata)["issuer"]
+        """The issuer this client was opened with (as its discovery document states it)."""
+        issuer: str = getattr(self._metadata, "issuer", None) or _as_dict(self._metadata)["issuer"]
         return issuer
+
+    @property
+    def metadata(self) -> C:
+        """Deprecated: call `provider_metadata()`, the name the flow clients use too."""
+        warnings.warn(
+            "client.metadata is deprecated; use client.provider_metadata()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._metadata
 
     def _auth_for(self) -> ClientAuthentication:
         return self._auth
@@ -235,7 +249,7 @@ class SyncClientBase(_ClientBase[C]):
 
     def __init__(
         self,
-        metadata: C,
+        metadata: C | Mapping[str, Any],
         *,
         client_id: str,
         client_secret: str | None = None,
@@ -299,6 +313,10 @@ class SyncClientBase(_ClientBase[C]):
     def _request(self, call: Call[T]) -> T:
         return finish(call, self._transport.send(prepare(call, self._documents, self)))
 
+    def provider_metadata(self) -> C:
+        """The server's discovery document, read by `from_issuer` (no request is made)."""
+        return self._metadata
+
     def close(self) -> None:
         """Close the HTTP client if this client created it (a given `http_client` stays open)."""
         self._transport.close()
@@ -320,7 +338,7 @@ class AsyncClientBase(_ClientBase[C]):
 
     def __init__(
         self,
-        metadata: C,
+        metadata: C | Mapping[str, Any],
         *,
         client_id: str,
         client_secret: str | None = None,
@@ -408,6 +426,13 @@ class AsyncClientBase(_ClientBase[C]):
 
     async def _request(self, call: Call[T]) -> T:
         return finish(call, await self._transport.send(prepare(call, self._documents, self)))
+
+    async def provider_metadata(self) -> C:
+        """The server's discovery document, read by `from_issuer` (no request is made).
+
+        Awaited like every method of the async clients, the flow clients' included.
+        """
+        return self._metadata
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client created it (a given `http_client` stays open)."""
