@@ -235,6 +235,7 @@ def render_service(
     runtime: Path,
     source: str,
     wire_models: list[str] | None = None,
+    renamed: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """A sub-package for a document served below the server root, without discovery.
 
@@ -275,6 +276,8 @@ def render_service(
         "async_base": async_base,
         # Every class openapi-python-client wrote (inline objects get models of their own).
         "wire_models": sorted(wire_models if wire_models is not None else for_opc_names(spec)),
+        # Old class name → new, for deprecated aliases in models.py.
+        "renamed": _renamed_classes(renamed or {}, wire_models or []),
     }
     out: dict[str, tuple[str, str]] = {}
     for template, target in (
@@ -295,6 +298,24 @@ def render_service(
         relative = runtime.relative_to(RUNTIME.parent)
         out[module.name] = (f"generator/{relative}/{module.name}", module.read_text("utf-8"))
     return out
+
+
+def _renamed_classes(renamed: Mapping[str, str], models: list[str]) -> list[tuple[str, str]]:
+    """Renamed schemas plus the classes openapi-python-client derives from them.
+
+    An inline object of a renamed schema is named after it (`PermissionClaims` became
+    `AccessTokenAuthorizationPermissionClaims`): the longest renamed prefix gives its old name.
+    """
+    out = dict(renamed)
+    new_names = set(renamed.values())
+    for model in models:
+        if model in new_names:
+            continue
+        prefixes = [(new, old) for old, new in renamed.items() if model.startswith(new)]
+        if prefixes:
+            new, old = max(prefixes, key=lambda item: len(item[0]))
+            out[old + model[len(new) :]] = model
+    return sorted(out.items())
 
 
 def for_opc_names(spec: BundledSpec) -> set[str]:
