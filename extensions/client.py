@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from keycloak_sdk.extensions.dpop import DPoPKey
 
     from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
+    from keycloak_sdk._clients import Opening
     from keycloak_sdk.auth import ClientAuthentication
     from keycloak_sdk.models import (
         ClientInformation,
@@ -206,6 +207,37 @@ class Client:
             http_client=http_client,
             validate=self._validate,
         )
+
+    @classmethod
+    def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        client_secret: str | None = None,
+        auth: ClientAuthentication | None = None,
+        timeout: float | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> Client:
+        """Discover the issuer and build a client on it, as `KeycloakClient.from_issuer`.
+
+        The discovery document is fetched (and its issuer checked) now; other settings are the
+        constructor's. Use it in `with Client.from_issuer(...) as client:`.
+        """
+        client = cls(
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=client_secret,
+            auth=auth,
+            timeout=timeout,
+            http_client=http_client,
+        )
+        try:
+            client.provider_metadata()
+        except BaseException:
+            client.close()
+            raise
+        return client
 
     @property
     def issuer(self) -> str:
@@ -833,6 +865,42 @@ class AsyncClient:
             http_client=http_client,
             validate=self._validate,
         )
+
+    @classmethod
+    def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        client_secret: str | None = None,
+        auth: ClientAuthentication | None = None,
+        timeout: float | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> Opening[AsyncClient]:
+        """Discover the issuer and build a client on it, as `AsyncKeycloakClient.from_issuer`.
+
+        Use it as `async with AsyncClient.from_issuer(...) as client:` (closed at the end of
+        the block) or `client = await AsyncClient.from_issuer(...)`.
+        """
+        from keycloak_sdk._clients import Opening
+
+        async def open_client() -> AsyncClient:
+            client = cls(
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=client_secret,
+                auth=auth,
+                timeout=timeout,
+                http_client=http_client,
+            )
+            try:
+                await client.provider_metadata()
+            except BaseException:
+                await client.aclose()
+                raise
+            return client
+
+        return Opening(open_client())
 
     @property
     def issuer(self) -> str:

@@ -1,9 +1,10 @@
 """The core clients and the flow clients call the same things by the same names.
 
 `provider_metadata()` (a method on all four, awaited on the async ones), `issuer`,
-`client_id`, `close()` / `aclose()` and the context managers; the old spellings
-(`KeycloakClient.metadata`, an attribute, and `Client.metadata()`, a method) still work with a
-DeprecationWarning (docs/migration.md).
+`client_id`, `from_issuer(...)` (discovery while opening; `async with` or `await`),
+`close()` / `aclose()` and the context managers; the old spellings (`KeycloakClient.metadata`,
+an attribute, and `Client.metadata()`, a method) still work with a DeprecationWarning
+(docs/migration.md).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from keycloak_sdk.extensions import AsyncClient, Client
 
 from generator import pipeline
+from keycloak_sdk import KeycloakError
 from keycloak_sdk.client import AsyncKeycloakClient, KeycloakClient
 from keycloak_sdk.documents import ProviderMetadata
 
@@ -38,7 +40,7 @@ def _answer(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=_discovery())
 
 
-SHARED = ("provider_metadata", "issuer", "client_id")
+SHARED = ("provider_metadata", "issuer", "client_id", "from_issuer")
 
 
 def _kind(cls: type, name: str) -> str:
@@ -97,3 +99,45 @@ def test_async_clients_answer_the_same() -> None:
                 assert (await flow.metadata()).issuer == ISSUER
 
     asyncio.run(run())
+
+
+def test_flow_clients_open_from_the_issuer_as_the_core_does() -> None:
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return _answer(request)
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(answer)) as http,
+        Client.from_issuer(ISSUER, client_id="app", http_client=http) as flow,
+    ):
+        # Discovery happened while opening, as in KeycloakClient.from_issuer.
+        assert seen == ["/realms/demo/.well-known/openid-configuration"]
+        assert flow.issuer == ISSUER
+        assert flow.client_id == "app"
+
+    async def run() -> None:
+        async with (
+            httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http,
+            AsyncClient.from_issuer(ISSUER, client_id="app", http_client=http) as flow,
+        ):
+            assert (await flow.provider_metadata()).issuer == ISSUER
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+            opened = await AsyncClient.from_issuer(ISSUER, client_id="app", http_client=http)
+            assert opened.issuer == ISSUER
+            await opened.aclose()
+
+    asyncio.run(run())
+    assert len(seen) == 3
+
+
+def test_from_issuer_refuses_an_unreachable_or_wrong_issuer() -> None:
+    def wrong(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={**_discovery(), "issuer": "http://127.0.0.1:1/other"})
+
+    with (
+        httpx.Client(transport=httpx.MockTransport(wrong)) as http,
+        pytest.raises(KeycloakError),
+    ):
+        Client.from_issuer(ISSUER, client_id="app", http_client=http)
