@@ -43,7 +43,7 @@ def core_tour(issuer: str) -> None:
     with KeycloakClient.from_issuer(
         issuer, client_id=EXAMPLE_CLIENT_ID, client_secret=EXAMPLE_CLIENT_SECRET
     ) as kc:
-        metadata = kc.metadata
+        metadata = kc.provider_metadata()
         show("issuer", metadata.issuer)
         show("token endpoint", metadata.token_endpoint)
         show("grant types", len(metadata.grant_types_supported or []))

@@ -167,7 +167,7 @@ class SyncDriver:
             return self._core
 
     def metadata(self) -> ProviderMetadata:
-        return self.core().metadata
+        return self.core().provider_metadata()
 
     def perform(self, op: Operation) -> Any:
         if isinstance(op, CoreCall):
@@ -248,7 +248,7 @@ class AsyncDriver:
         return self._core
 
     async def metadata(self) -> ProviderMetadata:
-        return (await self.core()).metadata
+        return await (await self.core()).provider_metadata()
 
     async def perform(self, op: Operation) -> Any:
         if isinstance(op, CoreCall):

@@ -7,6 +7,7 @@ is fetched until the first call that needs the server.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from keycloak_sdk.extensions import _client_base as base
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from keycloak_sdk.extensions.settings import AuthMethod, ClientSettings
 
     from keycloak_sdk import AsyncKeycloakClient, KeycloakClient
+    from keycloak_sdk._clients import Opening
     from keycloak_sdk.auth import ClientAuthentication
     from keycloak_sdk.models import (
         ClientInformation,
@@ -206,6 +208,47 @@ class Client:
             validate=self._validate,
         )
 
+    @classmethod
+    def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        client_secret: str | None = None,
+        auth: ClientAuthentication | None = None,
+        timeout: float | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> Client:
+        """Discover the issuer and build a client on it, as `KeycloakClient.from_issuer`.
+
+        The discovery document is fetched (and its issuer checked) now; other settings are the
+        constructor's. Use it in `with Client.from_issuer(...) as client:`.
+        """
+        client = cls(
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=client_secret,
+            auth=auth,
+            timeout=timeout,
+            http_client=http_client,
+        )
+        try:
+            client.provider_metadata()
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    @property
+    def issuer(self) -> str:
+        """The realm's issuer URL, as the core clients' `issuer`."""
+        return self.settings.issuer
+
+    @property
+    def client_id(self) -> str:
+        """The OAuth client this client authenticates as, as the core clients' `client_id`."""
+        return self.settings.client_id
+
     def __repr__(self) -> str:
         return f"Client(issuer={self.settings.issuer!r}, client_id={self.settings.client_id!r})"
 
@@ -228,7 +271,7 @@ class Client:
         assert isinstance(op, ValidateJwt)
         jws = base.parse_signed_response(op)
         key = self._jwks.get_key(jws.kid, jws.alg)
-        return base.signed_response_claims(op, jws, key, self.metadata())
+        return base.signed_response_claims(op, jws, key, self.provider_metadata())
 
     def close(self) -> None:
         self._driver.close()
@@ -246,9 +289,21 @@ class Client:
     ) -> None:
         self.close()
 
-    def metadata(self) -> ProviderMetadata:
-        """The server's OIDC discovery document (fetched once, on first use)."""
+    def provider_metadata(self) -> ProviderMetadata:
+        """The server's OIDC discovery document (fetched once, on first use).
+
+        The same name as `KeycloakClient.provider_metadata()` of the core client.
+        """
         return self._driver.run(self._flows.metadata())
+
+    def metadata(self) -> ProviderMetadata:
+        """Deprecated: call `provider_metadata()`, the name the core clients use too."""
+        warnings.warn(
+            "Client.metadata() is deprecated; use Client.provider_metadata()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.provider_metadata()
 
     def core(self) -> KeycloakClient:
         """The generated `KeycloakClient` this client is layered on (made on first use)."""
@@ -811,6 +866,52 @@ class AsyncClient:
             validate=self._validate,
         )
 
+    @classmethod
+    def from_issuer(
+        cls,
+        issuer: str,
+        *,
+        client_id: str,
+        client_secret: str | None = None,
+        auth: ClientAuthentication | None = None,
+        timeout: float | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> Opening[AsyncClient]:
+        """Discover the issuer and build a client on it, as `AsyncKeycloakClient.from_issuer`.
+
+        Use it as `async with AsyncClient.from_issuer(...) as client:` (closed at the end of
+        the block) or `client = await AsyncClient.from_issuer(...)`.
+        """
+        from keycloak_sdk._clients import Opening
+
+        async def open_client() -> AsyncClient:
+            client = cls(
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=client_secret,
+                auth=auth,
+                timeout=timeout,
+                http_client=http_client,
+            )
+            try:
+                await client.provider_metadata()
+            except BaseException:
+                await client.aclose()
+                raise
+            return client
+
+        return Opening(open_client())
+
+    @property
+    def issuer(self) -> str:
+        """The realm's issuer URL, as the core clients' `issuer`."""
+        return self.settings.issuer
+
+    @property
+    def client_id(self) -> str:
+        """The OAuth client this client authenticates as, as the core clients' `client_id`."""
+        return self.settings.client_id
+
     def __repr__(self) -> str:
         return (
             f"AsyncClient(issuer={self.settings.issuer!r}, client_id={self.settings.client_id!r})"
@@ -835,7 +936,7 @@ class AsyncClient:
         assert isinstance(op, ValidateJwt)
         jws = base.parse_signed_response(op)
         key = await self._jwks.get_key(jws.kid, jws.alg)
-        return base.signed_response_claims(op, jws, key, await self.metadata())
+        return base.signed_response_claims(op, jws, key, await self.provider_metadata())
 
     async def aclose(self) -> None:
         await self._driver.aclose()
@@ -853,9 +954,21 @@ class AsyncClient:
     ) -> None:
         await self.aclose()
 
-    async def metadata(self) -> ProviderMetadata:
-        """The server's OIDC discovery document (fetched once, on first use)."""
+    async def provider_metadata(self) -> ProviderMetadata:
+        """The server's OIDC discovery document (fetched once, on first use).
+
+        The same name as `AsyncKeycloakClient.provider_metadata()` of the core client.
+        """
         return await self._driver.run(self._flows.metadata())
+
+    async def metadata(self) -> ProviderMetadata:
+        """Deprecated: call `provider_metadata()`, the name the core clients use too."""
+        warnings.warn(
+            "AsyncClient.metadata() is deprecated; use AsyncClient.provider_metadata()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return await self.provider_metadata()
 
     async def core(self) -> AsyncKeycloakClient:
         """The generated `AsyncKeycloakClient` this client is layered on (made on first use)."""

@@ -558,7 +558,7 @@ class TokenValidator:
         jwks = JwksCache(fetch, refetch_cooldown=refetch_cooldown, max_stale=max_stale)
         try:
             validator = cls(
-                issuer=core.metadata.issuer,
+                issuer=core.issuer,
                 client_id=client_id,
                 jwks=jwks,
                 audience=audience,
@@ -776,7 +776,7 @@ class AsyncTokenValidator:
         jwks = AsyncJwksCache(fetch, refetch_cooldown=refetch_cooldown, max_stale=max_stale)
         try:
             validator = cls(
-                issuer=core.metadata.issuer,
+                issuer=core.issuer,
                 client_id=client_id,
                 jwks=jwks,
                 audience=audience,

@@ -19,12 +19,14 @@ Operations on the realm itself (`GET /admin/realms/{realm}`, rule namespace `()`
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
 
-from generator import admin_mends, admin_naming
+from generator import admin_mends, admin_naming, spec
 
 PACKAGE = "keycloak_sdk.admin"
 MODELS_MODULE = f"{PACKAGE}.models"
@@ -115,6 +117,59 @@ def annotate(document: dict[str, Any]) -> dict[str, Any]:
     # Keycloak's summaries use typographic apostrophes; docstrings keep to ASCII quotes.
     ascii_quotes: dict[str, Any] = json.loads(json.dumps(doc).replace("\\u2019", "'"))
     return ascii_quotes
+
+
+def rename_taken_schemas(document: dict[str, Any], taken: set[str]) -> dict[str, str]:
+    """Rename, in place, the schemas whose names the core or the extensions already use.
+
+    Keycloak's admin document names a few nested parts of its example tokens with bare words
+    (`Access`, `Authorization`, `Confirmation`, `Permission`) that are also public classes of
+    `keycloak_sdk` or `keycloak_sdk.extensions`. The rule: such a schema takes the name of the
+    first schema (by name) that references it as a prefix (`AccessToken` + `Access`), after
+    that schema's own renaming (`AccessTokenAuthorization` + `Permission`); every `$ref`
+    follows. Returns old name → new name, for the deprecated aliases. A name still taken, or
+    a schema nothing references, stops generation with a one-line error.
+    """
+    schemas: dict[str, Any] = document["components"]["schemas"]
+    renamed: dict[str, str] = {}
+    for name in sorted(n for n in schemas if n in taken):
+        ref = json.dumps(f"#/components/schemas/{name}")
+        referrers = sorted(
+            other
+            for other, schema in schemas.items()
+            if other != name and ref in json.dumps(schema)
+        )
+        if not referrers:
+            raise spec.SpecError(f"admin schema {name!r} is a name the SDK already defines")
+        new = renamed.get(referrers[0], referrers[0]) + name
+        if new in taken or new in schemas:
+            raise spec.SpecError(f"admin schema {name!r}: its new name {new!r} is taken too")
+        renamed[name] = new
+    if renamed:
+        text = json.dumps(document)
+        for old, new in renamed.items():
+            text = text.replace(
+                json.dumps(f"#/components/schemas/{old}"), json.dumps(f"#/components/schemas/{new}")
+            )
+        document.clear()
+        document.update(json.loads(text))
+        schemas = document["components"]["schemas"]
+        document["components"]["schemas"] = {renamed.get(k, k): v for k, v in schemas.items()}
+    return renamed
+
+
+def public_class_names(*roots: Path) -> set[str]:
+    """Public class names defined at the top level of the modules under `roots`."""
+    names: set[str] = set()
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names |= {
+                node.name
+                for node in tree.body
+                if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
+            }
+    return names
 
 
 def document(version: str) -> dict[str, Any]:

@@ -216,6 +216,10 @@ def _admin(package: Path, work: Path, version: str, spec_dir: Path) -> None:
     target = package / "admin"
     try:
         document = admin_generate.annotate(admin_mends.mended(version, snapshots))
+        # The core (already in `package`) and the extensions keep their names; a colliding
+        # admin schema is renamed after the schema that uses it (docs/generator.md).
+        taken = admin_generate.public_class_names(package, ROOT / "extensions")
+        renamed = admin_generate.rename_taken_schemas(document, taken)
         bundled = spec.from_document(document, source)
         wire.generate_wire(
             spec.for_openapi_python_client(bundled),
@@ -236,6 +240,7 @@ def _admin(package: Path, work: Path, version: str, spec_dir: Path) -> None:
             runtime=render.RUNTIME.parent / "admin_runtime",
             source=source,
             wire_models=_exported(target / "_wire" / "models" / "__init__.py"),
+            renamed=renamed,
         )
     except (spec.SpecError, wire.WireError) as exc:
         raise GenerationError(str(exc)) from exc

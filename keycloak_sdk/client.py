@@ -8,7 +8,7 @@ Every URL comes from the server's discovery document (`openid-configuration`, fe
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from keycloak_sdk import _clients
 from keycloak_sdk import _runtime as rt
@@ -36,11 +36,10 @@ _DOCUMENTS: _clients.DocumentLoaders = {
 }
 
 
-class KeycloakClient(_clients.SyncClientBase[Any]):
+class KeycloakClient(_clients.SyncClientBase["ProviderMetadata"]):
     """A synchronous client of one Keycloak realm, usually made with `from_issuer(...)`.
 
     Attributes:
-        metadata: The provider metadata (openid-configuration) this client uses.
         client_id: The OAuth client this client authenticates as.
         oidc: OpenID Connect and OAuth 2.0 endpoints.
         registration: Dynamic client registration: register a client with an initial access token
@@ -49,7 +48,6 @@ class KeycloakClient(_clients.SyncClientBase[Any]):
         uma: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
     """
 
-    metadata: ProviderMetadata
     _discovery = _DISCOVERY
     _document_loaders = _DOCUMENTS
 
@@ -59,11 +57,10 @@ class KeycloakClient(_clients.SyncClientBase[Any]):
         self.uma = _uma.Uma(self)
 
 
-class AsyncKeycloakClient(_clients.AsyncClientBase[Any]):
+class AsyncKeycloakClient(_clients.AsyncClientBase["ProviderMetadata"]):
     """An asynchronous client of one Keycloak realm, usually made with `from_issuer(...)`.
 
     Attributes:
-        metadata: The provider metadata (openid-configuration) this client uses.
         client_id: The OAuth client this client authenticates as.
         oidc: OpenID Connect and OAuth 2.0 endpoints.
         registration: Dynamic client registration: register a client with an initial access token
@@ -72,7 +69,6 @@ class AsyncKeycloakClient(_clients.AsyncClientBase[Any]):
         uma: UMA 2.0: RPTs via the uma-ticket grant, and the protection API.
     """
 
-    metadata: ProviderMetadata
     _discovery = _DISCOVERY
     _document_loaders = _DOCUMENTS
 

@@ -1,4 +1,4 @@
-"""The I/O half of the runtime: transports (timeouts, retries) and the client base classes.
+"""The I/O half of the runtime: the client base classes, on the transports of `_transport`.
 
 `keycloak_sdk._runtime` describes and encodes operations without doing any I/O; this module
 sends them. httpx and asyncio are imported when the first client is made.
@@ -6,10 +6,10 @@ sends them. httpx and asyncio are imported when the first client is made.
 
 from __future__ import annotations
 
-import time
+import warnings
 from collections.abc import Coroutine, Generator, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, Self, TypeVar, cast
 
 from keycloak_sdk._errors import EndpointNotAdvertisedError
 from keycloak_sdk._runtime import (
@@ -20,123 +20,15 @@ from keycloak_sdk._runtime import (
     check_issuer,
     finish,
     prepare,
-    transport_error,
     url_of,
 )
+from keycloak_sdk._transport import DEFAULT_TIMEOUT, AsyncTransport, SyncTransport
 from keycloak_sdk.auth import ClientAuthentication, ClientSecretBasic, NoClientAuthentication
 
 if TYPE_CHECKING:
     import httpx
 
-DEFAULT_TIMEOUT = 10.0
-# Only operations the spec marks `x-retry` (idempotent metadata fetches) are retried.
-RETRY_ATTEMPTS = 3
-RETRY_BACKOFF = 0.2
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-USER_AGENT = "keycloak-sdk"
-
 C = TypeVar("C")
-
-
-# --- transports ------------------------------------------------------------------------------
-
-
-def _backoff(attempt: int) -> float:
-    return float(RETRY_BACKOFF * 2 ** (attempt - 1))
-
-
-class SyncTransport:
-    """One pooled `httpx.Client` with a timeout on every request."""
-
-    def __init__(self, http_client: httpx.Client | None, timeout: float) -> None:
-        import httpx
-
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
-        self.timeout = httpx.Timeout(timeout)
-        self.owns_http_client = http_client is None
-        self.http = http_client or httpx.Client(
-            timeout=self.timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False
-        )
-
-    def close(self) -> None:
-        if self.owns_http_client:
-            self.http.close()
-
-    def send(self, request: Request) -> httpx.Response:
-        import httpx
-
-        attempts = RETRY_ATTEMPTS if request.retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = self.http.request(
-                    request.method,
-                    request.url,
-                    data=request.data,
-                    json=request.json,
-                    content=request.content,
-                    params=request.params,
-                    headers=request.headers,
-                    timeout=self.timeout,
-                )
-            except httpx.HTTPError as exc:
-                if attempt < attempts:
-                    time.sleep(_backoff(attempt))
-                    continue
-                raise transport_error(exc, request.method, request.url) from exc
-            if attempt < attempts and response.status_code in RETRY_STATUSES:
-                time.sleep(_backoff(attempt))
-                continue
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
-
-
-class AsyncTransport:
-    """One pooled `httpx.AsyncClient` with a timeout on every request."""
-
-    def __init__(self, http_client: httpx.AsyncClient | None, timeout: float) -> None:
-        import httpx
-
-        if timeout <= 0:
-            raise ValueError("timeout must be positive")
-        self.timeout = httpx.Timeout(timeout)
-        self.owns_http_client = http_client is None
-        self.http = http_client or httpx.AsyncClient(
-            timeout=self.timeout, headers={"User-Agent": USER_AGENT}, follow_redirects=False
-        )
-
-    async def aclose(self) -> None:
-        if self.owns_http_client:
-            await self.http.aclose()
-
-    async def send(self, request: Request) -> httpx.Response:
-        import asyncio
-
-        import httpx
-
-        attempts = RETRY_ATTEMPTS if request.retry else 1
-        for attempt in range(1, attempts + 1):
-            try:
-                response = await self.http.request(
-                    request.method,
-                    request.url,
-                    data=request.data,
-                    json=request.json,
-                    content=request.content,
-                    params=request.params,
-                    headers=request.headers,
-                    timeout=self.timeout,
-                )
-            except httpx.HTTPError as exc:
-                if attempt < attempts:
-                    await asyncio.sleep(_backoff(attempt))
-                    continue
-                raise transport_error(exc, request.method, request.url) from exc
-            if attempt < attempts and response.status_code in RETRY_STATUSES:
-                await asyncio.sleep(_backoff(attempt))
-                continue
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
 
 
 # --- clients ---------------------------------------------------------------------------------
@@ -170,14 +62,16 @@ class _ClientBase(Generic[C]):
 
     def __init__(
         self,
-        metadata: C,
+        metadata: C | Mapping[str, Any],
         *,
         client_id: str,
         client_secret: str | None,
         auth: ClientAuthentication | None,
         documents: Mapping[str, Any] | None,
     ) -> None:
-        self.metadata = metadata
+        # A mapping is accepted for clients made from known URLs without discovery (the admin
+        # client's token clients); `provider_metadata()` is then that mapping.
+        self._metadata: C = cast("C", metadata)
         self.client_id = client_id
         self._auth = resolve_auth(client_id, client_secret, auth)
         self._documents: dict[str, Mapping[str, Any]] = {"": _as_dict(metadata)}
@@ -188,8 +82,19 @@ class _ClientBase(Generic[C]):
 
     @property
     def issuer(self) -> str:
-        issuer: str = getattr(self.metadata, "issuer", None) or _as_dict(self.metadata)["issuer"]
+        """The issuer this client was opened with (as its discovery document states it)."""
+        issuer: str = getattr(self._metadata, "issuer", None) or _as_dict(self._metadata)["issuer"]
         return issuer
+
+    @property
+    def metadata(self) -> C:
+        """Deprecated: call `provider_metadata()`, the name the flow clients use too."""
+        warnings.warn(
+            "client.metadata is deprecated; use client.provider_metadata()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._metadata
 
     def _auth_for(self) -> ClientAuthentication:
         return self._auth
@@ -235,7 +140,7 @@ class SyncClientBase(_ClientBase[C]):
 
     def __init__(
         self,
-        metadata: C,
+        metadata: C | Mapping[str, Any],
         *,
         client_id: str,
         client_secret: str | None = None,
@@ -299,6 +204,10 @@ class SyncClientBase(_ClientBase[C]):
     def _request(self, call: Call[T]) -> T:
         return finish(call, self._transport.send(prepare(call, self._documents, self)))
 
+    def provider_metadata(self) -> C:
+        """The server's discovery document, read by `from_issuer` (no request is made)."""
+        return self._metadata
+
     def close(self) -> None:
         """Close the HTTP client if this client created it (a given `http_client` stays open)."""
         self._transport.close()
@@ -320,7 +229,7 @@ class AsyncClientBase(_ClientBase[C]):
 
     def __init__(
         self,
-        metadata: C,
+        metadata: C | Mapping[str, Any],
         *,
         client_id: str,
         client_secret: str | None = None,
@@ -408,6 +317,13 @@ class AsyncClientBase(_ClientBase[C]):
 
     async def _request(self, call: Call[T]) -> T:
         return finish(call, await self._transport.send(prepare(call, self._documents, self)))
+
+    async def provider_metadata(self) -> C:
+        """The server's discovery document, read by `from_issuer` (no request is made).
+
+        Awaited like every method of the async clients, the flow clients' included.
+        """
+        return self._metadata
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client created it (a given `http_client` stays open)."""

@@ -3,605 +3,16 @@
 
 Each operation is one builder function (its arguments → an `rt.Call`); the sync and async
 classes bind the same builder, so both have the same methods with the same signatures.
+The builders are in `_oidc_1`, `_oidc_2`: this group's module would
+exceed the line budget (see docs/generator.md, "Module size").
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
 from keycloak_sdk import _runtime as rt
-from keycloak_sdk.types import (
-    CodeChallengeMethod,
-    Prompt,
-    ResponseMode,
-    ResponseType,
-    TokenTypeHint,
-)
-
-# Models are imported when an answer is first read (rt.model("Name")), not with the client.
-if TYPE_CHECKING:
-    from keycloak_sdk.documents import JsonWebKeySet
-    from keycloak_sdk.models import (
-        BackchannelAuthenticationResponse,
-        DeviceAuthorizationResponse,
-        IntrospectionResponse,
-        PushedAuthorizationResponse,
-        TokenResponse,
-        UserInfoResponse,
-    )
+from keycloak_sdk.resources import _oidc_1, _oidc_2
 
 __all__ = ["AsyncOidc", "Oidc"]
-
-_AUTHORIZE = rt.Endpoint(method="GET", path="", expected=(302,), key="authorization_endpoint")
-_TOKEN = rt.Endpoint(
-    method="POST", path="", expected=(200,), key="token_endpoint", client_auth=True
-)
-_USERINFO = rt.Endpoint(method="GET", path="", expected=(200,), key="userinfo_endpoint")
-_USERINFO_2 = rt.Endpoint(
-    method="GET", path="", expected=(200,), key="userinfo_endpoint", accept="application/jwt"
-)
-_USERINFO_3 = rt.Endpoint(
-    method="GET",
-    path="",
-    expected=(200,),
-    key="userinfo_endpoint",
-    accept="application/json, application/jwt",
-)
-_INTROSPECT = rt.Endpoint(
-    method="POST", path="", expected=(200,), key="introspection_endpoint", client_auth=True
-)
-_REVOKE = rt.Endpoint(
-    method="POST", path="", expected=(200,), key="revocation_endpoint", client_auth=True
-)
-_END_SESSION = rt.Endpoint(method="GET", path="", expected=(302,), key="end_session_endpoint")
-_LOGOUT = rt.Endpoint(
-    method="POST", path="", expected=(204,), key="end_session_endpoint", client_auth=True
-)
-_JWKS = rt.Endpoint(method="GET", path="", expected=(200,), key="jwks_uri", retry=True)
-_DEVICE_AUTHORIZATION = rt.Endpoint(
-    method="POST", path="", expected=(200,), key="device_authorization_endpoint", client_auth=True
-)
-_PUSHED_AUTHORIZATION = rt.Endpoint(
-    method="POST",
-    path="",
-    expected=(201,),
-    key="pushed_authorization_request_endpoint",
-    client_auth=True,
-)
-_BACKCHANNEL_AUTHENTICATION = rt.Endpoint(
-    method="POST",
-    path="",
-    expected=(200,),
-    key="backchannel_authentication_endpoint",
-    client_auth=True,
-)
-
-
-def _oidc__authorization_url(
-    redirect_uri: str,
-    *,
-    response_type: ResponseType = "code",
-    scope: str | Sequence[str] = "openid",
-    state: str | None = None,
-    nonce: str | None = None,
-    response_mode: ResponseMode | None = None,
-    prompt: Prompt | Sequence[Prompt] | None = None,
-    max_age: int | None = None,
-    login_hint: str | None = None,
-    ui_locales: str | Sequence[str] | None = None,
-    acr_values: str | Sequence[str] | None = None,
-    claims: str | Mapping[str, Any] | None = None,
-    code_challenge: str | None = None,
-    code_challenge_method: CodeChallengeMethod | None = None,
-    request: str | None = None,
-    request_uri: str | None = None,
-    kc_idp_hint: str | None = None,
-    kc_action: str | None = None,
-    kc_locale: str | None = None,
-) -> rt.Call[str]:
-    """The authorization endpoint URL to redirect a browser to (OIDC Core §3.1.2.1).
-
-    Args:
-        scope: Space-separated scopes.
-        prompt: Space-separated prompt values.
-        claims: JSON claims request (OIDC Core §5.5).
-        request: A request object (JWT).
-        request_uri: E.g. a PAR request_uri.
-        kc_idp_hint: Keycloak; skip to this identity provider.
-        kc_action: Keycloak; an application-initiated action.
-        kc_locale: Keycloak; the login page's locale.
-
-    Raises:
-        EndpointNotAdvertisedError: the server does not advertise the URL.
-    """
-    return rt.Call(
-        _AUTHORIZE,
-        rt.not_sent,
-        query={
-            "response_type": response_type,
-            "redirect_uri": redirect_uri,
-            "scope": rt.spaced(scope),
-            "state": state,
-            "nonce": nonce,
-            "response_mode": response_mode,
-            "prompt": rt.spaced(prompt),
-            "max_age": rt.text(max_age),
-            "login_hint": login_hint,
-            "ui_locales": rt.spaced(ui_locales),
-            "acr_values": rt.spaced(acr_values),
-            "claims": rt.as_json(claims),
-            "code_challenge": code_challenge,
-            "code_challenge_method": code_challenge_method,
-            "request": request,
-            "request_uri": request_uri,
-            "kc_idp_hint": kc_idp_hint,
-            "kc_action": kc_action,
-            "kc_locale": kc_locale,
-        },
-        client_fields=("client_id",),
-    )
-
-
-def _oidc__pushed_authorization_url(
-    request_uri: str,
-) -> rt.Call[str]:
-    """The authorization URL for a pushed request (RFC 9126 §4): `client_id` and the
-    `request_uri` that `pushed_authorization` returned, nothing else.
-
-    Args:
-        request_uri: E.g. a PAR request_uri.
-
-    Raises:
-        EndpointNotAdvertisedError: the server does not advertise the URL.
-    """
-    return rt.Call(
-        _AUTHORIZE, rt.not_sent, query={"request_uri": request_uri}, client_fields=("client_id",)
-    )
-
-
-def _oidc__token_authorization_code(
-    code: str,
-    redirect_uri: str,
-    *,
-    code_verifier: str | None = None,
-) -> rt.Call[TokenResponse]:
-    """Exchange an authorization code for tokens (RFC 6749 §4.1.3).
-
-    Args:
-        code_verifier: PKCE (RFC 7636).
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "code_verifier": code_verifier,
-        },
-    )
-
-
-def _oidc__token_refresh(
-    refresh_token: str,
-    *,
-    scope: str | Sequence[str] | None = None,
-) -> rt.Call[TokenResponse]:
-    """Fresh tokens for a refresh token (RFC 6749 §6).
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token,
-            "scope": rt.spaced(scope),
-        },
-    )
-
-
-def _oidc__token_client_credentials(
-    *,
-    scope: str | Sequence[str] | None = None,
-    audience: str | None = None,
-) -> rt.Call[TokenResponse]:
-    """Tokens for the client itself (RFC 6749 §4.4).
-
-    Args:
-        audience: Keycloak: the client id(s) the token is for.
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={"grant_type": "client_credentials", "scope": rt.spaced(scope), "audience": audience},
-    )
-
-
-def _oidc__token_password(
-    username: str,
-    password: str,
-    *,
-    scope: str | Sequence[str] | None = None,
-    totp: str | None = None,
-) -> rt.Call[TokenResponse]:
-    """Tokens for a user's name and password (RFC 6749 §4.3).
-
-    Args:
-        totp: Keycloak: the user's current one-time password, for a user with an OTP
-            credential (the direct grant flow's OTP step).
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={
-            "grant_type": "password",
-            "username": username,
-            "password": password,
-            "scope": rt.spaced(scope),
-            "totp": totp,
-        },
-    )
-
-
-def _oidc__token_device_code(
-    device_code: str,
-    *,
-    code_verifier: str | None = None,
-) -> rt.Call[TokenResponse]:
-    """Poll for the tokens of a device authorization (RFC 8628 §3.4).
-
-    Args:
-        code_verifier: PKCE, when the device request had a challenge.
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={
-            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
-            "device_code": device_code,
-            "code_verifier": code_verifier,
-        },
-    )
-
-
-def _oidc__token_ciba(
-    auth_req_id: str,
-) -> rt.Call[TokenResponse]:
-    """Poll for the tokens of a CIBA authentication (OpenID CIBA Core §10.1).
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={"grant_type": "urn:openid:params:grant-type:ciba", "auth_req_id": auth_req_id},
-    )
-
-
-def _oidc__token_exchange(
-    subject_token: str,
-    *,
-    subject_token_type: str = "urn:ietf:params:oauth:token-type:access_token",  # noqa: S107 - a URN
-    requested_token_type: str | None = None,
-    audience: str | None = None,
-    scope: str | Sequence[str] | None = None,
-) -> rt.Call[TokenResponse]:
-    """Exchange a token for another one (RFC 8693).
-
-    Standard token exchange (RFC 8693) as Keycloak 26 implements it.
-
-    Args:
-        subject_token_type: Keycloak 26 requires it for standard token exchange.
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={
-            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
-            "subject_token": subject_token,
-            "subject_token_type": subject_token_type,
-            "requested_token_type": requested_token_type,
-            "audience": audience,
-            "scope": rt.spaced(scope),
-        },
-    )
-
-
-def _oidc__token_jwt_bearer(
-    assertion: str,
-    *,
-    scope: str | Sequence[str] | None = None,
-) -> rt.Call[TokenResponse]:
-    """Tokens for a signed JWT assertion (RFC 7523 §2.1).
-
-    The JWT bearer grant (RFC 7523 §2.1): a JWT signed by an issuer the realm trusts (an
-    identity provider configured for JWT authorization grants) is exchanged for tokens.
-
-    Args:
-        assertion: The signed JWT (compact serialization).
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `token_endpoint`.
-    """
-    return rt.Call(
-        _TOKEN,
-        rt.model("TokenResponse"),
-        form={
-            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-            "assertion": assertion,
-            "scope": rt.spaced(scope),
-        },
-    )
-
-
-def _oidc__userinfo(
-    access_token: str,
-) -> rt.Call[UserInfoResponse]:
-    """Claims about the user the access token was issued for (OIDC Core §5.3).
-
-    Args:
-        access_token: The bearer token sent in `Authorization`.
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
-    """
-    return rt.Call(_USERINFO, rt.model("UserInfoResponse"), bearer=rt.token(access_token))
-
-
-def _oidc__userinfo_jwt(
-    access_token: str,
-) -> rt.Call[str]:
-    """UserInfo as the signed JWT a client configured for signed UserInfo receives.
-
-    Args:
-        access_token: The bearer token sent in `Authorization`.
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
-    """
-    return rt.Call(_USERINFO_2, rt.jwt, bearer=rt.token(access_token))
-
-
-def _oidc__userinfo_or_jwt(
-    access_token: str,
-) -> rt.Call[UserInfoResponse | str]:
-    """UserInfo in whichever form the client is configured for, in one request: the claims for
-    JSON, the compact JWT (to verify with the realm keys) for `application/jwt`.
-
-    Args:
-        access_token: The bearer token sent in `Authorization`.
-
-    Raises:
-        OAuthError: HTTP 400, 401, 403; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `userinfo_endpoint`.
-    """
-    return rt.Call(_USERINFO_3, rt.model_or_jwt("UserInfoResponse"), bearer=rt.token(access_token))
-
-
-def _oidc__introspect(
-    token: str,
-    *,
-    token_type_hint: TokenTypeHint | None = None,
-) -> rt.Call[IntrospectionResponse]:
-    """Token introspection (RFC 7662), including RPT permissions.
-
-    Raises:
-        OAuthError: HTTP 400, 401; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `introspection_endpoint`.
-    """
-    return rt.Call(
-        _INTROSPECT,
-        rt.model("IntrospectionResponse"),
-        form={"token": token, "token_type_hint": token_type_hint},
-    )
-
-
-def _oidc__revoke(
-    token: str,
-    *,
-    token_type_hint: TokenTypeHint | None = None,
-) -> rt.Call[None]:
-    """Token revocation (RFC 7009).
-
-    Raises:
-        OAuthError: HTTP 400, 401; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `revocation_endpoint`.
-    """
-    return rt.Call(_REVOKE, rt.nothing, form={"token": token, "token_type_hint": token_type_hint})
-
-
-def _oidc__end_session_url(
-    *,
-    id_token_hint: str | None = None,
-    post_logout_redirect_uri: str | None = None,
-    state: str | None = None,
-    logout_hint: str | None = None,
-    ui_locales: str | Sequence[str] | None = None,
-) -> rt.Call[str]:
-    """RP-initiated logout (OIDC RP-Initiated Logout 1.0); the SDK builds its URL.
-
-    Raises:
-        EndpointNotAdvertisedError: the server does not advertise the URL.
-    """
-    return rt.Call(
-        _END_SESSION,
-        rt.not_sent,
-        query={
-            "id_token_hint": id_token_hint,
-            "post_logout_redirect_uri": post_logout_redirect_uri,
-            "state": state,
-            "logout_hint": logout_hint,
-            "ui_locales": rt.spaced(ui_locales),
-        },
-        client_fields=() if id_token_hint is not None else ("client_id",),
-    )
-
-
-def _oidc__logout(
-    refresh_token: str,
-) -> rt.Call[None]:
-    """Back-channel logout of the session a refresh token belongs to (Keycloak).
-
-    Raises:
-        OAuthError: HTTP 400, 401; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `end_session_endpoint`.
-    """
-    return rt.Call(_LOGOUT, rt.nothing, form={"refresh_token": refresh_token})
-
-
-def _oidc__jwks() -> rt.Call[JsonWebKeySet]:
-    """The realm's public keys (RFC 7517).
-
-    Raises:
-        EndpointNotAdvertisedError: discovery has no `jwks_uri`.
-    """
-    return rt.Call(_JWKS, rt.model("JsonWebKeySet"))
-
-
-def _oidc__jwks_response() -> rt.Call[rt.RawResponse]:
-    """The JWK Set's bytes and caching headers, for a cache that stores them as sent.
-
-    Raises:
-        EndpointNotAdvertisedError: discovery has no `jwks_uri`.
-    """
-    return rt.Call(_JWKS, rt.raw)
-
-
-def _oidc__device_authorization(
-    *,
-    scope: str | Sequence[str] | None = None,
-    code_challenge: str | None = None,
-    code_challenge_method: CodeChallengeMethod | None = None,
-) -> rt.Call[DeviceAuthorizationResponse]:
-    """Device authorization request (RFC 8628 §3.1).
-
-    Raises:
-        OAuthError: HTTP 400, 401; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `device_authorization_endpoint`.
-    """
-    return rt.Call(
-        _DEVICE_AUTHORIZATION,
-        rt.model("DeviceAuthorizationResponse"),
-        form={
-            "scope": rt.spaced(scope),
-            "code_challenge": code_challenge,
-            "code_challenge_method": code_challenge_method,
-        },
-    )
-
-
-def _oidc__pushed_authorization(
-    redirect_uri: str,
-    *,
-    response_type: ResponseType = "code",
-    scope: str | Sequence[str] = "openid",
-    state: str | None = None,
-    nonce: str | None = None,
-    response_mode: ResponseMode | None = None,
-    prompt: Prompt | Sequence[Prompt] | None = None,
-    max_age: int | None = None,
-    login_hint: str | None = None,
-    ui_locales: str | Sequence[str] | None = None,
-    acr_values: str | Sequence[str] | None = None,
-    claims: str | Mapping[str, Any] | None = None,
-    code_challenge: str | None = None,
-    code_challenge_method: CodeChallengeMethod | None = None,
-    request: str | None = None,
-    kc_idp_hint: str | None = None,
-) -> rt.Call[PushedAuthorizationResponse]:
-    """Pushed authorization request (RFC 9126).
-
-    Raises:
-        OAuthError: HTTP 400, 401; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `pushed_authorization_request_endpoint`.
-    """
-    return rt.Call(
-        _PUSHED_AUTHORIZATION,
-        rt.model("PushedAuthorizationResponse"),
-        form={
-            "response_type": response_type,
-            "redirect_uri": redirect_uri,
-            "scope": rt.spaced(scope),
-            "state": state,
-            "nonce": nonce,
-            "response_mode": response_mode,
-            "prompt": rt.spaced(prompt),
-            "max_age": rt.text(max_age),
-            "login_hint": login_hint,
-            "ui_locales": rt.spaced(ui_locales),
-            "acr_values": rt.spaced(acr_values),
-            "claims": rt.as_json(claims),
-            "code_challenge": code_challenge,
-            "code_challenge_method": code_challenge_method,
-            "request": request,
-            "kc_idp_hint": kc_idp_hint,
-        },
-    )
-
-
-def _oidc__backchannel_authentication(
-    *,
-    scope: str | Sequence[str] = "openid",
-    login_hint: str | None = None,
-    id_token_hint: str | None = None,
-    login_hint_token: str | None = None,
-    binding_message: str | None = None,
-    user_code: str | None = None,
-    acr_values: str | Sequence[str] | None = None,
-    requested_expiry: int | None = None,
-    request: str | None = None,
-) -> rt.Call[BackchannelAuthenticationResponse]:
-    """CIBA backchannel authentication request (OpenID CIBA Core §7).
-
-    Raises:
-        OAuthError: HTTP 400, 401; the subclass names the `error` code.
-        EndpointNotAdvertisedError: discovery has no `backchannel_authentication_endpoint`.
-    """
-    return rt.Call(
-        _BACKCHANNEL_AUTHENTICATION,
-        rt.model("BackchannelAuthenticationResponse"),
-        form={
-            "scope": rt.spaced(scope),
-            "login_hint": login_hint,
-            "id_token_hint": id_token_hint,
-            "login_hint_token": login_hint_token,
-            "binding_message": binding_message,
-            "user_code": user_code,
-            "acr_values": rt.spaced(acr_values),
-            "requested_expiry": rt.text(requested_expiry),
-            "request": request,
-        },
-    )
 
 
 class Oidc(rt.SyncResource):
@@ -613,28 +24,28 @@ class Oidc(rt.SyncResource):
 
     __slots__ = ()
 
-    authorization_url = rt.url_method(_oidc__authorization_url)
-    pushed_authorization_url = rt.url_method(_oidc__pushed_authorization_url)
-    token_authorization_code = rt.sync_method(_oidc__token_authorization_code)
-    token_refresh = rt.sync_method(_oidc__token_refresh)
-    token_client_credentials = rt.sync_method(_oidc__token_client_credentials)
-    token_password = rt.sync_method(_oidc__token_password)
-    token_device_code = rt.sync_method(_oidc__token_device_code)
-    token_ciba = rt.sync_method(_oidc__token_ciba)
-    token_exchange = rt.sync_method(_oidc__token_exchange)
-    token_jwt_bearer = rt.sync_method(_oidc__token_jwt_bearer)
-    userinfo = rt.sync_method(_oidc__userinfo)
-    userinfo_jwt = rt.sync_method(_oidc__userinfo_jwt)
-    userinfo_or_jwt = rt.sync_method(_oidc__userinfo_or_jwt)
-    introspect = rt.sync_method(_oidc__introspect)
-    revoke = rt.sync_method(_oidc__revoke)
-    end_session_url = rt.url_method(_oidc__end_session_url)
-    logout = rt.sync_method(_oidc__logout)
-    jwks = rt.sync_method(_oidc__jwks)
-    jwks_response = rt.sync_method(_oidc__jwks_response)
-    device_authorization = rt.sync_method(_oidc__device_authorization)
-    pushed_authorization = rt.sync_method(_oidc__pushed_authorization)
-    backchannel_authentication = rt.sync_method(_oidc__backchannel_authentication)
+    authorization_url = rt.url_method(_oidc_1._oidc__authorization_url)
+    pushed_authorization_url = rt.url_method(_oidc_1._oidc__pushed_authorization_url)
+    token_authorization_code = rt.sync_method(_oidc_1._oidc__token_authorization_code)
+    token_refresh = rt.sync_method(_oidc_1._oidc__token_refresh)
+    token_client_credentials = rt.sync_method(_oidc_1._oidc__token_client_credentials)
+    token_password = rt.sync_method(_oidc_1._oidc__token_password)
+    token_device_code = rt.sync_method(_oidc_1._oidc__token_device_code)
+    token_ciba = rt.sync_method(_oidc_1._oidc__token_ciba)
+    token_exchange = rt.sync_method(_oidc_1._oidc__token_exchange)
+    token_jwt_bearer = rt.sync_method(_oidc_1._oidc__token_jwt_bearer)
+    userinfo = rt.sync_method(_oidc_1._oidc__userinfo)
+    userinfo_jwt = rt.sync_method(_oidc_1._oidc__userinfo_jwt)
+    userinfo_or_jwt = rt.sync_method(_oidc_1._oidc__userinfo_or_jwt)
+    introspect = rt.sync_method(_oidc_2._oidc__introspect)
+    revoke = rt.sync_method(_oidc_2._oidc__revoke)
+    end_session_url = rt.url_method(_oidc_2._oidc__end_session_url)
+    logout = rt.sync_method(_oidc_2._oidc__logout)
+    jwks = rt.sync_method(_oidc_2._oidc__jwks)
+    jwks_response = rt.sync_method(_oidc_2._oidc__jwks_response)
+    device_authorization = rt.sync_method(_oidc_2._oidc__device_authorization)
+    pushed_authorization = rt.sync_method(_oidc_2._oidc__pushed_authorization)
+    backchannel_authentication = rt.sync_method(_oidc_2._oidc__backchannel_authentication)
 
 
 class AsyncOidc(rt.AsyncResource):
@@ -646,25 +57,25 @@ class AsyncOidc(rt.AsyncResource):
 
     __slots__ = ()
 
-    authorization_url = rt.url_method(_oidc__authorization_url)
-    pushed_authorization_url = rt.url_method(_oidc__pushed_authorization_url)
-    token_authorization_code = rt.async_method(_oidc__token_authorization_code)
-    token_refresh = rt.async_method(_oidc__token_refresh)
-    token_client_credentials = rt.async_method(_oidc__token_client_credentials)
-    token_password = rt.async_method(_oidc__token_password)
-    token_device_code = rt.async_method(_oidc__token_device_code)
-    token_ciba = rt.async_method(_oidc__token_ciba)
-    token_exchange = rt.async_method(_oidc__token_exchange)
-    token_jwt_bearer = rt.async_method(_oidc__token_jwt_bearer)
-    userinfo = rt.async_method(_oidc__userinfo)
-    userinfo_jwt = rt.async_method(_oidc__userinfo_jwt)
-    userinfo_or_jwt = rt.async_method(_oidc__userinfo_or_jwt)
-    introspect = rt.async_method(_oidc__introspect)
-    revoke = rt.async_method(_oidc__revoke)
-    end_session_url = rt.url_method(_oidc__end_session_url)
-    logout = rt.async_method(_oidc__logout)
-    jwks = rt.async_method(_oidc__jwks)
-    jwks_response = rt.async_method(_oidc__jwks_response)
-    device_authorization = rt.async_method(_oidc__device_authorization)
-    pushed_authorization = rt.async_method(_oidc__pushed_authorization)
-    backchannel_authentication = rt.async_method(_oidc__backchannel_authentication)
+    authorization_url = rt.url_method(_oidc_1._oidc__authorization_url)
+    pushed_authorization_url = rt.url_method(_oidc_1._oidc__pushed_authorization_url)
+    token_authorization_code = rt.async_method(_oidc_1._oidc__token_authorization_code)
+    token_refresh = rt.async_method(_oidc_1._oidc__token_refresh)
+    token_client_credentials = rt.async_method(_oidc_1._oidc__token_client_credentials)
+    token_password = rt.async_method(_oidc_1._oidc__token_password)
+    token_device_code = rt.async_method(_oidc_1._oidc__token_device_code)
+    token_ciba = rt.async_method(_oidc_1._oidc__token_ciba)
+    token_exchange = rt.async_method(_oidc_1._oidc__token_exchange)
+    token_jwt_bearer = rt.async_method(_oidc_1._oidc__token_jwt_bearer)
+    userinfo = rt.async_method(_oidc_1._oidc__userinfo)
+    userinfo_jwt = rt.async_method(_oidc_1._oidc__userinfo_jwt)
+    userinfo_or_jwt = rt.async_method(_oidc_1._oidc__userinfo_or_jwt)
+    introspect = rt.async_method(_oidc_2._oidc__introspect)
+    revoke = rt.async_method(_oidc_2._oidc__revoke)
+    end_session_url = rt.url_method(_oidc_2._oidc__end_session_url)
+    logout = rt.async_method(_oidc_2._oidc__logout)
+    jwks = rt.async_method(_oidc_2._oidc__jwks)
+    jwks_response = rt.async_method(_oidc_2._oidc__jwks_response)
+    device_authorization = rt.async_method(_oidc_2._oidc__device_authorization)
+    pushed_authorization = rt.async_method(_oidc_2._oidc__pushed_authorization)
+    backchannel_authentication = rt.async_method(_oidc_2._oidc__backchannel_authentication)

@@ -39,7 +39,7 @@ async def test_oidc_operations(issuer: str) -> None:
     async with AsyncKeycloakClient.from_issuer(
         issuer, client_id=CONFIDENTIAL[0], client_secret=CONFIDENTIAL[1]
     ) as kc:
-        assert kc.metadata.issuer == issuer
+        assert (await kc.provider_metadata()).issuer == issuer
         url = kc.oidc.authorization_url(redirect_uri=REDIRECT_URI, state="a-1", kc_idp_hint=None)
         redirect = login_redirect(url, "alice", "alice-password", REDIRECT_URI)
         tokens = await kc.oidc.token_authorization_code(redirect["code"], REDIRECT_URI)
@@ -123,7 +123,9 @@ async def test_ciba_exchange_and_errors(
         with pytest.raises(AuthorizationPendingError):
             await ciba.oidc.token_ciba(started.auth_req_id)
         trimmed = {
-            k: v for k, v in ciba.metadata.to_dict().items() if k != "device_authorization_endpoint"
+            k: v
+            for k, v in (await ciba.provider_metadata()).to_dict().items()
+            if k != "device_authorization_endpoint"
         }
     async with AsyncKeycloakClient(
         ProviderMetadata.from_dict(trimmed), client_id="sdk-public"

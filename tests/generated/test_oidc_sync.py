@@ -46,14 +46,15 @@ def _pkce() -> tuple[str, str]:
 def test_discovery_gives_typed_metadata(
     client: KeycloakClient, issuer: str, keycloak: RunningKeycloak
 ) -> None:
-    assert isinstance(client.metadata, ProviderMetadata)
-    assert client.metadata.issuer == issuer
-    assert (client.metadata.token_endpoint or "").startswith(issuer)
-    assert isinstance(client.metadata.grant_types_supported, list)
+    metadata = client.provider_metadata()
+    assert isinstance(metadata, ProviderMetadata)
+    assert metadata.issuer == issuer
+    assert (metadata.token_endpoint or "").startswith(issuer)
+    assert isinstance(metadata.grant_types_supported, list)
     # Keycloak 26 lists the UMA grant in both discovery documents; 24 and 25 in neither,
     # though they grant it.
     uma_grant = "urn:ietf:params:oauth:grant-type:uma-ticket"
-    assert (uma_grant in client.metadata.grant_types_supported) is keycloak.at_least(26)
+    assert (uma_grant in metadata.grant_types_supported) is keycloak.at_least(26)
     uma_grants = client.uma.metadata().grant_types_supported
     assert isinstance(uma_grants, list)
     assert (uma_grant in uma_grants) is keycloak.at_least(26)
@@ -75,7 +76,7 @@ def test_authorization_code_with_pkce(issuer: str) -> None:
             max_age=600,
             claims={"id_token": {"email": None}},
         )
-        assert url.startswith(public.metadata.authorization_endpoint + "?")
+        assert url.startswith(public.provider_metadata().authorization_endpoint + "?")
         redirect = login_redirect(url, "alice", "alice-password", REDIRECT_URI)
         assert redirect["state"] == "st-1"
         tokens = public.oidc.token_authorization_code(
@@ -174,7 +175,7 @@ def test_end_session_url(client: KeycloakClient, alice: TokenResponse) -> None:
         post_logout_redirect_uri=REDIRECT_URI,
         state="bye",
     )
-    assert url.startswith(f"{client.metadata.issuer}/protocol/openid-connect/logout?")
+    assert url.startswith(f"{client.provider_metadata().issuer}/protocol/openid-connect/logout?")
     assert "state=bye" in url
 
 
@@ -247,7 +248,7 @@ def test_token_exchange(issuer: str, client: KeycloakClient, keycloak: RunningKe
 def test_endpoint_not_advertised(issuer: str, client: KeycloakClient) -> None:
     trimmed = {
         k: v
-        for k, v in client.metadata.to_dict().items()
+        for k, v in client.provider_metadata().to_dict().items()
         if k != "backchannel_authentication_endpoint"
     }
     with (
@@ -268,7 +269,7 @@ def test_jwt_bearer_grant_reaches_keycloaks_assertion_check(
     # RFC 7523, added as a spec-only change: Keycloak 26.7 advertises the grant and checks the
     # assertion (a realm without a trusted JWT issuer refuses every assertion, typed).
     advertised = "urn:ietf:params:oauth:grant-type:jwt-bearer" in (
-        client.metadata.grant_types_supported or []
+        client.provider_metadata().grant_types_supported or []
     )
     assert advertised is keycloak.at_least(26, 7)
     if not advertised:  # older servers refuse the grant itself, typed as well

@@ -41,7 +41,10 @@ def _metadata(name: str) -> ClientMetadata:
 
 def test_register_read_update_delete(issuer: str, initial_access_token: Callable[[], str]) -> None:
     with KeycloakClient.from_issuer(issuer, client_id="unused") as kc:
-        assert kc.metadata.registration_endpoint == f"{issuer}/clients-registrations/openid-connect"
+        assert (
+            kc.provider_metadata().registration_endpoint
+            == f"{issuer}/clients-registrations/openid-connect"
+        )
         name = unique("reg-sync")
         registered = kc.registration.register(
             _metadata(name), initial_access_token=initial_access_token()

@@ -50,7 +50,7 @@ def test_discovery_naming_another_issuer_is_refused(
 ) -> None:
     provider.faults.discovery_issuer = f"{provider.issuer}-evil"
     with pytest.raises(ConfigurationError) as refused:
-        client.metadata()
+        client.provider_metadata()
     assert isinstance(refused.value, KeycloakError)
     assert provider.count("token") == 0
 

@@ -17,7 +17,7 @@ def test_discovery_and_client_credentials(keycloak: RunningKeycloak) -> None:
     with KeycloakClient.from_issuer(
         keycloak.issuer, client_id="sdk-confidential", client_secret="sdk-confidential-secret"
     ) as core:
-        assert core.metadata.issuer == keycloak.issuer
+        assert core.provider_metadata().issuer == keycloak.issuer
         tokens = core.oidc.token_client_credentials()
         assert tokens.token_type.lower() == "bearer"
     with TokenValidator.from_issuer(keycloak.issuer, client_id="sdk-api") as validator:

@@ -196,7 +196,7 @@ def test_slow_token_endpoint_hits_the_timeout(no_leaks: None) -> None:
         provider.faults.token_delay = 3.0
         settings = example_settings(provider.base_url).with_overrides(timeout=0.5)
         with Client(settings) as client:
-            client.metadata()
+            client.provider_metadata()
             error, seconds = _timed(lambda: client.client_credentials())
         assert isinstance(error, RequestTimeoutError), repr(error)
         assert seconds < 1.5
@@ -208,7 +208,7 @@ async def test_slow_server_async_client_hits_the_timeout(no_leaks: None) -> None
         provider.faults.token_delay = 3.0
         settings = example_settings(provider.base_url).with_overrides(timeout=0.5)
         async with AsyncClient(settings) as client:
-            await client.metadata()
+            await client.provider_metadata()
             began = time.monotonic()
             with pytest.raises(RequestTimeoutError):
                 await client.client_credentials()
@@ -222,7 +222,7 @@ def test_slow_proxy_timeouts_in_client_and_app(no_leaks: None) -> None:
         with SlowProxy.running(port, delay=5.0) as proxy:
             settings = example_settings(proxy.base_url).with_overrides(timeout=0.5)
             with Client(settings) as client:
-                error, seconds = _timed(client.metadata)
+                error, seconds = _timed(client.provider_metadata)
             # Discovery is retried (3 attempts with backoff); each attempt is bounded.
             assert isinstance(error, KeycloakError), repr(error)
             assert isinstance(error, TransportError), repr(error)

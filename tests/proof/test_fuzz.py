@@ -241,7 +241,7 @@ def test_flow_client_parses_hostile_responses_into_typed_errors(
     transport = httpx.MockTransport(handler)
     with httpx.Client(transport=transport) as http, Client(settings_, http_client=http) as client:
         calls: list[Callable[[], object]] = [
-            client.metadata,
+            client.provider_metadata,
             lambda: client.client_credentials(),
             lambda: client.validate_access_token(provider.access_token()),
         ]

@@ -43,7 +43,7 @@ def sync_usage() -> None:
     with KeycloakClient.from_issuer(
         ISSUER, client_id="app", auth=ClientSecretPost("app", "secret"), timeout=5.0
     ) as kc:
-        meta: ProviderMetadata = kc.metadata
+        meta: ProviderMetadata = kc.provider_metadata()
         issuer: str = meta.issuer
         url: str = kc.oidc.authorization_url(
             redirect_uri="http://127.0.0.1/cb",

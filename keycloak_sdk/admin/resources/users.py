@@ -3,14 +3,16 @@
 
 Each operation is one builder function (its arguments → an `rt.Call`); the sync and async
 classes bind the same builder, so both have the same methods with the same signatures.
+The builders are in `_users_1`, `_users_2`: this group's module would
+exceed the line budget (see docs/generator.md, "Module size").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from keycloak_sdk import _runtime as rt
+from keycloak_sdk.admin.resources import _users_1, _users_2
 from keycloak_sdk.admin.resources.users_configured_user_storage_credential_types import (
     AsyncUsersConfiguredUserStorageCredentialTypes,
     UsersConfiguredUserStorageCredentialTypes,
@@ -40,525 +42,8 @@ from keycloak_sdk.admin.resources.users_unmanaged_attributes import (
 # Models are imported when an answer is first read (rt.model("Name")), not with the client.
 if TYPE_CHECKING:
     from keycloak_sdk.admin.client import AsyncKeycloakAdmin, KeycloakAdmin
-    from keycloak_sdk.admin.models import (
-        CredentialRepresentation,
-        UserRepresentation,
-    )
 
 __all__ = ["AsyncUsers", "Users"]
-
-_USERS_LIST = rt.Endpoint(
-    method="GET",
-    path="/admin/realms/{realm}/users",
-    expected=(200,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_CREATE = rt.Endpoint(
-    method="POST",
-    path="/admin/realms/{realm}/users",
-    expected=(201,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_COUNT = rt.Endpoint(
-    method="GET",
-    path="/admin/realms/{realm}/users/count",
-    expected=(200,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_GET = rt.Endpoint(
-    method="GET",
-    path="/admin/realms/{realm}/users/{user-id}",
-    expected=(200,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_UPDATE = rt.Endpoint(
-    method="PUT",
-    path="/admin/realms/{realm}/users/{user-id}",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_DELETE = rt.Endpoint(
-    method="DELETE",
-    path="/admin/realms/{realm}/users/{user-id}",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_DISABLE_CREDENTIAL_TYPES = rt.Endpoint(
-    method="PUT",
-    path="/admin/realms/{realm}/users/{user-id}/disable-credential-types",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_EXECUTE_ACTIONS_EMAIL = rt.Endpoint(
-    method="PUT",
-    path="/admin/realms/{realm}/users/{user-id}/execute-actions-email",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_IMPERSONATE = rt.Endpoint(
-    method="POST",
-    path="/admin/realms/{realm}/users/{user-id}/impersonation",
-    expected=(200,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_LOGOUT = rt.Endpoint(
-    method="POST",
-    path="/admin/realms/{realm}/users/{user-id}/logout",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_RESET_PASSWORD = rt.Endpoint(
-    method="PUT",
-    path="/admin/realms/{realm}/users/{user-id}/reset-password",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_SEND_RESET_PASSWORD_EMAIL = rt.Endpoint(
-    method="PUT",
-    path="/admin/realms/{realm}/users/{user-id}/reset-password-email",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-_USERS_SEND_VERIFY_EMAIL = rt.Endpoint(
-    method="PUT",
-    path="/admin/realms/{realm}/users/{user-id}/send-verify-email",
-    expected=(204,),
-    key=None,
-    errors="status",
-    client_auth=True,
-)
-
-
-def _users__list(
-    *,
-    brief_representation: bool | None = None,
-    created_after: str | None = None,
-    created_before: str | None = None,
-    email: str | None = None,
-    email_verified: bool | None = None,
-    enabled: bool | None = None,
-    exact: bool | None = None,
-    first: int | None = None,
-    first_name: str | None = None,
-    idp_alias: str | None = None,
-    idp_user_id: str | None = None,
-    last_name: str | None = None,
-    max: int | None = None,
-    q: str | None = None,
-    search: str | None = None,
-    username: str | None = None,
-) -> rt.Call[list[UserRepresentation]]:
-    """Get users Returns a stream of users, filtered according to query parameters.
-
-    Returns a stream of users. Note that the 'credentials' field in the returned
-    UserRepresentation objects is typically not populated for performance reasons. If
-    specific credential metadata is required, use the dedicated 'GET
-    /admin/realms/{realm}/users/{user-id}/credentials' endpoint.
-
-    Args:
-        brief_representation: Boolean which defines whether brief representations are
-            returned (default: false)
-        created_after: Only return users created after (inclusive) the given date, in
-            ISO-8601 format (yyyy-MM-dd) or epoch milliseconds
-        created_before: Only return users created before (inclusive) the given date, in
-            ISO-8601 format (yyyy-MM-dd) or epoch milliseconds
-        email: A String contained in email, or the complete email, if param "exact" is true
-        email_verified: whether the email has been verified
-        enabled: Boolean representing if user is enabled or not
-        exact: Boolean which defines whether the params "last", "first", "email" and
-            "username" must match exactly
-        first: Pagination offset
-        first_name: A String contained in firstName, or the complete firstName, if param
-            "exact" is true
-        idp_alias: The alias of an Identity Provider linked to the user
-        idp_user_id: The userId at an Identity Provider linked to the user
-        last_name: A String contained in lastName, or the complete lastName, if param
-            "exact" is true
-        max: Maximum results size (defaults to 100)
-        q: A query to search for custom attributes, in the format 'key1:value2 key2:value2'
-        search: A String contained in username, first or last name, or email. Default search
-            behavior is prefix-based (e.g., foo or foo*). Use *foo* for infix search and
-            "foo" for exact search.
-        username: A String contained in username, or the complete username, if param "exact"
-            is true
-
-    `iter_list` yields every item, page by page.
-
-    Raises:
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_LIST,
-        rt.model_list("UserRepresentation", "keycloak_sdk.admin.models"),
-        query={
-            "briefRepresentation": rt.text(brief_representation),
-            "createdAfter": created_after,
-            "createdBefore": created_before,
-            "email": email,
-            "emailVerified": rt.text(email_verified),
-            "enabled": rt.text(enabled),
-            "exact": rt.text(exact),
-            "first": rt.text(first),
-            "firstName": first_name,
-            "idpAlias": idp_alias,
-            "idpUserId": idp_user_id,
-            "lastName": last_name,
-            "max": rt.text(max),
-            "q": q,
-            "search": search,
-            "username": username,
-        },
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__create(
-    body: UserRepresentation,
-) -> rt.Call[str | None]:
-    """Create a new user Username must be unique.
-
-    Returns:
-        The new resource's id, from the `Location` header.
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-        ConflictError: HTTP 409.
-        ApiError: HTTP 500.
-    """
-    return rt.Call(
-        _USERS_CREATE, rt.created_id, json=rt.json_body(body), client_path={"realm": "realm_name"}
-    )
-
-
-def _users__count(
-    *,
-    created_after: str | None = None,
-    created_before: str | None = None,
-    email: str | None = None,
-    email_verified: bool | None = None,
-    enabled: bool | None = None,
-    exact: bool | None = None,
-    first_name: str | None = None,
-    idp_alias: str | None = None,
-    idp_user_id: str | None = None,
-    last_name: str | None = None,
-    q: str | None = None,
-    search: str | None = None,
-    username: str | None = None,
-) -> rt.Call[int]:
-    """Returns the number of users that match the given criteria.
-
-    It can be called in three different ways. 1. Don't specify any criteria and pass {@code
-    null}. The number of all users within that realm will be returned. <p> 2. If {@code
-    search} is specified other criteria such as {@code last} will be ignored even though you
-    set them. The {@code search} string will be matched against the first and last name, the
-    username and the email of a user. <p> 3. If {@code search} is unspecified but any of
-    {@code last}, {@code first}, {@code email} or {@code username} those criteria are
-    matched against their respective fields on a user entity. Combined with a logical and.
-
-    Args:
-        created_after: Only return users created after (inclusive) the given date, in
-            ISO-8601 format (yyyy-MM-dd) or epoch milliseconds
-        created_before: Only return users created before (inclusive) the given date, in
-            ISO-8601 format (yyyy-MM-dd) or epoch milliseconds
-        email: A String contained in email, or the complete email, if param "exact" is true
-        email_verified: whether the email has been verified
-        enabled: Boolean representing if user is enabled or not
-        exact: Boolean which defines whether the params "last", "first", "email" and
-            "username" must match exactly
-        first_name: A String contained in firstName, or the complete firstName, if param
-            "exact" is true
-        idp_alias: The alias of an Identity Provider linked to the user
-        idp_user_id: The userId at an Identity Provider linked to the user
-        last_name: A String contained in lastName, or the complete lastName, if param
-            "exact" is true
-        q: A query to search for custom attributes, in the format 'key1:value2 key2:value2'
-        search: A String contained in username, first or last name, or email. Default search
-            behavior is prefix-based (e.g., foo or foo*). Use *foo* for infix search and
-            "foo" for exact search.
-        username: A String contained in username, or the complete username, if param "exact"
-            is true
-
-    Raises:
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_COUNT,
-        rt.json_scalar(int),
-        query={
-            "createdAfter": created_after,
-            "createdBefore": created_before,
-            "email": email,
-            "emailVerified": rt.text(email_verified),
-            "enabled": rt.text(enabled),
-            "exact": rt.text(exact),
-            "firstName": first_name,
-            "idpAlias": idp_alias,
-            "idpUserId": idp_user_id,
-            "lastName": last_name,
-            "q": q,
-            "search": search,
-            "username": username,
-        },
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__get(
-    user_id: str,
-    *,
-    user_profile_metadata: bool | None = None,
-) -> rt.Call[UserRepresentation]:
-    """Get representation of the user
-
-    Args:
-        user_profile_metadata: Indicates if the user profile metadata should be added to the
-            response
-
-    Raises:
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_GET,
-        rt.model("UserRepresentation", "keycloak_sdk.admin.models"),
-        path_params={"user-id": rt.segment(user_id)},
-        query={"userProfileMetadata": rt.text(user_profile_metadata)},
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__update(
-    user_id: str,
-    body: UserRepresentation,
-) -> rt.Call[None]:
-    """Update the user
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-        ConflictError: HTTP 409.
-        ApiError: HTTP 500.
-    """
-    return rt.Call(
-        _USERS_UPDATE,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        json=rt.json_body(body),
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__delete(
-    user_id: str,
-) -> rt.Call[None]:
-    """Delete the user
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_DELETE,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__disable_credential_types(
-    user_id: str,
-    body: Sequence[str],
-) -> rt.Call[None]:
-    """Disable all credentials for a user of a specific type
-
-    Raises:
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_DISABLE_CREDENTIAL_TYPES,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        json=rt.plain_json(body),
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__execute_actions_email(
-    user_id: str,
-    body: Sequence[str],
-    *,
-    client_id: str | None = None,
-    lifespan: int | None = None,
-    redirect_uri: str | None = None,
-) -> rt.Call[None]:
-    """Send an email to the user with a link they can click to execute particular actions.
-
-    An email contains a link the user can click to perform a set of required actions. The
-    redirectUri and clientId parameters are optional. If no redirect is given, then there
-    will be no link back to click after actions have completed. Redirect uri must be a valid
-    uri for the particular clientId.
-
-    Args:
-        client_id: Client id
-        lifespan: Number of seconds after which the generated token expires
-        redirect_uri: Redirect uri
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-        NotFoundError: HTTP 404.
-        ApiError: HTTP 500.
-    """
-    return rt.Call(
-        _USERS_EXECUTE_ACTIONS_EMAIL,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        query={"client_id": client_id, "lifespan": rt.text(lifespan), "redirect_uri": redirect_uri},
-        json=rt.plain_json(body),
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__impersonate(
-    user_id: str,
-) -> rt.Call[dict[str, Any]]:
-    """Impersonate the user
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_IMPERSONATE,
-        rt.json_object,
-        path_params={"user-id": rt.segment(user_id)},
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__logout(
-    user_id: str,
-) -> rt.Call[None]:
-    """Remove all user sessions associated with the user Also send notification to all clients
-    that have an admin URL to invalidate the sessions for the particular user.
-
-    Raises:
-        ForbiddenError: HTTP 403.
-    """
-    return rt.Call(
-        _USERS_LOGOUT,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__reset_password(
-    user_id: str,
-    body: CredentialRepresentation,
-) -> rt.Call[None]:
-    """Set up a new password for the user.
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-        ApiError: HTTP 500.
-    """
-    return rt.Call(
-        _USERS_RESET_PASSWORD,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        json=rt.json_body(body),
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__send_reset_password_email(
-    user_id: str,
-    *,
-    client_id: str | None = None,
-    redirect_uri: str | None = None,
-) -> rt.Call[None]:
-    """Send an email to the user with a link they can click to reset their password.
-
-    The redirectUri and clientId parameters are optional. The default for the redirect is
-    the account client. This endpoint has been deprecated. Please use the execute-actions-
-    email passing a list with UPDATE_PASSWORD within it.
-
-    Args:
-        client_id: client id
-        redirect_uri: redirect uri
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-        NotFoundError: HTTP 404.
-        ApiError: HTTP 500.
-    """
-    return rt.Call(
-        _USERS_SEND_RESET_PASSWORD_EMAIL,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        query={"client_id": client_id, "redirect_uri": redirect_uri},
-        client_path={"realm": "realm_name"},
-    )
-
-
-def _users__send_verify_email(
-    user_id: str,
-    *,
-    client_id: str | None = None,
-    lifespan: int | None = None,
-    redirect_uri: str | None = None,
-) -> rt.Call[None]:
-    """Send an email-verification email to the user An email contains a link the user can click
-    to verify their email address.
-
-    The redirectUri, clientId and lifespan parameters are optional. The default for the
-    redirect is the account client. The default for the lifespan is 12 hours
-
-    Args:
-        client_id: Client id
-        lifespan: Number of seconds after which the generated token expires
-        redirect_uri: Redirect uri
-
-    Raises:
-        BadRequestError: HTTP 400.
-        ForbiddenError: HTTP 403.
-        ApiError: HTTP 500.
-    """
-    return rt.Call(
-        _USERS_SEND_VERIFY_EMAIL,
-        rt.nothing,
-        path_params={"user-id": rt.segment(user_id)},
-        query={"client_id": client_id, "lifespan": rt.text(lifespan), "redirect_uri": redirect_uri},
-        client_path={"realm": "realm_name"},
-    )
 
 
 class Users(rt.SyncResource):
@@ -596,20 +81,20 @@ class Users(rt.SyncResource):
         self.sessions = UsersSessions(client)
         self.unmanaged_attributes = UsersUnmanagedAttributes(client)
 
-    list = rt.sync_method(_users__list)
-    iter_list = rt.sync_pages(_users__list, "first", "max")
-    create = rt.sync_method(_users__create)
-    count = rt.sync_method(_users__count)
-    get = rt.sync_method(_users__get)
-    update = rt.sync_method(_users__update)
-    delete = rt.sync_method(_users__delete)
-    disable_credential_types = rt.sync_method(_users__disable_credential_types)
-    execute_actions_email = rt.sync_method(_users__execute_actions_email)
-    impersonate = rt.sync_method(_users__impersonate)
-    logout = rt.sync_method(_users__logout)
-    reset_password = rt.sync_method(_users__reset_password)
-    send_reset_password_email = rt.sync_method(_users__send_reset_password_email)
-    send_verify_email = rt.sync_method(_users__send_verify_email)
+    list = rt.sync_method(_users_1._users__list)
+    iter_list = rt.sync_pages(_users_1._users__list, "first", "max")
+    create = rt.sync_method(_users_1._users__create)
+    count = rt.sync_method(_users_1._users__count)
+    get = rt.sync_method(_users_1._users__get)
+    update = rt.sync_method(_users_1._users__update)
+    delete = rt.sync_method(_users_1._users__delete)
+    disable_credential_types = rt.sync_method(_users_1._users__disable_credential_types)
+    execute_actions_email = rt.sync_method(_users_1._users__execute_actions_email)
+    impersonate = rt.sync_method(_users_1._users__impersonate)
+    logout = rt.sync_method(_users_1._users__logout)
+    reset_password = rt.sync_method(_users_2._users__reset_password)
+    send_reset_password_email = rt.sync_method(_users_2._users__send_reset_password_email)
+    send_verify_email = rt.sync_method(_users_2._users__send_verify_email)
 
 
 class AsyncUsers(rt.AsyncResource):
@@ -647,17 +132,17 @@ class AsyncUsers(rt.AsyncResource):
         self.sessions = AsyncUsersSessions(client)
         self.unmanaged_attributes = AsyncUsersUnmanagedAttributes(client)
 
-    list = rt.async_method(_users__list)
-    iter_list = rt.async_pages(_users__list, "first", "max")
-    create = rt.async_method(_users__create)
-    count = rt.async_method(_users__count)
-    get = rt.async_method(_users__get)
-    update = rt.async_method(_users__update)
-    delete = rt.async_method(_users__delete)
-    disable_credential_types = rt.async_method(_users__disable_credential_types)
-    execute_actions_email = rt.async_method(_users__execute_actions_email)
-    impersonate = rt.async_method(_users__impersonate)
-    logout = rt.async_method(_users__logout)
-    reset_password = rt.async_method(_users__reset_password)
-    send_reset_password_email = rt.async_method(_users__send_reset_password_email)
-    send_verify_email = rt.async_method(_users__send_verify_email)
+    list = rt.async_method(_users_1._users__list)
+    iter_list = rt.async_pages(_users_1._users__list, "first", "max")
+    create = rt.async_method(_users_1._users__create)
+    count = rt.async_method(_users_1._users__count)
+    get = rt.async_method(_users_1._users__get)
+    update = rt.async_method(_users_1._users__update)
+    delete = rt.async_method(_users_1._users__delete)
+    disable_credential_types = rt.async_method(_users_1._users__disable_credential_types)
+    execute_actions_email = rt.async_method(_users_1._users__execute_actions_email)
+    impersonate = rt.async_method(_users_1._users__impersonate)
+    logout = rt.async_method(_users_1._users__logout)
+    reset_password = rt.async_method(_users_2._users__reset_password)
+    send_reset_password_email = rt.async_method(_users_2._users__send_reset_password_email)
+    send_verify_email = rt.async_method(_users_2._users__send_verify_email)

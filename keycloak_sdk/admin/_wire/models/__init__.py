@@ -4,8 +4,16 @@
 from keycloak_sdk.admin._wire.models.abstract_policy_representation import (
     AbstractPolicyRepresentation,
 )
-from keycloak_sdk.admin._wire.models.access import Access
 from keycloak_sdk.admin._wire.models.access_token import AccessToken
+from keycloak_sdk.admin._wire.models.access_token_access import AccessTokenAccess
+from keycloak_sdk.admin._wire.models.access_token_authorization import AccessTokenAuthorization
+from keycloak_sdk.admin._wire.models.access_token_authorization_permission import (
+    AccessTokenAuthorizationPermission,
+)
+from keycloak_sdk.admin._wire.models.access_token_authorization_permission_claims import (
+    AccessTokenAuthorizationPermissionClaims,
+)
+from keycloak_sdk.admin._wire.models.access_token_confirmation import AccessTokenConfirmation
 from keycloak_sdk.admin._wire.models.access_token_other_claims import AccessTokenOtherClaims
 from keycloak_sdk.admin._wire.models.access_token_resource_access import AccessTokenResourceAccess
 from keycloak_sdk.admin._wire.models.admin_event_representation import AdminEventRepresentation
@@ -47,7 +55,6 @@ from keycloak_sdk.admin._wire.models.authenticator_config_representation import 
 from keycloak_sdk.admin._wire.models.authenticator_config_representation_config import (
     AuthenticatorConfigRepresentationConfig,
 )
-from keycloak_sdk.admin._wire.models.authorization import Authorization
 from keycloak_sdk.admin._wire.models.authorization_details_json_representation import (
     AuthorizationDetailsJSONRepresentation,
 )
@@ -134,7 +141,6 @@ from keycloak_sdk.admin._wire.models.composites_client import CompositesClient
 from keycloak_sdk.admin._wire.models.config_property_representation import (
     ConfigPropertyRepresentation,
 )
-from keycloak_sdk.admin._wire.models.confirmation import Confirmation
 from keycloak_sdk.admin._wire.models.credential_representation import CredentialRepresentation
 from keycloak_sdk.admin._wire.models.decision_effect import DecisionEffect
 from keycloak_sdk.admin._wire.models.decision_strategy import DecisionStrategy
@@ -235,8 +241,6 @@ from keycloak_sdk.admin._wire.models.organization_representation import Organiza
 from keycloak_sdk.admin._wire.models.organization_representation_attributes import (
     OrganizationRepresentationAttributes,
 )
-from keycloak_sdk.admin._wire.models.permission import Permission
-from keycloak_sdk.admin._wire.models.permission_claims import PermissionClaims
 from keycloak_sdk.admin._wire.models.policy_enforcement_mode import PolicyEnforcementMode
 from keycloak_sdk.admin._wire.models.policy_evaluation_request import PolicyEvaluationRequest
 from keycloak_sdk.admin._wire.models.policy_evaluation_request_context import (
@@ -418,8 +422,12 @@ from keycloak_sdk.admin._wire.models.workflow_step_representation import Workflo
 
 __all__ = (
     "AbstractPolicyRepresentation",
-    "Access",
     "AccessToken",
+    "AccessTokenAccess",
+    "AccessTokenAuthorization",
+    "AccessTokenAuthorizationPermission",
+    "AccessTokenAuthorizationPermissionClaims",
+    "AccessTokenConfirmation",
     "AccessTokenOtherClaims",
     "AccessTokenResourceAccess",
     "AdminEventRepresentation",
@@ -437,7 +445,6 @@ __all__ = (
     "AuthenticatorConfigInfoRepresentation",
     "AuthenticatorConfigRepresentation",
     "AuthenticatorConfigRepresentationConfig",
-    "Authorization",
     "AuthorizationDetailsJSONRepresentation",
     "AuthorizationDetailsJSONRepresentationCustomData",
     "AuthorizationSchema",
@@ -476,7 +483,6 @@ __all__ = (
     "CompositesApplication",
     "CompositesClient",
     "ConfigPropertyRepresentation",
-    "Confirmation",
     "CredentialRepresentation",
     "DecisionEffect",
     "DecisionStrategy",
@@ -525,8 +531,6 @@ __all__ = (
     "OrganizationInvitationRepresentation",
     "OrganizationRepresentation",
     "OrganizationRepresentationAttributes",
-    "Permission",
-    "PermissionClaims",
     "PolicyEnforcementMode",
     "PolicyEvaluationRequest",
     "PolicyEvaluationRequestContext",

@@ -10,16 +10,16 @@ from attrs import field as _attrs_field
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
-    from keycloak_sdk.admin._wire.models.access import Access
+    from keycloak_sdk.admin._wire.models.access_token_access import AccessTokenAccess
+    from keycloak_sdk.admin._wire.models.access_token_authorization import AccessTokenAuthorization
+    from keycloak_sdk.admin._wire.models.access_token_confirmation import AccessTokenConfirmation
     from keycloak_sdk.admin._wire.models.access_token_other_claims import AccessTokenOtherClaims
     from keycloak_sdk.admin._wire.models.access_token_resource_access import (
         AccessTokenResourceAccess,
     )
-    from keycloak_sdk.admin._wire.models.authorization import Authorization
     from keycloak_sdk.admin._wire.models.authorization_details_json_representation import (
         AuthorizationDetailsJSONRepresentation,
     )
-    from keycloak_sdk.admin._wire.models.confirmation import Confirmation
 
 
 T = TypeVar("T", bound="AccessToken")
@@ -34,13 +34,13 @@ class AccessToken:
         allowed_origins (list[str] | None):
         at_hash (str | None):
         auth_time (int | None):
-        authorization (Authorization | None):
+        authorization (AccessTokenAuthorization | None):
         authorization_details (list[AuthorizationDetailsJSONRepresentation] | None):
         azp (str | None):
         birthdate (str | None):
         c_hash (str | None):
         claims_locales (str | None):
-        cnf (Confirmation | None):
+        cnf (AccessTokenConfirmation | None):
         email (str | None):
         email_verified (bool | None):
         exp (int | None):
@@ -62,7 +62,7 @@ class AccessToken:
         picture (str | None):
         preferred_username (str | None):
         profile (str | None):
-        realm_access (Access | None):
+        realm_access (AccessTokenAccess | None):
         resource_access (AccessTokenResourceAccess | None):
         s_hash (str | None):
         scope (str | None):
@@ -79,13 +79,13 @@ class AccessToken:
     allowed_origins: list[str] | None = None
     at_hash: str | None = None
     auth_time: int | None = None
-    authorization: Authorization | None = None
+    authorization: AccessTokenAuthorization | None = None
     authorization_details: list[AuthorizationDetailsJSONRepresentation] | None = None
     azp: str | None = None
     birthdate: str | None = None
     c_hash: str | None = None
     claims_locales: str | None = None
-    cnf: Confirmation | None = None
+    cnf: AccessTokenConfirmation | None = None
     email: str | None = None
     email_verified: bool | None = None
     exp: int | None = None
@@ -107,7 +107,7 @@ class AccessToken:
     picture: str | None = None
     preferred_username: str | None = None
     profile: str | None = None
-    realm_access: Access | None = None
+    realm_access: AccessTokenAccess | None = None
     resource_access: AccessTokenResourceAccess | None = None
     s_hash: str | None = None
     scope: str | None = None
@@ -320,16 +320,20 @@ class AccessToken:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from keycloak_sdk.admin._wire.models.access import Access
+        from keycloak_sdk.admin._wire.models.access_token_access import AccessTokenAccess
+        from keycloak_sdk.admin._wire.models.access_token_authorization import (
+            AccessTokenAuthorization,
+        )
+        from keycloak_sdk.admin._wire.models.access_token_confirmation import (
+            AccessTokenConfirmation,
+        )
         from keycloak_sdk.admin._wire.models.access_token_other_claims import AccessTokenOtherClaims
         from keycloak_sdk.admin._wire.models.access_token_resource_access import (
             AccessTokenResourceAccess,
         )
-        from keycloak_sdk.admin._wire.models.authorization import Authorization
         from keycloak_sdk.admin._wire.models.authorization_details_json_representation import (
             AuthorizationDetailsJSONRepresentation,
         )
-        from keycloak_sdk.admin._wire.models.confirmation import Confirmation
 
         d = dict(src_dict)
         acr = d.pop("acr", None)
@@ -341,11 +345,11 @@ class AccessToken:
         auth_time = d.pop("auth_time", None)
 
         _authorization = d.pop("authorization", None)
-        authorization: Authorization | None
-        if _authorization is None:  # noqa: SIM108
+        authorization: AccessTokenAuthorization | None
+        if _authorization is None:
             authorization = None
         else:
-            authorization = Authorization.from_dict(_authorization)
+            authorization = AccessTokenAuthorization.from_dict(_authorization)
 
         _authorization_details = d.pop("authorization_details", None)
         authorization_details: list[AuthorizationDetailsJSONRepresentation] | None = None
@@ -367,11 +371,11 @@ class AccessToken:
         claims_locales = d.pop("claims_locales", None)
 
         _cnf = d.pop("cnf", None)
-        cnf: Confirmation | None
+        cnf: AccessTokenConfirmation | None
         if _cnf is None:  # noqa: SIM108
             cnf = None
         else:
-            cnf = Confirmation.from_dict(_cnf)
+            cnf = AccessTokenConfirmation.from_dict(_cnf)
 
         email = d.pop("email", None)
 
@@ -421,11 +425,11 @@ class AccessToken:
         profile = d.pop("profile", None)
 
         _realm_access = d.pop("realm_access", None)
-        realm_access: Access | None
+        realm_access: AccessTokenAccess | None
         if _realm_access is None:  # noqa: SIM108
             realm_access = None
         else:
-            realm_access = Access.from_dict(_realm_access)
+            realm_access = AccessTokenAccess.from_dict(_realm_access)
 
         _resource_access = d.pop("resource_access", None)
         resource_access: AccessTokenResourceAccess | None

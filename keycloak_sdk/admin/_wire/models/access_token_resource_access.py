@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
-    from keycloak_sdk.admin._wire.models.access import Access
+    from keycloak_sdk.admin._wire.models.access_token_access import AccessTokenAccess
 
 
 T = TypeVar("T", bound="AccessTokenResourceAccess")
@@ -19,7 +19,7 @@ T = TypeVar("T", bound="AccessTokenResourceAccess")
 @_readable_repr
 @_attrs_define(repr=False)
 class AccessTokenResourceAccess:
-    additional_properties: dict[str, Access] = _attrs_field(init=False, factory=dict)
+    additional_properties: dict[str, AccessTokenAccess] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
 
@@ -31,14 +31,14 @@ class AccessTokenResourceAccess:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from keycloak_sdk.admin._wire.models.access import Access
+        from keycloak_sdk.admin._wire.models.access_token_access import AccessTokenAccess
 
         d = dict(src_dict)
         access_token_resource_access = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
-            additional_property = Access.from_dict(prop_dict)
+            additional_property = AccessTokenAccess.from_dict(prop_dict)
 
             additional_properties[prop_name] = additional_property
 
@@ -49,10 +49,10 @@ class AccessTokenResourceAccess:
     def additional_keys(self) -> list[str]:
         return list(self.additional_properties.keys())
 
-    def __getitem__(self, key: str) -> Access:
+    def __getitem__(self, key: str) -> AccessTokenAccess:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: Access) -> None:
+    def __setitem__(self, key: str, value: AccessTokenAccess) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

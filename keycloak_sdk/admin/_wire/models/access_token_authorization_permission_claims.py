@@ -9,12 +9,12 @@ from attrs import field as _attrs_field
 
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
-T = TypeVar("T", bound="PermissionClaims")
+T = TypeVar("T", bound="AccessTokenAuthorizationPermissionClaims")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class PermissionClaims:
+class AccessTokenAuthorizationPermissionClaims:
     additional_properties: dict[str, list[str]] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -28,7 +28,7 @@ class PermissionClaims:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        permission_claims = cls()
+        access_token_authorization_permission_claims = cls()
 
         additional_properties = {}
         for prop_name, prop_dict in d.items():
@@ -36,8 +36,8 @@ class PermissionClaims:
 
             additional_properties[prop_name] = additional_property
 
-        permission_claims.additional_properties = additional_properties
-        return permission_claims
+        access_token_authorization_permission_claims.additional_properties = additional_properties
+        return access_token_authorization_permission_claims
 
     @property
     def additional_keys(self) -> list[str]:

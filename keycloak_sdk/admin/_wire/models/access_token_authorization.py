@@ -10,21 +10,23 @@ from attrs import field as _attrs_field
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
-    from keycloak_sdk.admin._wire.models.permission import Permission
+    from keycloak_sdk.admin._wire.models.access_token_authorization_permission import (
+        AccessTokenAuthorizationPermission,
+    )
 
 
-T = TypeVar("T", bound="Authorization")
+T = TypeVar("T", bound="AccessTokenAuthorization")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class Authorization:
+class AccessTokenAuthorization:
     """
     Attributes:
-        permissions (list[Permission] | None):
+        permissions (list[AccessTokenAuthorizationPermission] | None):
     """
 
-    permissions: list[Permission] | None = None
+    permissions: list[AccessTokenAuthorizationPermission] | None = None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,24 +47,28 @@ class Authorization:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from keycloak_sdk.admin._wire.models.permission import Permission
+        from keycloak_sdk.admin._wire.models.access_token_authorization_permission import (
+            AccessTokenAuthorizationPermission,
+        )
 
         d = dict(src_dict)
         _permissions = d.pop("permissions", None)
-        permissions: list[Permission] | None = None
+        permissions: list[AccessTokenAuthorizationPermission] | None = None
         if _permissions is not None:
             permissions = []
             for permissions_item_data in _permissions:
-                permissions_item = Permission.from_dict(permissions_item_data)
+                permissions_item = AccessTokenAuthorizationPermission.from_dict(
+                    permissions_item_data
+                )
 
                 permissions.append(permissions_item)
 
-        authorization = cls(
+        access_token_authorization = cls(
             permissions=permissions,
         )
 
-        authorization.additional_properties = d
-        return authorization
+        access_token_authorization.additional_properties = d
+        return access_token_authorization
 
     @property
     def additional_keys(self) -> list[str]:

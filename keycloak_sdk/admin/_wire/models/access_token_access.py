@@ -9,12 +9,12 @@ from attrs import field as _attrs_field
 
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
-T = TypeVar("T", bound="Access")
+T = TypeVar("T", bound="AccessTokenAccess")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class Access:
+class AccessTokenAccess:
     """
     Attributes:
         roles (list[str] | None):
@@ -49,13 +49,13 @@ class Access:
 
         verify_caller = d.pop("verify_caller", None)
 
-        access = cls(
+        access_token_access = cls(
             roles=roles,
             verify_caller=verify_caller,
         )
 
-        access.additional_properties = d
-        return access
+        access_token_access.additional_properties = d
+        return access_token_access
 
     @property
     def additional_keys(self) -> list[str]:

@@ -9,12 +9,12 @@ from attrs import field as _attrs_field
 
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
-T = TypeVar("T", bound="Confirmation")
+T = TypeVar("T", bound="AccessTokenConfirmation")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class Confirmation:
+class AccessTokenConfirmation:
     """
     Attributes:
         jkt (str | None):
@@ -55,14 +55,14 @@ class Confirmation:
 
         x_5_t_s256 = d.pop("x5t#S256", None)
 
-        confirmation = cls(
+        access_token_confirmation = cls(
             jkt=jkt,
             kc_jkt_type=kc_jkt_type,
             x_5_t_s256=x_5_t_s256,
         )
 
-        confirmation.additional_properties = d
-        return confirmation
+        access_token_confirmation.additional_properties = d
+        return access_token_confirmation
 
     @property
     def additional_keys(self) -> list[str]:

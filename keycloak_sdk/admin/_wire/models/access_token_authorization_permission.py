@@ -10,24 +10,26 @@ from attrs import field as _attrs_field
 from keycloak_sdk._repr import readable_repr as _readable_repr
 
 if TYPE_CHECKING:
-    from keycloak_sdk.admin._wire.models.permission_claims import PermissionClaims
+    from keycloak_sdk.admin._wire.models.access_token_authorization_permission_claims import (
+        AccessTokenAuthorizationPermissionClaims,
+    )
 
 
-T = TypeVar("T", bound="Permission")
+T = TypeVar("T", bound="AccessTokenAuthorizationPermission")
 
 
 @_readable_repr
 @_attrs_define(repr=False)
-class Permission:
+class AccessTokenAuthorizationPermission:
     """
     Attributes:
-        claims (PermissionClaims | None):
+        claims (AccessTokenAuthorizationPermissionClaims | None):
         rsid (str | None):
         rsname (str | None):
         scopes (list[str] | None):
     """
 
-    claims: PermissionClaims | None = None
+    claims: AccessTokenAuthorizationPermissionClaims | None = None
     rsid: str | None = None
     rsname: str | None = None
     scopes: list[str] | None = None
@@ -62,15 +64,17 @@ class Permission:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from keycloak_sdk.admin._wire.models.permission_claims import PermissionClaims
+        from keycloak_sdk.admin._wire.models.access_token_authorization_permission_claims import (
+            AccessTokenAuthorizationPermissionClaims,
+        )
 
         d = dict(src_dict)
         _claims = d.pop("claims", None)
-        claims: PermissionClaims | None
-        if _claims is None:  # noqa: SIM108
+        claims: AccessTokenAuthorizationPermissionClaims | None
+        if _claims is None:
             claims = None
         else:
-            claims = PermissionClaims.from_dict(_claims)
+            claims = AccessTokenAuthorizationPermissionClaims.from_dict(_claims)
 
         rsid = d.pop("rsid", None)
 
@@ -78,15 +82,15 @@ class Permission:
 
         scopes = cast(list[str], d.pop("scopes", None))
 
-        permission = cls(
+        access_token_authorization_permission = cls(
             claims=claims,
             rsid=rsid,
             rsname=rsname,
             scopes=scopes,
         )
 
-        permission.additional_properties = d
-        return permission
+        access_token_authorization_permission.additional_properties = d
+        return access_token_authorization_permission
 
     @property
     def additional_keys(self) -> list[str]:
