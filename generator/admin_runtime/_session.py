@@ -14,10 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from keycloak_sdk._transport import DEFAULT_TIMEOUT, AsyncTransport, SyncTransport
-
 from keycloak_sdk._errors import UnauthorizedError
 from keycloak_sdk._runtime import Call, finish, prepare
+from keycloak_sdk._transport import DEFAULT_TIMEOUT, AsyncTransport, SyncTransport
 
 if TYPE_CHECKING:
     import asyncio

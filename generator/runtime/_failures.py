@@ -13,7 +13,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from keycloak_sdk._answers import content_type
 from keycloak_sdk._calls import ErrorStyle
-
 from keycloak_sdk._errors import (
     ApiError,
     DiscoveryError,

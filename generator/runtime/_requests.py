@@ -14,11 +14,10 @@ from typing import (
 from urllib.parse import urlencode
 
 from keycloak_sdk._calls import _NO_BODY, Call, Endpoint, Value, segment
-from keycloak_sdk._failures import check
-
 from keycloak_sdk._errors import (
     EndpointNotAdvertisedError,
 )
+from keycloak_sdk._failures import check
 from keycloak_sdk.auth import (
     ClientAuthentication,
     FormData,
