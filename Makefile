@@ -89,13 +89,15 @@ demo: setup
 # One process by default; WORKERS=4 serves it with gunicorn (Flask, Django; WORKER_CLASS=sync|
 # gthread, PRELOAD=1) or uvicorn (Starlette, FastAPI) and the Redis session store (REDIS_URL=
 # redis://... or a redis-server the harness starts). PORT=8000 by default (the realm's
-# back-channel logout URL for the examples).
+# back-channel logout URL for the examples). Django: DJANGO_SESSIONS=db|cache keeps the sessions
+# in Django's session framework (its SQLite database, or its Redis cache) instead.
 WORKERS ?=
 WORKER_CLASS ?= sync
 PRELOAD ?=
 REDIS_URL ?=
+DJANGO_SESSIONS ?=
 EXAMPLE_RUN = $(if $(WORKERS),WORKERS=$(WORKERS) WORKER_CLASS=$(WORKER_CLASS) PRELOAD=$(PRELOAD) \
-	$(if $(REDIS_URL),KEYCLOAK_REDIS_URL=$(REDIS_URL)) $(PY) -m examples.serve $(1),$(PY) -m examples.$(1)_app)
+	$(if $(DJANGO_SESSIONS),DJANGO_EXAMPLE_SESSION_STORE=$(DJANGO_SESSIONS)) $(if $(REDIS_URL),KEYCLOAK_REDIS_URL=$(REDIS_URL)) $(PY) -m examples.serve $(1),$(PY) -m examples.$(1)_app)
 
 example-flask: setup
 	$(call EXAMPLE_RUN,flask)

@@ -159,6 +159,7 @@ class AuthenticationMiddleware:
                 )
                 config = WebSettings.from_mapping(values, **compatible, **rest)
             engine = AuthEngine(config)
+        engine.require_public_url()
         self.engine = engine
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:

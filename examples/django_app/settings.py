@@ -77,3 +77,23 @@ KEYCLOAK_API_PATHS = API_PATHS
 KEYCLOAK_STAFF_ROLES = ("admin",)
 KEYCLOAK_ENFORCER_PATHS = DOCUMENT_PERMISSIONS
 KEYCLOAK_ENFORCEMENT_MODE = ENFORCEMENT_MODE
+
+# Where logged-in sessions live with several workers: Redis (KEYCLOAK_REDIS_URL, read by the
+# SDK), or Django's own session framework (DJANGO_EXAMPLE_SESSION_STORE=db: the database above;
+# =cache: Django's Redis cache at KEYCLOAK_REDIS_URL).
+_DJANGO_SESSIONS = os.environ.get("DJANGO_EXAMPLE_SESSION_STORE")
+if _DJANGO_SESSIONS:
+    KEYCLOAK_SESSION_STORE = "keycloak_sdk.extensions.django.sessions.DjangoSessionStore"
+    if _DJANGO_SESSIONS == "cache":
+        CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ["KEYCLOAK_REDIS_URL"],
+                "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+            }
+        }
+        SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    elif _DJANGO_SESSIONS == "db":
+        SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    else:
+        raise ValueError("DJANGO_EXAMPLE_SESSION_STORE is 'db' or 'cache'")

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
+from keycloak_sdk.extensions.errors import ConfigurationError
 from keycloak_sdk.extensions.web.engine import AuthEngine, Outcome, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.settings import WebSettings
 
@@ -24,11 +25,28 @@ def get_engine() -> AuthEngine:
                 for name in dir(settings)
                 if name.startswith("KEYCLOAK_")
             }
+            store = values.get("KEYCLOAK_SESSION_STORE")
+            if isinstance(store, str):
+                values["KEYCLOAK_SESSION_STORE"] = session_store(store)
             secret = values.get("KEYCLOAK_COOKIE_SECRET") or settings.SECRET_KEY
             engine = AuthEngine(WebSettings.from_mapping(values, secret_key=str(secret)))
             _state["engine"] = engine
         assert isinstance(engine, AuthEngine)
         return engine
+
+
+def session_store(name: str) -> object:
+    """`KEYCLOAK_SESSION_STORE` as Django names backends: a dotted path to a store class (made
+    without arguments), or "django" for `DjangoSessionStore` on `SESSION_ENGINE`."""
+    from django.utils.module_loading import import_string
+
+    if name == "django":
+        name = "keycloak_sdk.extensions.django.sessions.DjangoSessionStore"
+    try:
+        factory = import_string(name)
+    except ImportError as exc:
+        raise ConfigurationError("KEYCLOAK_SESSION_STORE", f"cannot import {name!r}") from exc
+    return factory()
 
 
 def reset() -> None:

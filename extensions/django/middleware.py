@@ -142,6 +142,7 @@ class AuthenticationMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        get_engine().require_public_url()  # at start-up: a clear error, not a bad redirect
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if get_engine().passes_untouched(request.path, request.META.get("HTTP_COOKIE")):

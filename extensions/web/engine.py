@@ -24,7 +24,7 @@ from keycloak_sdk.extensions.dpop import (
     InvalidDPoPProofError,
     check_token_binding,
 )
-from keycloak_sdk.extensions.errors import KeycloakError, LoginError
+from keycloak_sdk.extensions.errors import ConfigurationError, KeycloakError, LoginError
 from keycloak_sdk.extensions.login import DEFAULT_MAX_LOGIN_AGE, LoginTransaction
 from keycloak_sdk.extensions.tokens import TokenSet
 from keycloak_sdk.extensions.web import steps
@@ -107,7 +107,8 @@ class WebRequest:
 
     @property
     def origin(self) -> str:
-        """From the Host header: used only when no public URL is configured."""
+        """From the Host header: never used to build a URL (only to check a DPoP proof of a
+        bearer-only app that configures no public URL)."""
         return f"{self.scheme}://{self.host}"
 
     def cookie(self, name: str) -> str | None:
@@ -313,15 +314,35 @@ class AuthEngine:
 
     # -- where this app lives ----------------------------------------------------------------
 
+    def require_public_url(self) -> None:
+        """The start-up check of every adapter that runs browser login (the middlewares):
+        absolute URLs (the redirect URI, the logout landing, the Origin a logout POST must
+        carry) come from configuration only. From the Host header, a forged
+        `Host: evil.example` would send Keycloak's codes and the visitors there. Not needed
+        when every path is a bearer API (`api_paths=["/*"]`)."""
+        config = self.config
+        if config.public_origin is None and not any(p in ("*", "/*") for p in config.rules.api):
+            raise ConfigurationError(
+                "public_url",
+                "browser login needs where browsers reach this app: set public_url "
+                "(KEYCLOAK_PUBLIC_URL, e.g. https://app.example.com) or callback_url "
+                "(KEYCLOAK_CALLBACK_URL); the Host header is never used",
+            )
+
     def public_origin(self, request: WebRequest) -> str:
-        """`scheme://host[:port]` of this app: from the configuration (public_url, else the
-        callback URL); the Host header only when neither is configured."""
-        return self.config.public_origin or request.origin
+        """`scheme://host[:port]` of this app, from the configuration only (public_url, else
+        the callback URL), never from the Host header. Empty for a bearer-only app, which
+        configures neither (`require_public_url` makes the middlewares insist on one)."""
+        return self.config.public_origin or ""
 
     def redirect_uri(self, request: WebRequest) -> str:
-        return (
-            self.config.callback_url or f"{self.public_origin(request)}{self.config.callback_path}"
-        )
+        origin = self.config.public_origin
+        if self.config.callback_url:
+            return self.config.callback_url
+        if origin is None:
+            # Only without a middleware's start-up check (a view alone): never the Host header.
+            raise ConfigurationError("public_url", "browser login needs public_url or callback_url")
+        return f"{origin}{self.config.callback_path}"
 
     def same_origin(self, request: WebRequest) -> bool:
         """Whether a state-changing request comes from this app's own pages.
@@ -332,6 +353,8 @@ class AuthEngine:
         """
         origin = request.headers.get("origin")
         if origin is not None:
+            if not self.config.public_origin:
+                return False  # nothing configured to compare with: no browser is expected
             return hmac.compare_digest(
                 origin.strip().lower().encode(), self.public_origin(request).lower().encode()
             )
@@ -646,7 +669,9 @@ class AuthEngine:
             self._dpop.verify(
                 request.headers.get("dpop"),
                 method=request.method,
-                url=request.origin + request.path,
+                # The configured origin; the Host header only for a bearer-only app that
+                # configures none (the proof is checked against it, nothing is built from it).
+                url=(self.config.public_origin or request.origin) + request.path,
                 access_token=token,
                 token_jkt=jkt,
             )

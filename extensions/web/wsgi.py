@@ -83,6 +83,7 @@ class KeycloakWSGIMiddleware:
 
     def __init__(self, app: WSGIApplication, engine: AuthEngine) -> None:
         self.app = app
+        engine.require_public_url()
         self.engine = engine
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

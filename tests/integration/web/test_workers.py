@@ -1,5 +1,6 @@
 """Several worker processes, one Redis: the examples under gunicorn (Flask, Django: sync and
-gthread workers, with and without --preload) and uvicorn (Starlette, FastAPI), 4 workers each.
+gthread workers, with and without --preload; Redis, or Django's session framework on its
+SQLite database or its Redis cache) and uvicorn (Starlette, FastAPI), 4 workers each.
 
 Per server: two users log in through Keycloak's real page in Chromium (the login starts on
 one worker and its callback may land on another), then 1,000 requests with their session
@@ -40,6 +41,11 @@ SERVERS = [
     pytest.param(("django", "gthread", False), id="django-gunicorn-gthread"),
     pytest.param(("django", "sync", True), id="django-gunicorn-sync-preload"),
     pytest.param(("django", "gthread", True), id="django-gunicorn-gthread-preload"),
+    # Django's own session framework as the store: the SQLite database the workers share
+    # (no Redis at all), and Django's Redis cache backend.
+    pytest.param(("django", "gthread", False, "db"), id="django-gthread-db-sessions"),
+    pytest.param(("django", "sync", True, "db"), id="django-sync-preload-db-sessions"),
+    pytest.param(("django", "gthread", False, "cache"), id="django-gthread-cache-sessions"),
     pytest.param(("starlette", "uvicorn", False), id="starlette-uvicorn"),
     pytest.param(("fastapi", "uvicorn", False), id="fastapi-uvicorn"),
 ]
@@ -55,12 +61,16 @@ class Server:
 def server(
     request: pytest.FixtureRequest, keycloak: RunningKeycloak, redis_url: str
 ) -> Iterator[Server]:
-    framework, worker_class, preload = request.param
+    framework, worker_class, preload, *django_sessions = request.param
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="kc-workers-") as workdir:
         env = server_environment(
             framework, port, keycloak.base_url, redis_url, secrets.token_urlsafe(32), workdir
         )
+        if django_sessions:
+            env["DJANGO_EXAMPLE_SESSION_STORE"] = django_sessions[0]
+            if django_sessions[0] == "db":
+                del env["KEYCLOAK_REDIS_URL"]  # the database alone shares the sessions
         prepare(framework, env)
         command = server_command(framework, port, WORKERS, worker_class, preload)
         log = open(f"{workdir}/server.log", "wb")  # noqa: SIM115 (closed below)

@@ -14,7 +14,7 @@ def test_shutdown_closes_the_gateway() -> None:
     settings = ClientSettings(
         server_url="http://127.0.0.1:9", realm="r", client_id="c", client_secret="s"
     )
-    engine = engine_from(settings, public_paths=("/",))
+    engine = engine_from(settings, public_paths=("/",), public_url="http://testserver")
     closed: list[bool] = []
 
     async def aclose() -> None:
