@@ -609,6 +609,20 @@ class TokenValidator:
             log_refusal("access", exc, token, self._rules.max_token_bytes)
             raise
 
+    def cached_access_claims(
+        self, token: str, *, audience: str | Iterable[str] | None = None
+    ) -> AccessTokenClaims | None:
+        """The claims of `token` if it was fully validated before and its cache entry has not
+        expired (the token's `exp`), with the audience checked again; None otherwise (call
+        `validate_access_token`, which also says why a token is refused). No I/O."""
+        rules = self._rules
+        try:
+            return rules.cached_access_claims(
+                token, rules.clock(), rules.expected_audience(audience), ()
+            )
+        except TokenValidationError:
+            return None
+
     def _access(
         self,
         token: str,
@@ -810,6 +824,20 @@ class AsyncTokenValidator:
             key = await self._jwks.get_key(jws.kid, jws.alg)
             key.verify(jws.alg, jws.signing_input, jws.signature)
         return jws
+
+    def cached_access_claims(
+        self, token: str, *, audience: str | Iterable[str] | None = None
+    ) -> AccessTokenClaims | None:
+        """The claims of `token` if it was fully validated before and its cache entry has not
+        expired (the token's `exp`), with the audience checked again; None otherwise (call
+        `validate_access_token`, which also says why a token is refused). No I/O."""
+        rules = self._rules
+        try:
+            return rules.cached_access_claims(
+                token, rules.clock(), rules.expected_audience(audience), ()
+            )
+        except TokenValidationError:
+            return None
 
     async def validate_access_token(
         self,

@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, quote, urlsplit
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
@@ -47,10 +47,12 @@ from keycloak_sdk.extensions.web.sessions import (
 )
 from keycloak_sdk.extensions.web.steps import (
     AsyncTargets,
+    Finished,
     Steps,
     SyncTargets,
     run_async,
     run_sync,
+    start,
 )
 
 logger = logging.getLogger("keycloak_sdk.web")
@@ -88,6 +90,7 @@ _PROTOCOL_CLAIMS = frozenset(
 _URI_SAFE = "/#%[]=:;$&()+,!?*@'~"
 
 BodyReader = Callable[[int], Awaitable[bytes]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,16 @@ class AuthEngine:
 
     async def handle(self, request: WebRequest, read_body: BodyReader) -> Outcome:
         """Asynchronously (ASGI): Keycloak and the store are awaited on the running loop."""
+        steps = self._dispatch(request)
+        # What needs no I/O (a repeated bearer token) is answered right here; the deadline
+        # and the driver start with the first call to Keycloak or the store.
+        begun = start(steps, self.gateway)
+        if isinstance(begun, Finished):
+            done: Outcome = begun.value
+            return done
         try:
             async with asyncio.timeout(self.deadline):
-                return await run_async(self._dispatch(request), self._async_targets(read_body))
+                return await run_async(steps, self._async_targets(read_body), begun)
         except TimeoutError:
             logger.warning("Keycloak did not answer within %.1f s", self.deadline)
             return self.unavailable()
@@ -208,8 +218,23 @@ class AuthEngine:
     def handle_sync(self, request: WebRequest, body: bytes = b"") -> Outcome:
         """Synchronously (WSGI, Django), in the calling thread: the blocking gateway and
         store, each Keycloak round trip cut to what is left of the request's deadline."""
-        with self.sync_gateway.deadline(self.deadline):
-            return run_sync(self._dispatch(request), self._sync_targets(body))
+        return self._drive_sync(self._dispatch(request), body)
+
+    def _drive_sync(self, steps: Steps[T], body: bytes = b"") -> T:
+        gateway = self.sync_gateway
+        begun = start(steps, gateway)
+        if isinstance(begun, Finished):
+            done: T = begun.value
+            return done
+        with gateway.deadline(self.deadline):
+            return run_sync(steps, self._sync_targets(body), begun)
+
+    async def _drive_async(self, steps: Steps[T]) -> T:
+        begun = start(steps, self.gateway)
+        if isinstance(begun, Finished):
+            done: T = begun.value
+            return done
+        return await run_async(steps, self._async_targets(), begun)
 
     def _async_targets(self, read_body: BodyReader | None = None) -> AsyncTargets:
         return AsyncTargets(self.gateway, self.config.session_store, read_body or _no_body)
@@ -679,20 +704,18 @@ class AuthEngine:
     async def check_bearer(self, token: str) -> Identity | str:
         """The token's identity, or why it was refused: an RFC 6750 `error_description` that
         names the failed check (never the token, a key or the configuration)."""
-        return await run_async(self._check_bearer(token), self._async_targets())
+        return await self._drive_async(self._check_bearer(token))
 
     def check_bearer_sync(self, token: str) -> Identity | str:
-        with self.sync_gateway.deadline(self.deadline):
-            return run_sync(self._check_bearer(token), self._sync_targets())
+        return self._drive_sync(self._check_bearer(token))
 
     async def check_dpop(self, request: WebRequest, header: str) -> Identity | str:
         """`Authorization: DPoP` with its proof, checked as the middleware does: the identity,
         or why it was refused."""
-        return await run_async(self._dpop_identity(request, header), self._async_targets())
+        return await self._drive_async(self._dpop_identity(request, header))
 
     def check_dpop_sync(self, request: WebRequest, header: str) -> Identity | str:
-        with self.sync_gateway.deadline(self.deadline):
-            return run_sync(self._dpop_identity(request, header), self._sync_targets())
+        return self._drive_sync(self._dpop_identity(request, header))
 
     def _check_bearer(self, token: str) -> Steps[Identity | str]:
         if self.config.bearer_validation == "introspection":
