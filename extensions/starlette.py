@@ -76,17 +76,40 @@ class KeycloakUser(BaseUser):
         return f"KeycloakUser({self.display_name!r})"
 
 
-def credentials_for(identity: Identity) -> AuthCredentials:
+def _credential_scopes(identity: Identity) -> list[str]:
     scopes = {"authenticated", *identity.scopes}
     scopes.update(f"role:{role}" for role in identity.realm_roles)
     for client, roles in identity.claims.resource_access.items():
         scopes.update(f"role:{client}:{role}" for role in roles)
-    return AuthCredentials(sorted(scopes))
+    return sorted(scopes)
+
+
+class _IdentityCredentials(AuthCredentials):
+    """`AuthCredentials` whose scopes are worked out when first read (by `@requires`), not
+    on every request of a view that never reads them."""
+
+    def __init__(self, identity: Identity) -> None:
+        self._identity: Identity | None = identity
+        self._scopes: list[str] = []
+
+    @property  # type: ignore[override]
+    def scopes(self) -> list[str]:
+        if self._identity is not None:
+            self._scopes, self._identity = _credential_scopes(self._identity), None
+        return self._scopes
+
+    @scopes.setter
+    def scopes(self, value: list[str]) -> None:
+        self._scopes, self._identity = list(value), None
+
+
+def credentials_for(identity: Identity) -> AuthCredentials:
+    return _IdentityCredentials(identity)
 
 
 def asgi_request(scope: Scope) -> WebRequest:
     headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", []):
+    for raw_name, raw_value in scope.get("headers", ()):
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
         if name in headers:

@@ -782,8 +782,11 @@ async def _no_body(limit: int) -> bytes:
 
 
 def _dpop_bound(claims: AccessTokenClaims) -> bool:
-    cnf = claims.raw.get("cnf")
-    return claims.raw.get("typ") == "DPoP" or (isinstance(cnf, Mapping) and "jkt" in cnf)
+    raw = claims.raw
+    if raw.get("typ") == "DPoP":
+        return True
+    cnf = raw.get("cnf")  # usually absent: no ABC instance check then
+    return cnf is not None and isinstance(cnf, Mapping) and "jkt" in cnf
 
 
 def _query(query_string: str) -> dict[str, list[str]]:
