@@ -167,7 +167,12 @@ def _django_urls() -> list[Any]:
 
 # The unprotected route of each bare app that a repeated-token request is compared with: a
 # route of the same kind as the example's /api/me (a DRF view for Django).
-OPEN_ROUTE = {"flask": "/public", "starlette": "/public", "fastapi": "/public", "django": "/api/open"}
+OPEN_ROUTE = {
+    "flask": "/public",
+    "starlette": "/public",
+    "fastapi": "/public",
+    "django": "/api/open",
+}
 
 
 urlpatterns: list[Any] = []  # filled by django_app(); this module is the bare app's ROOT_URLCONF

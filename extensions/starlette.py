@@ -92,7 +92,7 @@ class _IdentityCredentials(AuthCredentials):
         self._identity: Identity | None = identity
         self._scopes: list[str] = []
 
-    @property  # type: ignore[override]
+    @property
     def scopes(self) -> list[str]:
         if self._identity is not None:
             self._scopes, self._identity = _credential_scopes(self._identity), None
