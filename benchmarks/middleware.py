@@ -29,6 +29,21 @@ from typing import Any
 from benchmarks.report import Row
 
 SECTION = "Middleware vs a bare app of the same framework (in-process)"
+DESCRIPTION = (
+    "Each example app (examples/\\*_app) against a bare app of the same framework "
+    "(benchmarks/bare_apps.py), in process, in the same run. The bare app has routes of the same "
+    "kind as the example's: Flask, Starlette and FastAPI plain routes; Django a plain view for "
+    "/public and DRF views for /api/me (the example's /api/me is a DRF view). Its bearer check is "
+    "minimal and hand-written: bare `cryptography` RS256 verify, then `exp` and `iss` (for DRF in "
+    "a hand-written DRF authentication class returning a stateless user, no database). "
+    "Baselines: /public against the bare app's /public; a repeated token against the bare app's "
+    "unprotected route of the same kind (/public; for Django the DRF view /api/open without "
+    "authentication); distinct tokens against the bare app's hand-written check of the same "
+    "tokens. Every check the SDK is configured with still runs (signature, iss, typ, exp, iat, "
+    "nbf, sub, audience, DPoP binding, the policy enforcer); a repeated token is a hit in the "
+    "verified-token cache, whose entries end at the token's `exp` and whose audience is checked "
+    "again."
+)
 FRAMEWORKS = ("flask", "django", "starlette", "fastapi")
 BATCH = 200
 ROUNDS = 5
