@@ -84,3 +84,24 @@ def test_cache_is_off_by_default() -> None:
     checker = validator()
     token = sign(access_claims())
     assert checker.validate_access_token(token) is not checker.validate_access_token(token)
+
+
+def test_cached_access_claims_answers_only_a_valid_cache_hit() -> None:
+    """What the web engine asks before any I/O: a hit (expiry and audience checked again),
+    else None, never an exception and never a token it has not fully validated."""
+    clock = Clock()
+    checker = validator(clock, verified_token_cache_size=10)
+    token = sign(access_claims(exp=NOW + 100))
+    assert checker.cached_access_claims(token) is None  # never validated: not answered
+    first = checker.validate_access_token(token)
+    assert checker.cached_access_claims(token) is first
+    assert checker.cached_access_claims(token, audience="other-api") is None
+    clock.now = NOW + 100
+    assert checker.cached_access_claims(token) is None  # expired entry: not answered
+
+
+def test_cached_access_claims_without_a_cache_is_none() -> None:
+    checker = validator()
+    token = sign(access_claims())
+    checker.validate_access_token(token)
+    assert checker.cached_access_claims(token) is None
