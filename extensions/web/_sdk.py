@@ -188,6 +188,18 @@ class KeycloakGateway:
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 
+    def validate_access_token_now(
+        self, token: str, *, audience: str | None = None
+    ) -> AccessTokenClaims | None:
+        """`validate_access_token` when it needs no I/O (a repeated token, or a new one whose
+        signing key is already known; every check runs): the claims, or None when a key
+        must be fetched first. No await, so the engine answers such a request without a
+        Keycloak round trip's machinery (deadline, driver)."""
+        try:
+            return self._validator.validate_access_token_now(token, audience=audience)
+        except TokenValidationError as exc:
+            raise InvalidBearerTokenError(str(exc)) from None
+
     def cached_access_claims(
         self, token: str, *, audience: str | None = None
     ) -> AccessTokenClaims | None:
@@ -391,6 +403,18 @@ class SyncKeycloakGateway:
             return self._validator.validate_access_token(token, audience=audience)
         except JwksUnavailableError:
             raise TransportError("the realm's signing keys are unavailable") from None
+        except TokenValidationError as exc:
+            raise InvalidBearerTokenError(str(exc)) from None
+
+    def validate_access_token_now(
+        self, token: str, *, audience: str | None = None
+    ) -> AccessTokenClaims | None:
+        """`validate_access_token` when it needs no I/O (a repeated token, or a new one whose
+        signing key is already known; every check runs): the claims, or None when a key
+        must be fetched first. No await, so the engine answers such a request without a
+        Keycloak round trip's machinery (deadline, driver)."""
+        try:
+            return self._validator.validate_access_token_now(token, audience=audience)
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 

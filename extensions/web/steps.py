@@ -49,12 +49,14 @@ NEEDS_IO: Any = object()
 
 
 def answer_locally(gateway: Any, call: EngineCall) -> Any:
-    """The result of `call` when it needs no I/O (a repeated bearer token found in the
-    gateway's verified-token cache, expiry and audience checked again), else `NEEDS_IO`."""
+    """The result of `call` when it needs no I/O, else `NEEDS_IO`: a bearer token's full
+    validation once the realm's signing key is known (a repeated token is a hit in the
+    verified-token cache, expiry and audience checked again). Raises what the call raises
+    (a refused token)."""
     if call.name == "validate_access_token" and call.target == "gateway":
-        cached = getattr(gateway, "cached_access_claims", None)
-        if cached is not None:
-            claims = cached(*call.args, **call.kwargs)
+        now = getattr(gateway, "validate_access_token_now", None)
+        if now is not None:
+            claims = now(*call.args, **call.kwargs)
             if claims is not None:
                 return claims
     return NEEDS_IO
@@ -72,12 +74,18 @@ def start(steps: Steps[T], gateway: Any) -> Finished | EngineCall:
     that needs I/O (hand it to `run_sync`/`run_async` as `pending`). A request that needs no
     I/O, the common case of a repeated bearer token, then costs no deadline and no driver."""
     value: Any = None
+    error: Exception | None = None
     while True:
         try:
-            call = steps.send(value)
+            call = steps.send(value) if error is None else steps.throw(error)
         except StopIteration as done:
             return Finished(done.value)
-        value = answer_locally(gateway, call)
+        value, error = None, None
+        try:
+            value = answer_locally(gateway, call)
+        except Exception as exc:  # thrown back into the engine where it yielded
+            error = exc
+            continue
         if value is NEEDS_IO:
             return call
 

@@ -40,12 +40,17 @@ def test_environ_headers_read_like_the_dict_they_replace() -> None:
 
 
 class _Gateway:
-    def __init__(self, cached: object | None) -> None:
+    def __init__(self, cached: object | None, refusal: Exception | None = None) -> None:
         self.cached = cached
+        self.refusal = refusal
         self.asked: list[tuple[Any, ...]] = []
 
-    def cached_access_claims(self, token: str, *, audience: str | None = None) -> object | None:
+    def validate_access_token_now(
+        self, token: str, *, audience: str | None = None
+    ) -> object | None:
         self.asked.append((token, audience))
+        if self.refusal is not None:
+            raise self.refusal
         return self.cached
 
 
@@ -69,6 +74,18 @@ def test_start_answers_a_cache_hit_and_stops_at_the_first_call_needing_io() -> N
 def test_start_leaves_a_cache_miss_to_the_driver() -> None:
     pending = start(_checks("t"), _Gateway(cached=None))
     assert isinstance(pending, EngineCall) and pending.name == "validate_access_token"
+
+
+def test_start_throws_a_local_refusal_back_into_the_steps() -> None:
+    def refused(token: str) -> steps.Steps[str]:
+        try:
+            yield from steps.gateway("validate_access_token", token)
+        except ValueError as exc:
+            return f"refused: {exc}"
+        return "accepted"  # pragma: no cover
+
+    outcome = start(refused("t"), _Gateway(cached=None, refusal=ValueError("bad signature")))
+    assert outcome == Finished("refused: bad signature")
 
 
 def test_start_finishes_steps_that_need_nothing() -> None:
