@@ -206,7 +206,17 @@ class AuthenticationMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.engine.passes_untouched(scope["path"], _cookie_header(scope)):
+        cookie, authorization = _cookie_and_authorization(scope)
+        if authorization is not None and cookie is None:
+            # The common API call: one bearer header, no cookie. Answered without building a
+            # `WebRequest` or driving the engine when no I/O is needed (every check runs).
+            quick = self.engine.bearer_now(
+                scope["method"].upper(), scope["path"], authorization, _query(scope)
+            )
+            if quick is not None:
+                await self._proceed(scope, receive, send, quick)
+                return
+        if self.engine.passes_untouched(scope["path"], cookie):
             _attach(scope, None)
             _forget_user(scope)
             await self.app(scope, receive, send)
@@ -225,6 +235,15 @@ class AuthenticationMiddleware:
             return body[:limit]
 
         outcome = await self.engine.handle(request, read_body)
+
+        async def replaying_receive() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self._proceed(scope, replaying_receive if replay else receive, send, outcome)
+
+    async def _proceed(
+        self, scope: Scope, receive: Receive, send: Send, outcome: WebResponse | Proceed
+    ) -> None:
         if isinstance(outcome, WebResponse):
             if outcome.logged_out:
                 _forget_user(scope)
@@ -232,11 +251,7 @@ class AuthenticationMiddleware:
             return
         _attach(scope, outcome.identity)
         _sync_session(scope, outcome)
-
-        async def replaying_receive() -> Message:
-            return replay.pop(0) if replay else await receive()
-
-        app_receive = replaying_receive if replay else receive
+        app_receive = receive
         identity = outcome.identity
         if identity is None or identity.source == "session":
             await self.app(scope, app_receive, send)
@@ -284,9 +299,24 @@ class AuthenticationMiddleware:
         await self.app(scope, receive, send)
 
 
-def _cookie_header(scope: Scope) -> str | None:
-    found = [value for name, value in scope.get("headers", ()) if name.lower() == b"cookie"]
-    return b"; ".join(found).decode("latin-1") if found else None
+def _cookie_and_authorization(scope: Scope) -> tuple[str | None, str | None]:
+    """The Cookie header (several joined as HTTP/2 sends them) and the one Authorization
+    header; None for Authorization when it is absent or repeated (`handle` answers 400)."""
+    cookies: list[bytes] = []
+    authorization: list[bytes] = []
+    for name, value in scope.get("headers", ()):
+        lowered = name.lower()
+        if lowered == b"cookie":
+            cookies.append(value)
+        elif lowered == b"authorization":
+            authorization.append(value)
+    cookie = b"; ".join(cookies).decode("latin-1") if cookies else None
+    return cookie, authorization[0].decode("latin-1") if len(authorization) == 1 else None
+
+
+def _query(scope: Scope) -> str:
+    raw: bytes = scope.get("query_string", b"")
+    return raw.decode("latin-1") if raw else ""
 
 
 def _sync_session(scope: Scope, outcome: Proceed) -> None:

@@ -58,6 +58,7 @@ from keycloak_sdk.extensions.web.steps import (
 logger = logging.getLogger("keycloak_sdk.web")
 
 _MAX_QUERY_FIELDS = 32
+_PROCEED_MEMO_SIZE = 1024
 _MAX_LOGOUT_BODY = 64 * 1024
 # A pending login lives as long as the callback accepts it, in its own short-lived cookie.
 _PENDING_LOGIN_AGE = DEFAULT_MAX_LOGIN_AGE
@@ -183,6 +184,8 @@ class AuthEngine:
         # Every Keycloak round trip of one request together stays within this: a Keycloak
         # that accepts connections but never answers costs the visitor a 503, never a hang.
         self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
+        # token -> (its claims, its Proceed), for `bearer_now` on a repeated token.
+        self._proceeds: dict[str, tuple[AccessTokenClaims, Proceed]] = {}
         self._engine_paths = frozenset(
             (
                 config.callback_path,
@@ -271,6 +274,52 @@ class AuthEngine:
         if path in self._engine_paths:
             return False
         return config.rules.classify(path) is RouteKind.PUBLIC
+
+    def bearer_now(
+        self, method: str, path: str, authorization: str, query_string: str = ""
+    ) -> Outcome | None:
+        """A bearer request answered without a `WebRequest` and without any I/O, for
+        adapters that see one `Authorization: Bearer` header and no cookie on a path: what
+        `handle` answers (every token check, the enforcer), or None when the request is not
+        of that kind or needs I/O (a key or a resource to fetch): then `handle` it."""
+        config = self.config
+        if path in self._engine_paths or config.rules.classify(path) is not RouteKind.API:
+            return None
+        limit = config.max_header_bytes
+        if len(authorization) > limit or len(query_string) > limit:
+            return None  # `handle` says which part is too large
+        if authorization[:7].lower() != "bearer " or config.bearer_validation == "introspection":
+            return None  # DPoP (the proof and the URL), introspection (a call to Keycloak)
+        token = self.bearer_token(authorization)
+        if isinstance(token, WebResponse):
+            return token
+        try:
+            claims = self.gateway.validate_access_token_now(token, audience=config.audience)
+        except InvalidBearerTokenError as exc:
+            return self.bearer_error(401, "invalid_token", f"the access token is not valid: {exc}")
+        if claims is None:
+            return None  # the signing key must be fetched first
+        # The same claims object again (a verified-token cache hit, expiry and audience
+        # checked again just now): the identity worked out from it before still holds.
+        memo = self._proceeds.get(token)
+        if memo is not None and memo[0] is claims:
+            proceed = memo[1]
+        else:
+            identity = self._bearer_identity(claims, token)
+            if isinstance(identity, str):
+                return self.bearer_error(401, "invalid_token", identity)
+            proceed = Proceed(identity, RouteKind.API)
+            if len(self._proceeds) >= _PROCEED_MEMO_SIZE:
+                self._proceeds.clear()  # bounded; only ever costs a recomputation
+            self._proceeds[token] = (claims, proceed)
+        enforcer = config.enforcer
+        if enforcer is not None:
+            decided = enforcer.unmapped(path)
+            if decided is None:
+                return None  # a mapped resource: `handle` runs the enforcer's steps
+            if not decided.allowed:
+                return self.insufficient(proceed.identity)
+        return proceed
 
     @staticmethod
     def unavailable() -> WebResponse:
@@ -732,6 +781,9 @@ class AuthEngine:
             )
         except InvalidBearerTokenError as exc:
             return f"the access token is not valid: {exc}"
+        return self._bearer_identity(claims, token)
+
+    def _bearer_identity(self, claims: AccessTokenClaims, token: str) -> Identity | str:
         if _dpop_bound(claims):
             # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
             return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
