@@ -276,12 +276,19 @@ class AuthEngine:
         return config.rules.classify(path) is RouteKind.PUBLIC
 
     def bearer_now(
-        self, method: str, path: str, authorization: str, query_string: str = ""
+        self,
+        method: str,
+        path: str,
+        authorization: str,
+        query_string: str = "",
+        *,
+        blocking: bool = False,
     ) -> Outcome | None:
         """A bearer request answered without a `WebRequest` and without any I/O, for
         adapters that see one `Authorization: Bearer` header and no cookie on a path: what
         `handle` answers (every token check, the enforcer), or None when the request is not
-        of that kind or needs I/O (a key or a resource to fetch): then `handle` it."""
+        of that kind or needs I/O (a key or a resource to fetch): then `handle` it (WSGI
+        and Django, `blocking`: `handle_sync`, with the blocking gateway's keys and cache)."""
         config = self.config
         if path in self._engine_paths or config.rules.classify(path) is not RouteKind.API:
             return None
@@ -294,7 +301,8 @@ class AuthEngine:
         if isinstance(token, WebResponse):
             return token
         try:
-            claims = self.gateway.validate_access_token_now(token, audience=config.audience)
+            gateway = self.sync_gateway if blocking else self.gateway
+            claims = gateway.validate_access_token_now(token, audience=config.audience)
         except InvalidBearerTokenError as exc:
             return self.bearer_error(401, "invalid_token", f"the access token is not valid: {exc}")
         if claims is None:

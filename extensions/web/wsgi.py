@@ -139,11 +139,20 @@ class KeycloakWSGIMiddleware:
             environ[IDENTITY_KEY] = None
             environ[USER_KEY] = None
             return self.app(environ, start_response)
-        request = wsgi_request(environ)
-        body = b""
-        if request.path == self.engine.config.backchannel_logout_path:
-            body = read_wsgi_body(environ, 64 * 1024 + 1)
-        outcome = self.engine.handle_sync(request, body)
+        authorization = environ.get("HTTP_AUTHORIZATION")
+        outcome: WebResponse | Proceed | None = None
+        if authorization and path.isascii() and not environ.get("HTTP_COOKIE"):
+            # The common API call (one bearer header, no cookie): answered without building
+            # a `WebRequest` or driving the engine when no I/O is needed (every check runs).
+            method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+            query = str(environ.get("QUERY_STRING", ""))
+            outcome = self.engine.bearer_now(method, path, authorization, query, blocking=True)
+        if outcome is None:
+            request = wsgi_request(environ)
+            body = b""
+            if request.path == self.engine.config.backchannel_logout_path:
+                body = read_wsgi_body(environ, 64 * 1024 + 1)
+            outcome = self.engine.handle_sync(request, body)
         if isinstance(outcome, WebResponse):
             return send_wsgi(outcome, start_response)
         assert isinstance(outcome, Proceed)
