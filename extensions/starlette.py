@@ -50,6 +50,7 @@ _WS_TRY_AGAIN_LATER = 1013
 _SESSION_MARK = "_keycloak_user"
 # keycloak-client's default for an app that configures no callback URL.
 _KEYCLOAK_CLIENT_CALLBACK_URL = "http://localhost:8000/kc/callback"
+_ANONYMOUS = UnauthenticatedUser()
 
 
 class KeycloakUser(BaseUser):
@@ -146,7 +147,7 @@ def _attach(scope: Scope, identity: Identity | None) -> None:
         scope["user"] = KeycloakUser(identity)
         scope["auth"] = credentials_for(identity)
     else:
-        scope["user"] = UnauthenticatedUser()
+        scope["user"] = _ANONYMOUS  # holds no state
         scope["auth"] = AuthCredentials()
 
 
@@ -197,14 +198,14 @@ class AuthenticationMiddleware:
         await self.app(scope, receive_and_close_on_shutdown, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            await self._websocket(scope, receive, send)
-            return
-        if scope["type"] == "lifespan":
-            await self._lifespan(scope, receive, send)
-            return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+        kind = scope["type"]
+        if kind != "http":
+            if kind == "websocket":
+                await self._websocket(scope, receive, send)
+            elif kind == "lifespan":
+                await self._lifespan(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         cookie, authorization = _cookie_and_authorization(scope)
         if authorization is not None and cookie is None:
@@ -302,16 +303,20 @@ class AuthenticationMiddleware:
 def _cookie_and_authorization(scope: Scope) -> tuple[str | None, str | None]:
     """The Cookie header (several joined as HTTP/2 sends them) and the one Authorization
     header; None for Authorization when it is absent or repeated (`handle` answers 400)."""
-    cookies: list[bytes] = []
-    authorization: list[bytes] = []
+    cookie: bytes | None = None
+    authorization: bytes | None = None
+    repeated = False
     for name, value in scope.get("headers", ()):
         lowered = name.lower()
         if lowered == b"cookie":
-            cookies.append(value)
+            cookie = value if cookie is None else cookie + b"; " + value
         elif lowered == b"authorization":
-            authorization.append(value)
-    cookie = b"; ".join(cookies).decode("latin-1") if cookies else None
-    return cookie, authorization[0].decode("latin-1") if len(authorization) == 1 else None
+            repeated = authorization is not None
+            authorization = value
+    return (
+        None if cookie is None else cookie.decode("latin-1"),
+        None if authorization is None or repeated else authorization.decode("latin-1"),
+    )
 
 
 def _query(scope: Scope) -> str:
