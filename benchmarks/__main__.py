@@ -21,11 +21,15 @@ REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 def main() -> int:
     rows: list[Row] = []
+    # What a section measures against what, written above its table (`DESCRIPTION`).
+    descriptions: dict[str, str] = {}
     for name in SECTIONS:
         module = importlib.import_module(name)
         print(f"running {name} ...", flush=True)
         rows.extend(module.run())
-    write(rows, REPORT)
+        if getattr(module, "DESCRIPTION", None):
+            descriptions[module.SECTION] = module.DESCRIPTION
+    write(rows, REPORT, descriptions)
     print(render(rows))
     missed = [row for row in rows if not row.meets_target()]
     for row in missed:

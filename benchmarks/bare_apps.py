@@ -104,7 +104,24 @@ def fastapi_app(check: BareBearerCheck) -> Any:
 
 
 # Django: the example project's settings and middleware without Keycloak's, and these views.
+# The example's /public is a plain Django view and its /api/me a DRF view, so the bare app has
+# the same kinds: a plain /public, a DRF /api/me authenticated by a minimal hand-written DRF
+# authentication class (the bare check, a stateless user: no database), and a DRF /api/open
+# without authentication (the unprotected DRF baseline for a repeated token).
 _django_check: list[BareBearerCheck] = []
+
+
+class _BareUser:
+    """What a minimal hand-written DRF authentication returns: the token's user, no query."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, claims: Mapping[str, Any]) -> None:
+        self.claims = claims
+
+    def get_username(self) -> str:
+        return str(self.claims.get("preferred_username") or self.claims.get("sub"))
 
 
 def _django_public(request: Any) -> Any:
@@ -113,19 +130,49 @@ def _django_public(request: Any) -> Any:
     return JsonResponse({"public": True})
 
 
-def _django_me(request: Any) -> Any:
-    from django.http import JsonResponse
-
-    claims = _django_check[0].claims(request.headers.get("Authorization"))
-    if claims is None:
-        return JsonResponse({"error": "invalid_token"}, status=401)
-    return JsonResponse({"user": claims.get("preferred_username"), "sub": claims.get("sub")})
-
-
 def _django_urls() -> list[Any]:
     from django.urls import path
+    from rest_framework.authentication import BaseAuthentication
+    from rest_framework.decorators import api_view, authentication_classes
+    from rest_framework.exceptions import AuthenticationFailed
+    from rest_framework.response import Response
 
-    return [path("public", _django_public), path("api/me", _django_me)]
+    class BareBearerAuthentication(BaseAuthentication):
+        def authenticate(self, request: Any) -> tuple[_BareUser, Mapping[str, Any]] | None:
+            header = request.headers.get("Authorization")
+            if not header:
+                return None
+            claims = _django_check[0].claims(header)
+            if claims is None:
+                raise AuthenticationFailed("invalid_token")
+            return _BareUser(claims), claims
+
+        def authenticate_header(self, request: Any) -> str:
+            return "Bearer"
+
+    @api_view(["GET"])
+    @authentication_classes([BareBearerAuthentication])
+    def me(request: Any) -> Any:
+        if request.auth is None:
+            raise AuthenticationFailed("invalid_token")
+        return Response({"user": request.user.get_username(), "sub": request.auth.get("sub")})
+
+    @api_view(["GET"])
+    @authentication_classes([])
+    def open_view(request: Any) -> Any:
+        return Response({"user": None, "sub": None})
+
+    return [path("public", _django_public), path("api/me", me), path("api/open", open_view)]
+
+
+# The unprotected route of each bare app that a repeated-token request is compared with: a
+# route of the same kind as the example's /api/me (a DRF view for Django).
+OPEN_ROUTE = {
+    "flask": "/public",
+    "starlette": "/public",
+    "fastapi": "/public",
+    "django": "/api/open",
+}
 
 
 urlpatterns: list[Any] = []  # filled by django_app(); this module is the bare app's ROOT_URLCONF

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ class Row:
         return self.ratio >= bound if op == ">=" else self.ratio <= bound
 
 
-def render(rows: list[Row]) -> str:
+def render(rows: list[Row], descriptions: Mapping[str, str] | None = None) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -43,6 +44,9 @@ def render(rows: list[Row]) -> str:
     ]
     for section in dict.fromkeys(row.section for row in rows):
         lines += [f"## {section}", ""]
+        description = (descriptions or {}).get(section)
+        if description:
+            lines += [description, ""]
         lines += ["| measurement | value | baseline | ratio | target | result | note |"]
         lines += ["| --- | --- | --- | --- | --- | --- | --- |"]
         for row in (r for r in rows if r.section == section):
@@ -55,5 +59,5 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write(rows: list[Row], path: Path) -> None:
-    path.write_text(render(rows))
+def write(rows: list[Row], path: Path, descriptions: Mapping[str, str] | None = None) -> None:
+    path.write_text(render(rows, descriptions))

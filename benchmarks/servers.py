@@ -24,6 +24,18 @@ import httpx
 from benchmarks.report import Row
 
 SECTION = "Real servers over loopback (examples, Redis sessions)"
+DESCRIPTION = (
+    "The example apps as deployed (examples/serve.py; sessions on Redis) against the local fake "
+    "provider, loaded over loopback by a thread-pool httpx client (keep-alive connections) that "
+    "shares the machine's CPUs. Starlette and FastAPI run under uvicorn's multi-process "
+    "supervisor started by examples/uvicorn_workers.py: uvicorn's own `--workers` binds the "
+    "shared socket without `IPPROTO_TCP`, so asyncio never sets TCP_NODELAY and every "
+    "keep-alive response waits ~40 ms for the client's delayed ACK (Kludex/uvicorn#3149). "
+    "Measured on this machine: a bare Starlette app under `uvicorn --workers 2` answers one "
+    "keep-alive connection in 45.6 ms per request, in 0.5 ms with one worker, and in 0.2 ms "
+    "under the launcher (with 8 connections: ~170 req/s for every route before, whatever the "
+    "app)."
+)
 FRAMEWORKS = ("flask", "django", "starlette", "fastapi")
 WORKERS = 2
 CONCURRENCY = 8

@@ -34,8 +34,9 @@ def server_command(
     framework: str, port: int, workers: int, worker_class: str = "sync", preload: bool = False
 ) -> list[str]:
     if framework in ("starlette", "fastapi"):
+        # uvicorn's supervisor, with TCP_NODELAY on each connection (examples/uvicorn_workers.py).
         return [
-            sys.executable, "-m", "uvicorn", "--factory", FACTORIES[framework],
+            sys.executable, "-m", "examples.uvicorn_workers", FACTORIES[framework],
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
             "--log-level", "warning",
         ]  # fmt: skip

@@ -117,12 +117,17 @@ class KeycloakFastAPI:
         return identity
 
     def _claims_dependency(self) -> Callable[..., Awaitable[AccessTokenClaims]]:
-        authenticated = Security(self.identity)
+        # The identity dependency's own parameters and body, not a dependency on it: FastAPI
+        # resolves one dependency less per request (the same scheme, scopes and answers).
+        identity = self.identity
+        header = Security(self.scheme)
 
         async def claims(
-            identity: Identity = authenticated,
+            request: Request,
+            security_scopes: SecurityScopes,
+            authorization: str | None = header,
         ) -> AccessTokenClaims:
-            return identity.claims
+            return (await identity(request, security_scopes, authorization)).claims
 
         return claims
 

@@ -49,6 +49,7 @@ _WS_TRY_AGAIN_LATER = 1013
 _SESSION_MARK = "_keycloak_user"
 # keycloak-client's default for an app that configures no callback URL.
 _KEYCLOAK_CLIENT_CALLBACK_URL = "http://localhost:8000/kc/callback"
+_ANONYMOUS = UnauthenticatedUser()
 
 
 class KeycloakUser(BaseUser):
@@ -75,17 +76,40 @@ class KeycloakUser(BaseUser):
         return f"KeycloakUser({self.display_name!r})"
 
 
-def credentials_for(identity: Identity) -> AuthCredentials:
+def _credential_scopes(identity: Identity) -> list[str]:
     scopes = {"authenticated", *identity.scopes}
     scopes.update(f"role:{role}" for role in identity.realm_roles)
     for client, roles in identity.claims.resource_access.items():
         scopes.update(f"role:{client}:{role}" for role in roles)
-    return AuthCredentials(sorted(scopes))
+    return sorted(scopes)
+
+
+class _IdentityCredentials(AuthCredentials):
+    """`AuthCredentials` whose scopes are worked out when first read (by `@requires`), not
+    on every request of a view that never reads them."""
+
+    def __init__(self, identity: Identity) -> None:
+        self._identity: Identity | None = identity
+        self._scopes: list[str] = []
+
+    @property
+    def scopes(self) -> list[str]:
+        if self._identity is not None:
+            self._scopes, self._identity = _credential_scopes(self._identity), None
+        return self._scopes
+
+    @scopes.setter
+    def scopes(self, value: list[str]) -> None:
+        self._scopes, self._identity = list(value), None
+
+
+def credentials_for(identity: Identity) -> AuthCredentials:
+    return _IdentityCredentials(identity)
 
 
 def asgi_request(scope: Scope) -> WebRequest:
     headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", []):
+    for raw_name, raw_value in scope.get("headers", ()):
         name = raw_name.decode("latin-1").lower()
         value = raw_value.decode("latin-1")
         if name in headers:
@@ -122,7 +146,7 @@ def _attach(scope: Scope, identity: Identity | None) -> None:
         scope["user"] = KeycloakUser(identity)
         scope["auth"] = credentials_for(identity)
     else:
-        scope["user"] = UnauthenticatedUser()
+        scope["user"] = _ANONYMOUS  # holds no state
         scope["auth"] = AuthCredentials()
 
 
@@ -174,16 +198,26 @@ class AuthenticationMiddleware:
         await self.app(scope, receive_and_close_on_shutdown, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            await self._websocket(scope, receive, send)
+        kind = scope["type"]
+        if kind != "http":
+            if kind == "websocket":
+                await self._websocket(scope, receive, send)
+            elif kind == "lifespan":
+                await self._lifespan(scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
-        if scope["type"] == "lifespan":
-            await self._lifespan(scope, receive, send)
-            return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if self.engine.passes_untouched(scope["path"], _cookie_header(scope)):
+        cookie, authorization = _cookie_and_authorization(scope)
+        if authorization is not None and cookie is None:
+            # The common API call: one bearer header, no cookie. Answered without building a
+            # `WebRequest` or driving the engine when no I/O is needed (every check runs).
+            quick = self.engine.bearer_now(
+                scope["method"].upper(), scope["path"], authorization, _query(scope)
+            )
+            if quick is not None:
+                await self._proceed(scope, receive, send, quick)
+                return
+        if self.engine.passes_untouched(scope["path"], cookie):
             _attach(scope, None)
             _forget_user(scope)
             await self.app(scope, receive, send)
@@ -202,6 +236,15 @@ class AuthenticationMiddleware:
             return body[:limit]
 
         outcome = await self.engine.handle(request, read_body)
+
+        async def replaying_receive() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await self._proceed(scope, replaying_receive if replay else receive, send, outcome)
+
+    async def _proceed(
+        self, scope: Scope, receive: Receive, send: Send, outcome: WebResponse | Proceed
+    ) -> None:
         if isinstance(outcome, WebResponse):
             if outcome.logged_out:
                 _forget_user(scope)
@@ -209,11 +252,7 @@ class AuthenticationMiddleware:
             return
         _attach(scope, outcome.identity)
         _sync_session(scope, outcome)
-
-        async def replaying_receive() -> Message:
-            return replay.pop(0) if replay else await receive()
-
-        app_receive = replaying_receive if replay else receive
+        app_receive = receive
         identity = outcome.identity
         if identity is None or identity.source == "session":
             await self.app(scope, app_receive, send)
@@ -261,9 +300,28 @@ class AuthenticationMiddleware:
         await self.app(scope, receive, send)
 
 
-def _cookie_header(scope: Scope) -> str | None:
-    found = [value for name, value in scope.get("headers", ()) if name.lower() == b"cookie"]
-    return b"; ".join(found).decode("latin-1") if found else None
+def _cookie_and_authorization(scope: Scope) -> tuple[str | None, str | None]:
+    """The Cookie header (several joined as HTTP/2 sends them) and the one Authorization
+    header; None for Authorization when it is absent or repeated (`handle` answers 400)."""
+    cookie: bytes | None = None
+    authorization: bytes | None = None
+    repeated = False
+    for name, value in scope.get("headers", ()):
+        lowered = name.lower()
+        if lowered == b"cookie":
+            cookie = value if cookie is None else cookie + b"; " + value
+        elif lowered == b"authorization":
+            repeated = authorization is not None
+            authorization = value
+    return (
+        None if cookie is None else cookie.decode("latin-1"),
+        None if authorization is None or repeated else authorization.decode("latin-1"),
+    )
+
+
+def _query(scope: Scope) -> str:
+    raw: bytes = scope.get("query_string", b"")
+    return raw.decode("latin-1") if raw else ""
 
 
 def _sync_session(scope: Scope, outcome: Proceed) -> None:

@@ -473,6 +473,34 @@ class _ValidationRules:
         return LogoutTokenClaims._adopt(claims), jti, exp + self.leeway
 
 
+def _validate_now(
+    rules: _ValidationRules,
+    jwks: JwksCache | AsyncJwksCache | None,
+    token: str,
+    audience: str | Iterable[str] | None,
+) -> AccessTokenClaims | None:
+    """An access token's full validation when it needs no key fetch, else None."""
+    expected = rules.expected_audience(audience)
+    now = rules.clock()
+    try:
+        cached = rules.cached_access_claims(token, now, expected, ())
+        if cached is not None:
+            return cached
+        jws = rules.parse(token)
+        if jws.alg in HMAC_ALGORITHMS:
+            rules.verify_hmac(jws)
+        else:
+            assert jwks is not None
+            key = jwks.known_key(jws.kid, jws.alg)
+            if key is None:
+                return None
+            key.verify(jws.alg, jws.signing_input, jws.signature)
+        return rules.access_claims(token, jws.payload(), now, expected, ())
+    except TokenValidationError as exc:
+        log_refusal("access", exc, token, rules.max_token_bytes)
+        raise
+
+
 class TokenValidator:
     """Validates Keycloak tokens for one realm and one client, in threads.
 
@@ -608,6 +636,28 @@ class TokenValidator:
         except TokenValidationError as exc:
             log_refusal("access", exc, token, self._rules.max_token_bytes)
             raise
+
+    def validate_access_token_now(
+        self, token: str, *, audience: str | Iterable[str] | None = None
+    ) -> AccessTokenClaims | None:
+        """`validate_access_token` when that needs no I/O: a cache hit, or a token whose key
+        is in the fresh key set (every check runs, as always). None when a key must be
+        fetched first (call `validate_access_token`); a token that is not valid raises."""
+        return _validate_now(self._rules, self._jwks, token, audience)
+
+    def cached_access_claims(
+        self, token: str, *, audience: str | Iterable[str] | None = None
+    ) -> AccessTokenClaims | None:
+        """The claims of `token` if it was fully validated before and its cache entry has not
+        expired (the token's `exp`), with the audience checked again; None otherwise (call
+        `validate_access_token`, which also says why a token is refused). No I/O."""
+        rules = self._rules
+        try:
+            return rules.cached_access_claims(
+                token, rules.clock(), rules.expected_audience(audience), ()
+            )
+        except TokenValidationError:
+            return None
 
     def _access(
         self,
@@ -810,6 +860,29 @@ class AsyncTokenValidator:
             key = await self._jwks.get_key(jws.kid, jws.alg)
             key.verify(jws.alg, jws.signing_input, jws.signature)
         return jws
+
+    def cached_access_claims(
+        self, token: str, *, audience: str | Iterable[str] | None = None
+    ) -> AccessTokenClaims | None:
+        """The claims of `token` if it was fully validated before and its cache entry has not
+        expired (the token's `exp`), with the audience checked again; None otherwise (call
+        `validate_access_token`, which also says why a token is refused). No I/O."""
+        rules = self._rules
+        try:
+            return rules.cached_access_claims(
+                token, rules.clock(), rules.expected_audience(audience), ()
+            )
+        except TokenValidationError:
+            return None
+
+    def validate_access_token_now(
+        self, token: str, *, audience: str | Iterable[str] | None = None
+    ) -> AccessTokenClaims | None:
+        """`validate_access_token` without awaiting, when that needs no I/O: a cache hit, or
+        a token whose key is in the fresh key set (every check runs, as always). None when
+        a key must be fetched first (await `validate_access_token`); a token that is not
+        valid raises as there."""
+        return _validate_now(self._rules, self._jwks, token, audience)
 
     async def validate_access_token(
         self,

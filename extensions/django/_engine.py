@@ -11,12 +11,17 @@ from django.http import HttpRequest, HttpResponse
 from keycloak_sdk.extensions.errors import ConfigurationError
 from keycloak_sdk.extensions.web.engine import AuthEngine, Outcome, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.settings import WebSettings
+from keycloak_sdk.extensions.web.wsgi import EnvironHeaders
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
 
 
 def get_engine() -> AuthEngine:
+    engine = _state.get("engine")
+    if engine is not None:  # built once per process: no lock on every request
+        assert isinstance(engine, AuthEngine)
+        return engine
     with _lock:
         engine = _state.get("engine")
         if engine is None:
@@ -79,23 +84,15 @@ def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
 
 
 def web_request(request: HttpRequest, path: str | None = None) -> WebRequest:
-    # Straight from META (what `request.headers` would parse into a case-insensitive map).
-    meta = request.META
-    headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in meta.items()
-        if key.startswith("HTTP_")
-    }
-    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if meta.get(key):
-            headers[key.replace("_", "-").lower()] = str(meta[key])
+    # Looked up in META when asked for (what `request.headers` would parse into a map).
+    headers = EnvironHeaders(request.META)
     try:
         host = request.get_host()
     except DisallowedHost:
         host = "invalid.invalid"
     path = path or request.path
     csrf_field = None
-    if request.method == "GET" and csrf_installed() and path == get_engine().config.logout_path:
+    if request.method == "GET" and path == get_engine().config.logout_path and csrf_installed():
         from django.middleware.csrf import get_token
 
         csrf_field = ("csrfmiddlewaretoken", get_token(request))

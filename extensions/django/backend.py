@@ -16,14 +16,17 @@ Settings (all optional):
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.core.signals import setting_changed
 from django.db import router, transaction
 from django.http import HttpRequest
+from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.django._user_sync import (
     DEFAULT_SIZE,
     DEFAULT_TTL,
@@ -43,13 +46,72 @@ def role_names(identity: Identity) -> set[str]:
     return names
 
 
+@dataclass(frozen=True)
+class _SyncPlan:
+    """What `authenticate` derives from one token's claims and the settings."""
+
+    claims: AccessTokenClaims
+    username: str
+    changes: dict[str, Any]
+    sync_groups: bool
+    prefix: str
+    groups: list[str]
+    ttl: float
+    synced_from: str
+
+
+# Plans by access token: a repeated token (the same claims object from the verified-token
+# cache) skips the settings lookups, the role walk and the fingerprint's JSON and SHA-256.
+# Bounded (emptied when full) and emptied when a setting changes.
+_plans: dict[str, _SyncPlan] = {}
+_MAX_PLANS = 1024
+
+
+def _forget_plans(**_: Any) -> None:
+    _plans.clear()
+
+
+setting_changed.connect(_forget_plans, weak=False)
+
+
 class KeycloakBackend(BaseBackend):
     def authenticate(
         self, request: HttpRequest | None, keycloak_identity: Identity | None = None, **_: Any
     ) -> AbstractBaseUser | None:
         if keycloak_identity is None:
             return None
-        claims = keycloak_identity.claims
+        token = keycloak_identity.access_token
+        plan = _plans.get(token)
+        if plan is None or plan.claims is not keycloak_identity.claims:
+            plan = self._plan(keycloak_identity)
+            if plan is None:
+                return None
+            if len(_plans) >= _MAX_PLANS:
+                _plans.clear()
+            _plans[token] = plan
+        model = get_user_model()
+        subject = plan.claims.sub
+        if plan.ttl > 0 and subject:
+            entry = synced_users.get(subject, plan.synced_from)
+            if entry is not None:
+                cached: AbstractBaseUser = model.from_db(
+                    entry.database, list(entry.field_names), list(entry.values)
+                )
+                return cached
+        user: AbstractBaseUser = self._sync(
+            model,
+            plan.username,
+            plan.changes,
+            plan.groups if plan.sync_groups else None,
+            plan.prefix,
+        )
+        if plan.ttl > 0 and subject:
+            self._remember(model, user, subject, plan.synced_from, plan.ttl)
+        return user
+
+    @staticmethod
+    def _plan(identity: Identity) -> _SyncPlan | None:
+        claims = identity.claims
         claim = getattr(settings, "KEYCLOAK_USERNAME_CLAIM", "preferred_username")
         username = claims.get(claim) or claims.sub
         if not isinstance(username, str) or not username:
@@ -69,29 +131,18 @@ class KeycloakBackend(BaseBackend):
         sync_groups = bool(getattr(settings, "KEYCLOAK_SYNC_GROUPS", True))
         prefix = str(getattr(settings, "KEYCLOAK_GROUP_PREFIX", ""))
         groups = (
-            sorted({f"{prefix}{name}"[:150] for name in role_names(keycloak_identity)})
+            sorted({f"{prefix}{name}"[:150] for name in role_names(identity)})
             if sync_groups
             else []
         )
         ttl = float(getattr(settings, "KEYCLOAK_USER_SYNC_TTL", DEFAULT_TTL))
-        subject = claims.sub
-        # Everything the sync below writes depends on exactly these values.
+        # Everything the sync writes depends on exactly these values.
         synced_from = fingerprint(
             [model._meta.label, username[:150], changes, sync_groups, prefix, groups]
         )
-        if ttl > 0 and subject:
-            entry = synced_users.get(subject, synced_from)
-            if entry is not None:
-                cached: AbstractBaseUser = model.from_db(
-                    entry.database, list(entry.field_names), list(entry.values)
-                )
-                return cached
-        user: AbstractBaseUser = self._sync(
-            model, username[:150], changes, groups if sync_groups else None, prefix
+        return _SyncPlan(
+            claims, username[:150], changes, sync_groups, prefix, groups, ttl, synced_from
         )
-        if ttl > 0 and subject:
-            self._remember(model, user, subject, synced_from, ttl)
-        return user
 
     def _sync(
         self,

@@ -145,10 +145,29 @@ class AuthenticationMiddleware:
         get_engine().require_public_url()  # at start-up: a clear error, not a bad redirect
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if get_engine().passes_untouched(request.path, request.META.get("HTTP_COOKIE")):
+        engine = get_engine()
+        meta = request.META
+        if engine.passes_untouched(request.path, meta.get("HTTP_COOKIE")):
             attach_identity(request, None)
             forget_user(request)
             return self.get_response(request)
+        authorization = meta.get("HTTP_AUTHORIZATION")
+        if authorization and not meta.get("HTTP_COOKIE"):
+            # The common API call (one bearer header, no cookie): answered without building
+            # a `WebRequest` or driving the engine when no I/O is needed (every check runs).
+            quick = engine.bearer_now(
+                (request.method or "GET").upper(),
+                request.path,
+                authorization,
+                meta.get("QUERY_STRING", ""),
+                blocking=True,
+            )
+            if isinstance(quick, WebResponse):
+                return http_response(quick)
+            if quick is not None:
+                attach_identity(request, quick.identity)
+                sync_session(request, quick)
+                return self.get_response(request)
         outcome = answer(request)
         if isinstance(outcome, HttpResponse):
             return outcome

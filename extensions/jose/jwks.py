@@ -235,6 +235,15 @@ class JwksCache:
         """How many fetches were attempted (successful or not)."""
         return self._state.fetch_count
 
+    def known_key(self, kid: str | None, alg: str) -> VerificationKey | None:
+        """The key for this `kid` and `alg` when the key set in use is fresh and holds it,
+        else None (`get_key` then fetches, or says why it cannot). No I/O, no await."""
+        state = self._state
+        if state.stale(state.clock()):
+            return None
+        keys = state.keys
+        return None if keys is None else keys.find(kid, alg)
+
     def get_key(self, kid: str | None, alg: str) -> VerificationKey:
         """The key that must verify a token with this `kid` and `alg`."""
         state = self._state
@@ -313,6 +322,15 @@ class AsyncJwksCache:
     def fetch_count(self) -> int:
         """How many fetches were attempted (successful or not)."""
         return self._state.fetch_count
+
+    def known_key(self, kid: str | None, alg: str) -> VerificationKey | None:
+        """The key for this `kid` and `alg` when the key set in use is fresh and holds it,
+        else None (`get_key` then fetches, or says why it cannot). No I/O, no await."""
+        state = self._state
+        if state.stale(state.clock()):
+            return None
+        keys = state.keys
+        return None if keys is None else keys.find(kid, alg)
 
     async def get_key(self, kid: str | None, alg: str) -> VerificationKey:
         """The key that must verify a token with this `kid` and `alg`."""

@@ -71,6 +71,24 @@ def decode_json_object(
     return value
 
 
+# A realm signs every token with the same few headers (`alg`, `typ`, `kid`): their decoding
+# is kept by the exact segment, so a never-seen token costs one base64 and one JSON decode
+# (its payload) instead of two. Bounded (emptied when full): any segment, even an attacker's,
+# costs at most one entry. Only the decoding is kept; every check below runs on each token.
+_headers: dict[bytes, dict[str, object]] = {}
+_MAX_HEADERS = 64
+
+
+def _decoded_header(segment: bytes) -> dict[str, object]:
+    header = _headers.get(segment)
+    if header is None:
+        header = decode_json_object(b64url_decode_ascii(segment), "header")
+        if len(_headers) >= _MAX_HEADERS:
+            _headers.clear()
+        _headers[segment] = header
+    return dict(header)  # the caller's own copy: the kept one is never handed out
+
+
 class CompactJws:
     """A structurally valid compact JWS whose signature has not been checked yet."""
 
@@ -127,7 +145,7 @@ def parse_compact_jws(
     if not header_segment or not payload_segment or not signature_segment:
         raise MalformedTokenError("token has an empty segment")
 
-    header = decode_json_object(b64url_decode_ascii(header_segment), "header")
+    header = _decoded_header(header_segment)
     alg = header.get("alg")
     if type(alg) is not str or alg not in algorithms:
         if alg == "none":

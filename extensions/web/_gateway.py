@@ -188,6 +188,26 @@ class KeycloakGateway:
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 
+    def validate_access_token_now(
+        self, token: str, *, audience: str | None = None
+    ) -> AccessTokenClaims | None:
+        """`validate_access_token` when it needs no I/O (a repeated token, or a new one whose
+        signing key is already known; every check runs): the claims, or None when a key
+        must be fetched first. No await, so the engine answers such a request without a
+        Keycloak round trip's machinery (deadline, driver)."""
+        try:
+            return self._validator.validate_access_token_now(token, audience=audience)
+        except TokenValidationError as exc:
+            raise InvalidBearerTokenError(str(exc)) from None
+
+    def cached_access_claims(
+        self, token: str, *, audience: str | None = None
+    ) -> AccessTokenClaims | None:
+        """A verified-token cache hit for `token` (expiry and audience checked again), else
+        None: no I/O, so the engine answers a repeated token without a Keycloak round trip's
+        machinery (deadline, driver)."""
+        return self._validator.cached_access_claims(token, audience=audience)
+
     async def introspect(self, token: str) -> IntrospectionResponse:
         return await self._flows().introspect(token)
 
@@ -385,6 +405,26 @@ class SyncKeycloakGateway:
             raise TransportError("the realm's signing keys are unavailable") from None
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
+
+    def validate_access_token_now(
+        self, token: str, *, audience: str | None = None
+    ) -> AccessTokenClaims | None:
+        """`validate_access_token` when it needs no I/O (a repeated token, or a new one whose
+        signing key is already known; every check runs): the claims, or None when a key
+        must be fetched first. No await, so the engine answers such a request without a
+        Keycloak round trip's machinery (deadline, driver)."""
+        try:
+            return self._validator.validate_access_token_now(token, audience=audience)
+        except TokenValidationError as exc:
+            raise InvalidBearerTokenError(str(exc)) from None
+
+    def cached_access_claims(
+        self, token: str, *, audience: str | None = None
+    ) -> AccessTokenClaims | None:
+        """A verified-token cache hit for `token` (expiry and audience checked again), else
+        None: no I/O, so the engine answers a repeated token without a Keycloak round trip's
+        machinery (deadline, driver)."""
+        return self._validator.cached_access_claims(token, audience=audience)
 
     def introspect(self, token: str) -> IntrospectionResponse:
         return self._flows().introspect(token)

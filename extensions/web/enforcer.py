@@ -48,6 +48,14 @@ class EnforcementResult:
     reason: str = ""
 
 
+_MATCH_MEMO_SIZE = 1024
+_DISABLED = EnforcementResult(True, reason="enforcement disabled")
+_UNMAPPED = {
+    allowed: EnforcementResult(allowed, reason="no resource is configured for this path")
+    for allowed in (True, False)
+}
+
+
 @dataclass
 class _Cached:
     resources: list[ResourceDescription]
@@ -72,6 +80,8 @@ class PolicyEnforcer:
         self.method_scopes = dict(method_scopes or {})
         self._cache_ttl = cache_ttl
         self._lookups: dict[str, _Cached] = {}
+        self._matches: dict[str, bool] = {}
+        self._matches_for: tuple[PathConfig, ...] = self.paths
 
     async def check(self, method: str, path: str, claims: AccessTokenClaims) -> EnforcementResult:
         """Await the decision (the gateway's async calls)."""
@@ -79,16 +89,39 @@ class PolicyEnforcer:
             self.check_steps(method, path, claims), AsyncTargets(self.gateway, None, _no_body)
         )
 
+    def unmapped(self, path: str) -> EnforcementResult | None:
+        """The decision for a path no resource can map (no configured path matches and no
+        lazy lookup), the same `check_steps` reaches; None when the path may map to one."""
+        if self.mode is EnforcementMode.DISABLED:
+            return _DISABLED
+        if self.lazy_load or self._configured(path):
+            return None
+        return _UNMAPPED[self.mode is EnforcementMode.PERMISSIVE]
+
+    def _configured(self, path: str) -> bool:
+        """Whether a configured path pattern matches `path` (remembered per path, bounded:
+        a flood of distinct paths only empties the memo)."""
+        memo = self._matches
+        if self._matches_for is not self.paths:
+            memo.clear()
+            self._matches_for = self.paths
+        found = memo.get(path)
+        if found is None:
+            found = any(fnmatchcase(path, config.path) for config in self.paths)
+            if len(memo) >= _MATCH_MEMO_SIZE:
+                memo.clear()
+            memo[path] = found
+        return found
+
     def check_steps(
         self, method: str, path: str, claims: AccessTokenClaims
     ) -> Steps[EnforcementResult]:
         """The decision as steps (sans-IO), for the engine's sync and async drivers."""
         if self.mode is EnforcementMode.DISABLED:
-            return EnforcementResult(True, reason="enforcement disabled")
+            return _DISABLED
         target = yield from self._resolve(method, path)
         if target is None:
-            allowed = self.mode is EnforcementMode.PERMISSIVE
-            return EnforcementResult(allowed, reason="no resource is configured for this path")
+            return _UNMAPPED[self.mode is EnforcementMode.PERMISSIVE]
         resource_name, resource_id, scopes = target
         names = {n for n in (resource_name, resource_id) if n}
         if scopes:

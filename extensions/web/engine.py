@@ -15,7 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qs, quote, urlsplit
 
 from keycloak_sdk.extensions.claims import AccessTokenClaims
@@ -47,15 +47,18 @@ from keycloak_sdk.extensions.web.sessions import (
 from keycloak_sdk.extensions.web.settings import WebSettings
 from keycloak_sdk.extensions.web.steps import (
     AsyncTargets,
+    Finished,
     Steps,
     SyncTargets,
     run_async,
     run_sync,
+    start,
 )
 
 logger = logging.getLogger("keycloak_sdk.web")
 
 _MAX_QUERY_FIELDS = 32
+_PROCEED_MEMO_SIZE = 1024
 _MAX_LOGOUT_BODY = 64 * 1024
 # A pending login lives as long as the callback accepts it, in its own short-lived cookie.
 _PENDING_LOGIN_AGE = DEFAULT_MAX_LOGIN_AGE
@@ -88,6 +91,7 @@ _PROTOCOL_CLAIMS = frozenset(
 _URI_SAFE = "/#%[]=:;$&()+,!?*@'~"
 
 BodyReader = Callable[[int], Awaitable[bytes]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,8 @@ class AuthEngine:
         # Every Keycloak round trip of one request together stays within this: a Keycloak
         # that accepts connections but never answers costs the visitor a 503, never a hang.
         self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
+        # token -> (its claims, its Proceed), for `bearer_now` on a repeated token.
+        self._proceeds: dict[str, tuple[AccessTokenClaims, Proceed]] = {}
         self._engine_paths = frozenset(
             (
                 config.callback_path,
@@ -199,9 +205,16 @@ class AuthEngine:
 
     async def handle(self, request: WebRequest, read_body: BodyReader) -> Outcome:
         """Asynchronously (ASGI): Keycloak and the store are awaited on the running loop."""
+        steps = self._dispatch(request)
+        # What needs no I/O (a repeated bearer token) is answered right here; the deadline
+        # and the driver start with the first call to Keycloak or the store.
+        begun = start(steps, self.gateway)
+        if isinstance(begun, Finished):
+            done: Outcome = begun.value
+            return done
         try:
             async with asyncio.timeout(self.deadline):
-                return await run_async(self._dispatch(request), self._async_targets(read_body))
+                return await run_async(steps, self._async_targets(read_body), begun)
         except TimeoutError:
             logger.warning("Keycloak did not answer within %.1f s", self.deadline)
             return self.unavailable()
@@ -209,8 +222,23 @@ class AuthEngine:
     def handle_sync(self, request: WebRequest, body: bytes = b"") -> Outcome:
         """Synchronously (WSGI, Django), in the calling thread: the blocking gateway and
         store, each Keycloak round trip cut to what is left of the request's deadline."""
-        with self.sync_gateway.deadline(self.deadline):
-            return run_sync(self._dispatch(request), self._sync_targets(body))
+        return self._drive_sync(self._dispatch(request), body)
+
+    def _drive_sync(self, steps: Steps[T], body: bytes = b"") -> T:
+        gateway = self.sync_gateway
+        begun = start(steps, gateway)
+        if isinstance(begun, Finished):
+            done: T = begun.value
+            return done
+        with gateway.deadline(self.deadline):
+            return run_sync(steps, self._sync_targets(body), begun)
+
+    async def _drive_async(self, steps: Steps[T]) -> T:
+        begun = start(steps, self.gateway)
+        if isinstance(begun, Finished):
+            done: T = begun.value
+            return done
+        return await run_async(steps, self._async_targets(), begun)
 
     def _async_targets(self, read_body: BodyReader | None = None) -> AsyncTargets:
         return AsyncTargets(self.gateway, self.config.session_store, read_body or _no_body)
@@ -247,6 +275,60 @@ class AuthEngine:
         if path in self._engine_paths:
             return False
         return config.rules.classify(path) is RouteKind.PUBLIC
+
+    def bearer_now(
+        self,
+        method: str,
+        path: str,
+        authorization: str,
+        query_string: str = "",
+        *,
+        blocking: bool = False,
+    ) -> Outcome | None:
+        """A bearer request answered without a `WebRequest` and without any I/O, for
+        adapters that see one `Authorization: Bearer` header and no cookie on a path: what
+        `handle` answers (every token check, the enforcer), or None when the request is not
+        of that kind or needs I/O (a key or a resource to fetch): then `handle` it (WSGI
+        and Django, `blocking`: `handle_sync`, with the blocking gateway's keys and cache)."""
+        config = self.config
+        if path in self._engine_paths or config.rules.classify(path) is not RouteKind.API:
+            return None
+        limit = config.max_header_bytes
+        if len(authorization) > limit or len(query_string) > limit:
+            return None  # `handle` says which part is too large
+        if authorization[:7].lower() != "bearer " or config.bearer_validation == "introspection":
+            return None  # DPoP (the proof and the URL), introspection (a call to Keycloak)
+        token = self.bearer_token(authorization)
+        if isinstance(token, WebResponse):
+            return token
+        try:
+            gateway = self.sync_gateway if blocking else self.gateway
+            claims = gateway.validate_access_token_now(token, audience=config.audience)
+        except InvalidBearerTokenError as exc:
+            return self.bearer_error(401, "invalid_token", f"the access token is not valid: {exc}")
+        if claims is None:
+            return None  # the signing key must be fetched first
+        # The same claims object again (a verified-token cache hit, expiry and audience
+        # checked again just now): the identity worked out from it before still holds.
+        memo = self._proceeds.get(token)
+        if memo is not None and memo[0] is claims:
+            proceed = memo[1]
+        else:
+            identity = self._bearer_identity(claims, token)
+            if isinstance(identity, str):
+                return self.bearer_error(401, "invalid_token", identity)
+            proceed = Proceed(identity, RouteKind.API)
+            if len(self._proceeds) >= _PROCEED_MEMO_SIZE:
+                self._proceeds.clear()  # bounded; only ever costs a recomputation
+            self._proceeds[token] = (claims, proceed)
+        enforcer = config.enforcer
+        if enforcer is not None:
+            decided = enforcer.unmapped(path)
+            if decided is None:
+                return None  # a mapped resource: `handle` runs the enforcer's steps
+            if not decided.allowed:
+                return self.insufficient(proceed.identity)
+        return proceed
 
     @staticmethod
     def unavailable() -> WebResponse:
@@ -704,20 +786,18 @@ class AuthEngine:
     async def check_bearer(self, token: str) -> Identity | str:
         """The token's identity, or why it was refused: an RFC 6750 `error_description` that
         names the failed check (never the token, a key or the configuration)."""
-        return await run_async(self._check_bearer(token), self._async_targets())
+        return await self._drive_async(self._check_bearer(token))
 
     def check_bearer_sync(self, token: str) -> Identity | str:
-        with self.sync_gateway.deadline(self.deadline):
-            return run_sync(self._check_bearer(token), self._sync_targets())
+        return self._drive_sync(self._check_bearer(token))
 
     async def check_dpop(self, request: WebRequest, header: str) -> Identity | str:
         """`Authorization: DPoP` with its proof, checked as the middleware does: the identity,
         or why it was refused."""
-        return await run_async(self._dpop_identity(request, header), self._async_targets())
+        return await self._drive_async(self._dpop_identity(request, header))
 
     def check_dpop_sync(self, request: WebRequest, header: str) -> Identity | str:
-        with self.sync_gateway.deadline(self.deadline):
-            return run_sync(self._dpop_identity(request, header), self._sync_targets())
+        return self._drive_sync(self._dpop_identity(request, header))
 
     def _check_bearer(self, token: str) -> Steps[Identity | str]:
         if self.config.bearer_validation == "introspection":
@@ -734,6 +814,9 @@ class AuthEngine:
             )
         except InvalidBearerTokenError as exc:
             return f"the access token is not valid: {exc}"
+        return self._bearer_identity(claims, token)
+
+    def _bearer_identity(self, claims: AccessTokenClaims, token: str) -> Identity | str:
         if _dpop_bound(claims):
             # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
             return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
@@ -784,8 +867,11 @@ async def _no_body(limit: int) -> bytes:
 
 
 def _dpop_bound(claims: AccessTokenClaims) -> bool:
-    cnf = claims.raw.get("cnf")
-    return claims.raw.get("typ") == "DPoP" or (isinstance(cnf, Mapping) and "jkt" in cnf)
+    raw = claims.raw
+    if raw.get("typ") == "DPoP":
+        return True
+    cnf = raw.get("cnf")  # usually absent: no ABC instance check then
+    return cnf is not None and isinstance(cnf, Mapping) and "jkt" in cnf
 
 
 def _query(query_string: str) -> dict[str, list[str]]:

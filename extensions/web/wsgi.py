@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -17,14 +17,62 @@ IDENTITY_KEY = "keycloak.identity"
 USER_KEY = "keycloak.user"
 
 
+# Headers that a WSGI server (and Django's META) keeps without the HTTP_ prefix.
+_UNPREFIXED = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+
+class EnvironHeaders(Mapping[str, str]):
+    """The request headers of a WSGI environ (or of Django's `request.META`) by lower-case
+    name, looked up in place: a request costs no dict of all its headers."""
+
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self._environ = environ
+
+    @staticmethod
+    def _key(name: str) -> str | None:
+        unprefixed = _UNPREFIXED.get(name)
+        if unprefixed is not None:
+            return unprefixed
+        if "_" in name or name != name.lower():
+            return None  # no header name maps to it (underscores are dashes in the environ)
+        return "HTTP_" + name.upper().replace("-", "_")
+
+    def __getitem__(self, name: str) -> str:
+        key = self._key(name)
+        value = None if key is None else self._environ.get(key)
+        if value is None or (value == "" and key in _UNPREFIXED.values()):
+            raise KeyError(name)
+        return str(value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def _names(self) -> list[str]:
+        names = [
+            key[5:].replace("_", "-").lower()
+            for key in self._environ
+            if key.startswith("HTTP_") and key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH")
+        ]
+        names.extend(name for name, key in _UNPREFIXED.items() if self._environ.get(key))
+        return names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 def wsgi_request(environ: WSGIEnvironment) -> WebRequest:
-    headers = {
-        key[5:].replace("_", "-").lower(): str(value)
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
-    if "CONTENT_TYPE" in environ:
-        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    headers = EnvironHeaders(environ)
     path = str(environ.get("PATH_INFO", "") or "/")
     # PEP 3333 hands PATH_INFO over as latin-1 decoded bytes; restore the UTF-8 text.
     with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
@@ -92,11 +140,20 @@ class KeycloakWSGIMiddleware:
             environ[IDENTITY_KEY] = None
             environ[USER_KEY] = None
             return self.app(environ, start_response)
-        request = wsgi_request(environ)
-        body = b""
-        if request.path == self.engine.config.backchannel_logout_path:
-            body = read_wsgi_body(environ, 64 * 1024 + 1)
-        outcome = self.engine.handle_sync(request, body)
+        authorization = environ.get("HTTP_AUTHORIZATION")
+        outcome: WebResponse | Proceed | None = None
+        if authorization and path.isascii() and not environ.get("HTTP_COOKIE"):
+            # The common API call (one bearer header, no cookie): answered without building
+            # a `WebRequest` or driving the engine when no I/O is needed (every check runs).
+            method = str(environ.get("REQUEST_METHOD", "GET")).upper()
+            query = str(environ.get("QUERY_STRING", ""))
+            outcome = self.engine.bearer_now(method, path, authorization, query, blocking=True)
+        if outcome is None:
+            request = wsgi_request(environ)
+            body = b""
+            if request.path == self.engine.config.backchannel_logout_path:
+                body = read_wsgi_body(environ, 64 * 1024 + 1)
+            outcome = self.engine.handle_sync(request, body)
         if isinstance(outcome, WebResponse):
             return send_wsgi(outcome, start_response)
         assert isinstance(outcome, Proceed)

@@ -149,3 +149,25 @@ def test_requests_skip_django_authenticate_and_its_signals(
             assert profile.status_code == 200
             assert profile.json()["user"] == "alice"
     assert calls == []
+
+
+def test_a_settings_change_is_seen_by_a_repeated_token(
+    served: ServedApp, keycloak: RunningKeycloak
+) -> None:
+    """What `KeycloakBackend` derives from a token's claims and the settings is kept per token
+    (a repeated token skips the settings, the role walk and the fingerprint); a changed setting
+    drops it, so the very next request syncs by the new rule."""
+    from django.contrib.auth.models import User
+    from django.test import override_settings
+    from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
+    backend = KeycloakBackend()
+    identity = _identity_of(user_token(keycloak, "bob"))
+    first = backend.authenticate(None, keycloak_identity=identity)
+    assert isinstance(first, User) and first.is_staff is True  # STAFF_ROLES = ("admin",)
+    with override_settings(KEYCLOAK_STAFF_ROLES=()):
+        demoted = backend.authenticate(None, keycloak_identity=identity)
+        assert isinstance(demoted, User) and demoted.is_staff is False
+        assert User.objects.get(username="bob").is_staff is False
+    restored = backend.authenticate(None, keycloak_identity=identity)
+    assert isinstance(restored, User) and restored.is_staff is True

@@ -234,3 +234,34 @@ def test_error_messages_never_contain_the_token() -> None:
         validator().validate_access_token(token)
     for part in token.split("."):
         assert part not in str(caught.value)
+
+
+def test_a_kept_header_decoding_still_gets_every_check() -> None:
+    """Header segments are decoded once (jws._headers); the checks run on every token, and a
+    caller changing its token's header changes nobody else's."""
+    from keycloak_sdk.extensions.jose.jws import parse_compact_jws
+
+    token = sign(access_claims())
+    first = parse_compact_jws(token, algorithms=frozenset({"RS256"}))
+    first.header["alg"] = "none"
+    again = parse_compact_jws(token, algorithms=frozenset({"RS256"}))
+    assert again.header["alg"] == "RS256"
+    with pytest.raises(UnsupportedAlgorithmError):
+        parse_compact_jws(token, algorithms=frozenset({"ES256"}))  # same segment, other rules
+    forbidden = b64_json({"alg": "RS256", "jku": "https://attacker.example/keys"})
+    for _ in range(2):  # a refused header is refused every time, never kept as accepted
+        with pytest.raises(UnsupportedHeaderError):
+            parse_compact_jws(
+                f"{forbidden}.{b64_json(access_claims())}.AAAA", algorithms=frozenset({"RS256"})
+            )
+
+
+def test_kept_header_decodings_are_bounded() -> None:
+    from keycloak_sdk.extensions.jose import jws
+
+    for n in range(3 * jws._MAX_HEADERS):
+        header = b64_json({"alg": "RS256", "kid": f"k{n}"})
+        jws.parse_compact_jws(
+            f"{header}.{b64_json(access_claims())}.AAAA", algorithms=frozenset({"RS256"})
+        )
+    assert len(jws._headers) <= jws._MAX_HEADERS
