@@ -190,7 +190,8 @@ def test_a_new_token_with_the_same_claims_reuses_the_sync_and_a_changed_one_sync
     assert isinstance(bob, User) and bob.is_staff is True  # STAFF_ROLES = ("admin",)
 
     claims = dict(first.claims.raw)
-    claims.update(jti="another-token", iat=int(claims["iat"]) + 1, exp=int(claims["exp"]) + 1)
+    issued, expires = first.claims.iat or 0, first.claims.exp or 0
+    claims.update(jti="another-token", iat=issued + 1, exp=expires + 1)
     following = replace(first, access_token="another.token", claims=AccessTokenClaims(claims))
     with CaptureQueriesContext(connection) as reused:
         same = backend.authenticate(None, keycloak_identity=following)
