@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,8 @@ from keycloak_sdk.extensions.web.wsgi import EnvironHeaders
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
+# What other modules derive from the settings once per engine (forgotten with it).
+_on_reset: list[Callable[[], None]] = []
 
 
 def get_engine() -> AuthEngine:
@@ -54,10 +57,18 @@ def session_store(name: str) -> object:
     return factory()
 
 
+def on_reset(forget: Callable[[], None]) -> None:
+    """Call `forget` whenever the engine is forgotten (`reset()`): values read from the
+    settings once per engine are read again with the next one."""
+    _on_reset.append(forget)
+
+
 def reset() -> None:
     """Forget the engine (tests that change settings)."""
     with _lock:
         _state.clear()
+    for forget in _on_reset:
+        forget()
 
 
 def run(engine: AuthEngine, incoming: WebRequest, body: bytes) -> Outcome:

@@ -27,6 +27,7 @@ from django.core.signals import setting_changed
 from django.db import router, transaction
 from django.http import HttpRequest
 from keycloak_sdk.extensions.claims import AccessTokenClaims
+from keycloak_sdk.extensions.django._engine import on_reset
 from keycloak_sdk.extensions.django._user_sync import (
     DEFAULT_SIZE,
     DEFAULT_TTL,
@@ -47,31 +48,83 @@ def role_names(identity: Identity) -> set[str]:
 
 
 @dataclass(frozen=True)
-class _SyncPlan:
-    """What `authenticate` derives from one token's claims and the settings."""
+class _SyncSettings:
+    """The settings the sync reads, looked up once (not with `getattr(settings, ...)` per
+    request); read again after a setting changes or the engine is rebuilt."""
 
-    claims: AccessTokenClaims
-    username: str
-    changes: dict[str, Any]
+    model: Any
+    username_claim: str
+    staff_roles: tuple[str, ...]
+    superuser_roles: tuple[str, ...]
     sync_groups: bool
     prefix: str
-    groups: list[str]
     ttl: float
+    cache_size: int
+
+    @classmethod
+    def read(cls) -> _SyncSettings:
+        return cls(
+            model=get_user_model(),
+            username_claim=str(getattr(settings, "KEYCLOAK_USERNAME_CLAIM", "preferred_username")),
+            staff_roles=tuple(getattr(settings, "KEYCLOAK_STAFF_ROLES", ())),
+            superuser_roles=tuple(getattr(settings, "KEYCLOAK_SUPERUSER_ROLES", ())),
+            sync_groups=bool(getattr(settings, "KEYCLOAK_SYNC_GROUPS", True)),
+            prefix=str(getattr(settings, "KEYCLOAK_GROUP_PREFIX", "")),
+            ttl=float(getattr(settings, "KEYCLOAK_USER_SYNC_TTL", DEFAULT_TTL)),
+            cache_size=int(getattr(settings, "KEYCLOAK_USER_SYNC_CACHE_SIZE", DEFAULT_SIZE)),
+        )
+
+
+@dataclass(frozen=True)
+class _SyncPlan:
+    """What `authenticate` derives from the claims that drive the sync and the settings."""
+
+    subject: str | None
+    username: str
+    changes: dict[str, Any]
+    groups: list[str] | None
     synced_from: str
 
 
-# Plans by access token: a repeated token (the same claims object from the verified-token
-# cache) skips the settings lookups, the role walk and the fingerprint's JSON and SHA-256.
-# Bounded (emptied when full) and emptied when a setting changes.
+# The settings, and plans by the claims that drive the sync: a user's next token (new `jti`,
+# `iat`, `exp`; the same roles and profile) skips the role walk and the fingerprint's JSON and
+# SHA-256. Bounded (emptied when full); both emptied when a setting changes or the engine is
+# rebuilt (`_engine.reset()`), so the very next request syncs by the new rule.
+_current: list[_SyncSettings] = []
 _plans: dict[str, _SyncPlan] = {}
 _MAX_PLANS = 1024
 
 
+def _sync_settings() -> _SyncSettings:
+    if not _current:
+        _current[:] = [_SyncSettings.read()]
+    return _current[0]
+
+
 def _forget_plans(**_: Any) -> None:
+    _current.clear()
     _plans.clear()
 
 
 setting_changed.connect(_forget_plans, weak=False)
+on_reset(_forget_plans)
+
+
+def _driving_claims(claims: AccessTokenClaims, options: _SyncSettings) -> str:
+    """Every claim a plan is derived from (`_plan` reads no other), as one key. The claims are
+    a token's parsed JSON, whose values (str, int, float, bool, None, list, dict) are equal
+    exactly when their reprs are; a reordered dict only costs a miss."""
+    return repr(
+        (
+            claims.get("sub"),
+            claims.get(options.username_claim),
+            claims.get("email"),
+            claims.get("given_name"),
+            claims.get("family_name"),
+            claims.get("realm_access"),
+            claims.get("resource_access"),
+        )
+    )
 
 
 class KeycloakBackend(BaseBackend):
@@ -80,18 +133,19 @@ class KeycloakBackend(BaseBackend):
     ) -> AbstractBaseUser | None:
         if keycloak_identity is None:
             return None
-        token = keycloak_identity.access_token
-        plan = _plans.get(token)
-        if plan is None or plan.claims is not keycloak_identity.claims:
-            plan = self._plan(keycloak_identity)
+        options = _sync_settings()
+        key = _driving_claims(keycloak_identity.claims, options)
+        plan = _plans.get(key)
+        if plan is None:
+            plan = self._plan(keycloak_identity, options)
             if plan is None:
                 return None
             if len(_plans) >= _MAX_PLANS:
                 _plans.clear()
-            _plans[token] = plan
-        model = get_user_model()
-        subject = plan.claims.sub
-        if plan.ttl > 0 and subject:
+            _plans[key] = plan
+        model = options.model
+        subject = plan.subject
+        if options.ttl > 0 and subject:
             entry = synced_users.get(subject, plan.synced_from)
             if entry is not None:
                 cached: AbstractBaseUser = model.from_db(
@@ -99,49 +153,42 @@ class KeycloakBackend(BaseBackend):
                 )
                 return cached
         user: AbstractBaseUser = self._sync(
-            model,
-            plan.username,
-            plan.changes,
-            plan.groups if plan.sync_groups else None,
-            plan.prefix,
+            model, plan.username, plan.changes, plan.groups, options.prefix
         )
-        if plan.ttl > 0 and subject:
-            self._remember(model, user, subject, plan.synced_from, plan.ttl)
+        if options.ttl > 0 and subject:
+            self._remember(model, user, subject, plan.synced_from, options)
         return user
 
     @staticmethod
-    def _plan(identity: Identity) -> _SyncPlan | None:
+    def _plan(identity: Identity, options: _SyncSettings) -> _SyncPlan | None:
         claims = identity.claims
-        claim = getattr(settings, "KEYCLOAK_USERNAME_CLAIM", "preferred_username")
-        username = claims.get(claim) or claims.sub
+        username = claims.get(options.username_claim) or claims.sub
         if not isinstance(username, str) or not username:
             return None
-        model = get_user_model()
         changes = {
             "email": claims.email or "",
             "first_name": (claims.given_name or "")[:150],
             "last_name": (claims.family_name or "")[:150],
-            "is_staff": any(
-                has_role(claims, r) for r in getattr(settings, "KEYCLOAK_STAFF_ROLES", ())
-            ),
-            "is_superuser": any(
-                has_role(claims, r) for r in getattr(settings, "KEYCLOAK_SUPERUSER_ROLES", ())
-            ),
+            "is_staff": any(has_role(claims, r) for r in options.staff_roles),
+            "is_superuser": any(has_role(claims, r) for r in options.superuser_roles),
         }
-        sync_groups = bool(getattr(settings, "KEYCLOAK_SYNC_GROUPS", True))
-        prefix = str(getattr(settings, "KEYCLOAK_GROUP_PREFIX", ""))
+        prefix = options.prefix
         groups = (
             sorted({f"{prefix}{name}"[:150] for name in role_names(identity)})
-            if sync_groups
+            if options.sync_groups
             else []
         )
-        ttl = float(getattr(settings, "KEYCLOAK_USER_SYNC_TTL", DEFAULT_TTL))
         # Everything the sync writes depends on exactly these values.
+        label = options.model._meta.label
         synced_from = fingerprint(
-            [model._meta.label, username[:150], changes, sync_groups, prefix, groups]
+            [label, username[:150], changes, options.sync_groups, prefix, groups]
         )
         return _SyncPlan(
-            claims, username[:150], changes, sync_groups, prefix, groups, ttl, synced_from
+            claims.sub,
+            username[:150],
+            changes,
+            groups if options.sync_groups else None,
+            synced_from,
         )
 
     def _sync(
@@ -164,19 +211,21 @@ class KeycloakBackend(BaseBackend):
         return user
 
     @staticmethod
-    def _remember(model: Any, user: Any, subject: str, synced_from: str, ttl: float) -> None:
+    def _remember(
+        model: Any, user: Any, subject: str, synced_from: str, options: _SyncSettings
+    ) -> None:
         watch_writes(model)
         fields = model._meta.concrete_fields
         database = user._state.db or router.db_for_read(model)
         entry = SyncedUser(
             fingerprint=synced_from,
-            expires_at=time.monotonic() + ttl,
+            expires_at=time.monotonic() + options.ttl,
             database=database,
             field_names=tuple(f.attname for f in fields),
             values=tuple(getattr(user, f.attname) for f in fields),
             pk=user.pk,
         )
-        size = int(getattr(settings, "KEYCLOAK_USER_SYNC_CACHE_SIZE", DEFAULT_SIZE))
+        size = options.cache_size
         # Inside a transaction the rows may still be rolled back: trust them once committed
         # (immediately when no transaction is open).
         transaction.on_commit(lambda: synced_users.put(subject, entry, size), using=database)

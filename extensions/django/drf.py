@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from keycloak_sdk.extensions.django._engine import get_engine, web_request
+from keycloak_sdk.extensions.django.middleware import django_user
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.engine import WebResponse
 from keycloak_sdk.extensions.web.guards import RoleRequirement
@@ -51,8 +52,6 @@ class KeycloakAuthentication(BaseAuthentication):
 
     @staticmethod
     def _user(request: Request, identity: Identity) -> Any:
-        from keycloak_sdk.extensions.django.middleware import django_user
-
         user = django_user(request._request, identity)
         return user if user is not None else identity
 

@@ -6,12 +6,14 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 from keycloak_sdk.extensions.django._engine import (
     csrf_refusal,
     get_engine,
     http_response,
+    on_reset,
     run,
     web_request,
 )
@@ -28,28 +30,52 @@ _SESSION_MARK = "_keycloak_user"
 
 
 _BACKEND_PATH = "keycloak_sdk.extensions.django.backend.KeycloakBackend"
+# Whether `KeycloakBackend` is the one backend that handles identities, and whether
+# django.contrib.auth is installed: read once per engine (again after a setting changes),
+# not on every request.
+_backend_choice: list[KeycloakBackend | None] = []
+_auth_installed: list[bool] = []
+
+
+def _forget_backend_choice(**_: object) -> None:
+    _backend_choice.clear()
+    _auth_installed.clear()
+
+
+def _uses_contrib_auth() -> bool:
+    if not _auth_installed:
+        from django.apps import apps
+
+        _auth_installed[:] = [apps.is_installed("django.contrib.auth")]
+    return _auth_installed[0]
+
+
+setting_changed.connect(_forget_backend_choice, weak=False)
+on_reset(_forget_backend_choice)
 
 
 def _keycloak_backend() -> KeycloakBackend | None:
     """The configured KeycloakBackend, when it is the one backend that handles identities."""
+    if _backend_choice:
+        return _backend_choice[0]
     from django.conf import settings
 
     backends = list(getattr(settings, "AUTHENTICATION_BACKENDS", ()))
     keycloak = [b for b in backends if b.endswith(".KeycloakBackend")]
-    if keycloak != [_BACKEND_PATH]:
-        return None
-    if not _backends:
-        from keycloak_sdk.extensions.django.backend import KeycloakBackend
+    choice = None
+    if keycloak == [_BACKEND_PATH]:
+        if not _backends:
+            from keycloak_sdk.extensions.django.backend import KeycloakBackend
 
-        _backends[_BACKEND_PATH] = KeycloakBackend()
-    return _backends[_BACKEND_PATH]
+            _backends[_BACKEND_PATH] = KeycloakBackend()
+        choice = _backends[_BACKEND_PATH]
+    _backend_choice[:] = [choice]
+    return choice
 
 
 def attach_identity(request: HttpRequest, identity: Identity | None) -> None:
     request.keycloak = identity  # type: ignore[attr-defined]
-    from django.apps import apps
-
-    if not apps.is_installed("django.contrib.auth"):
+    if not _uses_contrib_auth():
         return
     if identity is None:
         if not hasattr(request, "user"):

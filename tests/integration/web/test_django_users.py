@@ -171,3 +171,41 @@ def test_a_settings_change_is_seen_by_a_repeated_token(
         assert User.objects.get(username="bob").is_staff is False
     restored = backend.authenticate(None, keycloak_identity=identity)
     assert isinstance(restored, User) and restored.is_staff is True
+
+
+def test_a_new_token_with_the_same_claims_reuses_the_sync_and_a_changed_one_syncs(
+    served: ServedApp, keycloak: RunningKeycloak
+) -> None:
+    """A user's next access token (new `jti`, `iat`, `exp`, the same roles and profile) is
+    served from the synced user without the database; one whose roles or email changed is
+    written at once, whatever was remembered for the earlier tokens."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from keycloak_sdk.extensions.django.backend import KeycloakBackend
+
+    backend = KeycloakBackend()
+    first = _identity_of(user_token(keycloak, "bob"))
+    synced_users.clear()
+    bob = backend.authenticate(None, keycloak_identity=first)
+    assert isinstance(bob, User) and bob.is_staff is True  # STAFF_ROLES = ("admin",)
+
+    claims = dict(first.claims.raw)
+    issued, expires = first.claims.iat or 0, first.claims.exp or 0
+    claims.update(jti="another-token", iat=issued + 1, exp=expires + 1)
+    following = replace(first, access_token="another.token", claims=AccessTokenClaims(claims))
+    with CaptureQueriesContext(connection) as reused:
+        same = backend.authenticate(None, keycloak_identity=following)
+    assert reused.captured_queries == []
+    assert isinstance(same, User) and (same.pk, same.is_staff) == (bob.pk, True)
+
+    claims.update(realm_access={"roles": ["user"]}, email="bob@elsewhere.example")
+    changed = replace(first, access_token="third.token", claims=AccessTokenClaims(claims))
+    with CaptureQueriesContext(connection) as written:
+        after = backend.authenticate(None, keycloak_identity=changed)
+    assert _writes(written)
+    assert isinstance(after, User) and after.is_staff is False
+    stored = User.objects.get(username="bob")
+    assert (stored.is_staff, stored.email) == (False, "bob@elsewhere.example")
+    assert not stored.groups.filter(name="admin").exists()
+    backend.authenticate(None, keycloak_identity=first)  # bob's real roles again
+    assert User.objects.get(username="bob").is_staff is True
