@@ -473,6 +473,18 @@ class _ValidationRules:
         return LogoutTokenClaims._adopt(claims), jti, exp + self.leeway
 
 
+def _cached_now(
+    rules: _ValidationRules, token: str, audience: str | Iterable[str] | None
+) -> AccessTokenClaims | None:
+    """A still-valid verified-token cache hit (audience checked again), else None."""
+    try:
+        return rules.cached_access_claims(
+            token, rules.clock(), rules.expected_audience(audience), ()
+        )
+    except TokenValidationError:
+        return None
+
+
 def _validate_now(
     rules: _ValidationRules,
     jwks: JwksCache | AsyncJwksCache | None,
@@ -651,13 +663,7 @@ class TokenValidator:
         """The claims of `token` if it was fully validated before and its cache entry has not
         expired (the token's `exp`), with the audience checked again; None otherwise (call
         `validate_access_token`, which also says why a token is refused). No I/O."""
-        rules = self._rules
-        try:
-            return rules.cached_access_claims(
-                token, rules.clock(), rules.expected_audience(audience), ()
-            )
-        except TokenValidationError:
-            return None
+        return _cached_now(self._rules, token, audience)
 
     def _access(
         self,
@@ -867,13 +873,7 @@ class AsyncTokenValidator:
         """The claims of `token` if it was fully validated before and its cache entry has not
         expired (the token's `exp`), with the audience checked again; None otherwise (call
         `validate_access_token`, which also says why a token is refused). No I/O."""
-        rules = self._rules
-        try:
-            return rules.cached_access_claims(
-                token, rules.clock(), rules.expected_audience(audience), ()
-            )
-        except TokenValidationError:
-            return None
+        return _cached_now(self._rules, token, audience)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | Iterable[str] | None = None

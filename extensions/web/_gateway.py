@@ -200,14 +200,6 @@ class KeycloakGateway:
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
 
-    def cached_access_claims(
-        self, token: str, *, audience: str | None = None
-    ) -> AccessTokenClaims | None:
-        """A verified-token cache hit for `token` (expiry and audience checked again), else
-        None: no I/O, so the engine answers a repeated token without a Keycloak round trip's
-        machinery (deadline, driver)."""
-        return self._validator.cached_access_claims(token, audience=audience)
-
     async def introspect(self, token: str) -> IntrospectionResponse:
         return await self._flows().introspect(token)
 
@@ -417,14 +409,6 @@ class SyncKeycloakGateway:
             return self._validator.validate_access_token_now(token, audience=audience)
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
-
-    def cached_access_claims(
-        self, token: str, *, audience: str | None = None
-    ) -> AccessTokenClaims | None:
-        """A verified-token cache hit for `token` (expiry and audience checked again), else
-        None: no I/O, so the engine answers a repeated token without a Keycloak round trip's
-        machinery (deadline, driver)."""
-        return self._validator.cached_access_claims(token, audience=audience)
 
     def introspect(self, token: str) -> IntrospectionResponse:
         return self._flows().introspect(token)
