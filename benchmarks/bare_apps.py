@@ -46,23 +46,59 @@ class BareBearerCheck:
         return claims
 
 
+# The examples' own routes, in their order, without the SDK's: the bare app routes a request
+# past the same routes as the example does (Starlette and Django try them one by one), so the
+# ratio measures the middleware, not the size of the example's route table.
+# tests/unit/test_bare_apps.py keeps this list equal to the examples'.
+EXAMPLE_ROUTES = (
+    "/",
+    "/public",
+    "/profile",
+    "/api/me",
+    "/api/admin",
+    "/api/reader",
+    "/api/email",
+    "/api/extra",
+    "/documents/{doc_id}",
+)
+DOCUMENT_METHODS = ["GET", "POST", "DELETE"]
+# Routes that only the example's Django project has (a page of keycloak-client's example).
+DJANGO_ONLY_ROUTES = ("/howdy",)
+# Only the ASGI examples serve a WebSocket.
+WEBSOCKET_ROUTE = "/ws"
+
+
+def _plain(path: str) -> dict[str, Any]:
+    """What a bare app's route answers where the example's needs a user: its name only."""
+    return {"route": path}
+
+
 def flask_app(check: BareBearerCheck) -> Any:
     from flask import Flask, jsonify, request
 
     app = Flask("bare")
     app.config["SECRET_KEY"] = "bare-app-secret"  # as the example has one (Flask opens its session)
 
-    @app.get("/public")
     def public() -> Any:
         return jsonify(public=True)
 
-    @app.get("/api/me")
     def me() -> Any:
         claims = check.claims(request.headers.get("Authorization"))
         if claims is None:
             return jsonify(error="invalid_token"), 401
         return jsonify(user=claims.get("preferred_username"), sub=claims.get("sub"))
 
+    def route(path: str) -> Any:
+        def view(**params: str) -> Any:
+            return jsonify(_plain(path))
+
+        return view
+
+    for path in EXAMPLE_ROUTES:
+        view = {"/public": public, "/api/me": me}.get(path) or route(path)
+        rule = path.replace("{", "<").replace("}", ">")
+        methods = DOCUMENT_METHODS if "{" in path else ["GET"]
+        app.add_url_rule(rule, endpoint=path, view_func=view, methods=methods)
     return app
 
 
@@ -70,7 +106,8 @@ def starlette_app(check: BareBearerCheck) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
-    from starlette.routing import Route
+    from starlette.routing import BaseRoute, Route, WebSocketRoute
+    from starlette.websockets import WebSocket
 
     async def public(request: Request) -> JSONResponse:
         return JSONResponse({"public": True, "user": None})
@@ -81,7 +118,23 @@ def starlette_app(check: BareBearerCheck) -> Any:
             return JSONResponse({"error": "invalid_token"}, status_code=401)
         return JSONResponse({"user": claims.get("preferred_username"), "sub": claims.get("sub")})
 
-    return Starlette(routes=[Route("/public", public), Route("/api/me", me)])
+    async def other(request: Request) -> JSONResponse:
+        return JSONResponse(_plain(request.url.path))
+
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.close()
+
+    routes: list[BaseRoute] = [
+        Route(
+            path,
+            {"/public": public, "/api/me": me}.get(path, other),
+            methods=DOCUMENT_METHODS if "{" in path else None,
+        )
+        for path in EXAMPLE_ROUTES
+    ]
+    routes.append(WebSocketRoute(WEBSOCKET_ROUTE, echo))
+    return Starlette(routes=routes)
 
 
 def fastapi_app(check: BareBearerCheck) -> Any:
@@ -91,6 +144,7 @@ def fastapi_app(check: BareBearerCheck) -> Any:
     the same shape: `Security(kc.claims)` on a dependency on the OpenID Connect scheme."""
     from fastapi import Depends, FastAPI, HTTPException, Security
     from fastapi.security import HTTPBearer
+    from starlette.websockets import WebSocket
 
     app = FastAPI()
     scheme = Security(HTTPBearer(auto_error=False))
@@ -101,15 +155,32 @@ def fastapi_app(check: BareBearerCheck) -> Any:
             raise HTTPException(401, "invalid_token", {"WWW-Authenticate": "Bearer"})
         return claims
 
-    @app.get("/public")
     async def public() -> dict[str, bool]:
         return {"public": True}
 
     authenticated = Depends(current_claims)
 
-    @app.get("/api/me")
     async def me(claims: Any = authenticated) -> dict[str, Any]:
         return {"user": claims.get("preferred_username"), "sub": claims.get("sub")}
+
+    def route(path: str) -> Any:
+        async def view() -> dict[str, Any]:
+            return _plain(path)
+
+        async def document(doc_id: str) -> dict[str, Any]:
+            return _plain(path)
+
+        return document if "{" in path else view
+
+    for path in EXAMPLE_ROUTES:
+        endpoint = {"/public": public, "/api/me": me}.get(path) or route(path)
+        methods = DOCUMENT_METHODS if "{" in path else ["GET"]
+        app.add_api_route(path, endpoint, methods=methods)
+
+    @app.websocket(WEBSOCKET_ROUTE)
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.close()
 
     return app
 
@@ -173,7 +244,20 @@ def _django_urls() -> list[Any]:
     def open_view(request: Any) -> Any:
         return Response({"user": None, "sub": None})
 
-    return [path("public", _django_public), path("api/me", me), path("api/open", open_view)]
+    def other(request: Any, **params: str) -> Any:
+        from django.http import JsonResponse
+
+        return JsonResponse(_plain(request.path))
+
+    views: dict[str, Any] = {"/public": _django_public, "/api/me": me}
+    routes = [*EXAMPLE_ROUTES[:3], *DJANGO_ONLY_ROUTES, *EXAMPLE_ROUTES[3:]]
+    patterns = [
+        path(route[1:].replace("{", "<str:").replace("}", ">"), views.get(route, other))
+        for route in routes
+    ]
+    # The DRF baseline for a repeated token, one pattern after /api/me.
+    patterns.insert(routes.index("/api/me") + 1, path("api/open", open_view))
+    return patterns
 
 
 # The unprotected route of each bare app that a repeated-token request is compared with: a

@@ -4,13 +4,15 @@ Each example app (examples/*_app) runs in-process against a local fake provider 
 provider of tests/hostile, answering correctly): Flask and Django through direct WSGI calls,
 Starlette and FastAPI through direct ASGI calls on one event loop. The baseline is a bare app
 of the same framework (benchmarks/bare_apps.py: no Keycloak middleware; Django keeps the
-example's other middleware) whose routes are of the same kind as the example's: plain views,
-and for Django's /api/me (a DRF view in the example) a DRF view. Its bearer check is minimal and
+example's other middleware) with the example's own routes in the example's order (routers
+that try routes one by one cost the same in both), of the same kind as the example's: plain
+views, and for Django's /api/me (a DRF view in the example) a DRF view. Its bearer check is minimal and
 hand-written: bare `cryptography` RS256 verify, `exp`, `iss` (for DRF, in a hand-written DRF
 authentication class returning a stateless user; for FastAPI, as FastAPI's security tutorial
 writes it: a dependency on an `HTTPBearer` scheme, as the example's `Security(kc.claims)` is a
 dependency on its OpenID Connect scheme: both declare the scheme in OpenAPI). Measured in
-process CPU time, best of several rounds, SDK app and bare app in the same run:
+process CPU time, best of several rounds, SDK app and bare app in the same run, their batches
+alternating within each round:
 
 * GET /public: SDK app vs the bare app's /public (target >= 0.9);
 * GET /api/me, repeated token (verified-token cache hit): SDK app vs the bare app's
@@ -25,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks.report import Row
@@ -33,8 +35,10 @@ from benchmarks.report import Row
 SECTION = "Middleware vs a bare app of the same framework (in-process)"
 DESCRIPTION = (
     "Each example app (examples/\\*_app) against a bare app of the same framework "
-    "(benchmarks/bare_apps.py), in process, in the same run. The bare app has routes of the same "
-    "kind as the example's: Flask, Starlette and FastAPI plain routes; Django a plain view for "
+    "(benchmarks/bare_apps.py), in process, in the same run, their batches alternating within "
+    "each round (best of 15 rounds of 200 requests). The bare app has the example's own routes in "
+    "the example's order (Starlette, FastAPI and Django try routes one by one), of the same kind "
+    "as the example's: Flask, Starlette and FastAPI plain routes; Django a plain view for "
     "/public and DRF views for /api/me (the example's /api/me is a DRF view). Its bearer check is "
     "minimal and hand-written: bare `cryptography` RS256 verify, then `exp` and `iss` (for DRF in "
     "a hand-written DRF authentication class returning a stateless user, no database; for "
@@ -52,7 +56,7 @@ DESCRIPTION = (
 )
 FRAMEWORKS = ("flask", "django", "starlette", "fastapi")
 BATCH = 200
-ROUNDS = 5
+ROUNDS = 15
 PUBLIC_URL = "http://127.0.0.1:8765"
 
 
@@ -124,45 +128,43 @@ def _asgi_caller(app: Any, loop: asyncio.AbstractEventLoop) -> Callable[[str, st
     return lambda path, token: loop.run_until_complete(call_async(path, token))
 
 
-def _best(batch: Callable[[], None]) -> float:
-    best = 0.0
-    for _ in range(ROUNDS):
-        began = time.process_time()
-        batch()
-        best = max(best, BATCH / max(time.process_time() - began, 1e-9))
-    return best
-
-
 def _measure(
-    call: Callable[[str, str | None], int],
+    apps: dict[str, Callable[[str, str | None], int]],
     token: str,
-    fresh: Iterator[str],
-    open_route: str | None = None,
-) -> dict[str, float]:
-    assert call("/public", None) == 200
-    assert call("/api/me", token) == 200
-
-    def public() -> None:
-        for _ in range(BATCH):
-            call("/public", None)
-
-    def repeated() -> None:
-        for _ in range(BATCH):
-            call("/api/me", token)
-
-    def distinct() -> None:
-        for _ in range(BATCH):
-            call("/api/me", next(fresh))
-
-    rates = {"public": _best(public), "repeated": _best(repeated), "distinct": _best(distinct)}
-    if open_route is not None:
-        assert call(open_route, None) == 200
-
-        def unprotected() -> None:
-            for _ in range(BATCH):
-                call(open_route, None)
-
-        rates["open"] = _best(unprotected)
+    fresh: list[str],
+    open_route: str,
+) -> dict[str, dict[str, float]]:
+    """Best rate of each (app, request kind) over ROUNDS rounds. The SDK app's and the bare
+    app's batches alternate within every round, so a slower stretch of the machine (another
+    process, a frequency change) falls on both rather than on whichever ran then."""
+    for call in apps.values():
+        assert call("/public", None) == 200
+        assert call("/api/me", token) == 200
+    assert apps["bare"](open_route, None) == 200
+    # Each app gets the same never-seen tokens, in the same order.
+    unused = {name: iter(fresh) for name in apps}
+    plan = (
+        ("sdk", "public", "/public"),
+        ("bare", "public", "/public"),
+        ("sdk", "repeated", "/api/me"),
+        ("bare", "open", open_route),
+        ("sdk", "distinct", "/api/me"),
+        ("bare", "distinct", "/api/me"),
+    )
+    rates: dict[str, dict[str, float]] = {name: {} for name in apps}
+    for _ in range(ROUNDS):
+        for name, kind, path in plan:
+            call = apps[name]
+            tokens: list[str | None]
+            if kind == "distinct":
+                tokens = [next(unused[name]) for _ in range(BATCH)]
+            else:
+                tokens = [token if kind == "repeated" else None] * BATCH
+            began = time.process_time()
+            for bearer in tokens:
+                call(path, bearer)
+            rate = BATCH / max(time.process_time() - began, 1e-9)
+            rates[name][kind] = max(rates[name].get(kind, 0.0), rate)
     return rates
 
 
@@ -195,10 +197,13 @@ def run() -> list[Row]:
             loop = asyncio.new_event_loop()
             try:
                 asgi = is_asgi(framework)
-                ops = _measure(_caller(app, asgi, loop), token, iter(fresh))
-                base = _measure(
-                    _caller(bare, asgi, loop), token, iter(fresh), bare_apps.OPEN_ROUTE[framework]
+                rates = _measure(
+                    {"sdk": _caller(app, asgi, loop), "bare": _caller(bare, asgi, loop)},
+                    token,
+                    fresh,
+                    bare_apps.OPEN_ROUTE[framework],
                 )
+                ops, base = rates["sdk"], rates["bare"]
             finally:
                 loop.close()
             rows.append(

@@ -22,6 +22,7 @@ from keycloak_sdk.extensions.settings import ClientSettings
 from keycloak_sdk.extensions.web.challenge import bearer_challenge
 from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebRequest, WebResponse
 from keycloak_sdk.extensions.web.identity import Identity
+from keycloak_sdk.extensions.web.paths import RouteKind
 from keycloak_sdk.extensions.web.sessions import SessionStoreError
 from keycloak_sdk.extensions.web.settings import WebSettings, keycloak_client_options
 from starlette.authentication import (
@@ -50,6 +51,8 @@ _SESSION_MARK = "_keycloak_user"
 # keycloak-client's default for an app that configures no callback URL.
 _KEYCLOAK_CLIENT_CALLBACK_URL = "http://localhost:8000/kc/callback"
 _ANONYMOUS = UnauthenticatedUser()
+# Read on every request: a module name is found faster than an enum class's member.
+_PUBLIC, _API = RouteKind.PUBLIC, RouteKind.API
 
 
 class KeycloakUser(BaseUser):
@@ -185,6 +188,7 @@ class AuthenticationMiddleware:
             engine = AuthEngine(config)
         engine.require_public_url()
         self.engine = engine
+        self._cookie_name = engine.config.cookie_name.encode("latin-1")
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Close the engine's pooled connections to Keycloak when the server shuts down."""
@@ -207,21 +211,34 @@ class AuthenticationMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
-        cookie, authorization = _cookie_and_authorization(scope)
-        if authorization is not None and cookie is None:
-            # The common API call: one bearer header, no cookie. Answered without building a
-            # `WebRequest` or driving the engine when no I/O is needed (every check runs).
-            quick = self.engine.bearer_now(
-                scope["method"].upper(), scope["path"], authorization, _query(scope)
-            )
-            if quick is not None:
-                await self._proceed(scope, receive, send, quick)
+        engine = self.engine
+        kind = engine.route_kinds[scope["path"]]
+        if kind is _PUBLIC:
+            # ASGI servers send header names lower-cased (Starlette reads them so too).
+            name = self._cookie_name
+            for header, value in scope["headers"]:
+                if header == b"cookie" and name in value:
+                    break  # the session cookie (maybe `__Host-`): its user is attached below
+            else:
+                # Nothing to check and nothing to attach: no `WebRequest`, no engine.
+                scope[IDENTITY_KEY] = None
+                scope["user"] = _ANONYMOUS  # holds no state
+                scope["auth"] = AuthCredentials()
+                if "session" in scope:
+                    _forget_user(scope)
+                await self.app(scope, receive, send)
                 return
-        if self.engine.passes_untouched(scope["path"], cookie):
-            _attach(scope, None)
-            _forget_user(scope)
-            await self.app(scope, receive, send)
-            return
+        elif kind is _API:
+            cookie, authorization = _cookie_and_authorization(scope)
+            if authorization is not None and cookie is None:
+                # The common API call: one bearer header, no cookie. Answered without a
+                # `WebRequest` or the engine's driver when no I/O is needed (every check runs).
+                quick = engine.bearer_now(
+                    scope["method"], scope["path"], authorization, _query(scope)
+                )
+                if quick is not None:
+                    await self._proceed(scope, receive, send, quick)
+                    return
         request = asgi_request(scope)
         replay: list[Message] = []
 

@@ -485,6 +485,11 @@ def _cached_now(
         return None
 
 
+def _cached_until(rules: _ValidationRules, token: str) -> float | None:
+    cache = rules.verified
+    return None if cache is None else cache.expires_at(token)
+
+
 def _validate_now(
     rules: _ValidationRules,
     jwks: JwksCache | AsyncJwksCache | None,
@@ -664,6 +669,16 @@ class TokenValidator:
         expired (the token's `exp`), with the audience checked again; None otherwise (call
         `validate_access_token`, which also says why a token is refused). No I/O."""
         return _cached_now(self._rules, token, audience)
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The time source of every expiry check (epoch seconds), given as `clock=`."""
+        return self._rules.clock
+
+    def cached_until(self, token: str) -> float | None:
+        """Until when (on this validator's clock) the verified-token cache answers for `token`
+        without checking its signature again; None when it holds no entry for it."""
+        return _cached_until(self._rules, token)
 
     def _access(
         self,
@@ -874,6 +889,16 @@ class AsyncTokenValidator:
         expired (the token's `exp`), with the audience checked again; None otherwise (call
         `validate_access_token`, which also says why a token is refused). No I/O."""
         return _cached_now(self._rules, token, audience)
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The time source of every expiry check (epoch seconds), given as `clock=`."""
+        return self._rules.clock
+
+    def cached_until(self, token: str) -> float | None:
+        """Until when (on this validator's clock) the verified-token cache answers for `token`
+        without checking its signature again; None when it holds no entry for it."""
+        return _cached_until(self._rules, token)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | Iterable[str] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -42,9 +43,10 @@ class VerifiedTokenCache(Generic[T]):
             with self._lock:
                 self._entries.pop(token, None)
             return None
-        with self._lock:
-            if token in self._entries:
-                self._entries.move_to_end(token)
+        # One C call under the GIL, no lock: a concurrent `put` that evicted it leaves
+        # nothing to move.
+        with contextlib.suppress(KeyError):
+            self._entries.move_to_end(token)
         return entry[1]
 
     def put(self, token: str, value: T, expires_at: float) -> None:
@@ -53,6 +55,11 @@ class VerifiedTokenCache(Generic[T]):
             self._entries.move_to_end(token)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
+
+    def expires_at(self, token: str) -> float | None:
+        """When the entry for `token` stops being returned by `get`; None without one."""
+        entry = self._entries.get(token)
+        return None if entry is None else entry[0]
 
     def clear(self) -> None:
         with self._lock:

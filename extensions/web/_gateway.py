@@ -21,7 +21,7 @@ import contextvars
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -94,6 +94,8 @@ class KeycloakGateway:
             verified_token_cache_size=4096,
             replay_store=replay_store,
         )
+        # The validator's time source: the engine's repeated-token answers expire by it too.
+        self.clock: Callable[[], float] = self._validator.clock
         self._pat_manager: AsyncTokenManager | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -187,6 +189,9 @@ class KeycloakGateway:
             raise TransportError("the realm's signing keys are unavailable") from None
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
+
+    def cached_until(self, token: str) -> float | None:
+        return self._validator.cached_until(token)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | None = None
@@ -308,6 +313,8 @@ class SyncKeycloakGateway:
             verified_token_cache_size=4096,
             replay_store=replay_store,
         )
+        # The validator's time source: the engine's repeated-token answers expire by it too.
+        self.clock: Callable[[], float] = self._validator.clock
         self._pat_manager: TokenManager | None = None
 
     @property
@@ -397,6 +404,9 @@ class SyncKeycloakGateway:
             raise TransportError("the realm's signing keys are unavailable") from None
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
+
+    def cached_until(self, token: str) -> float | None:
+        return self._validator.cached_until(token)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | None = None

@@ -34,7 +34,7 @@ from keycloak_sdk.extensions.web.cookies import cookie_value
 from keycloak_sdk.extensions.web.enforcer import PolicyEnforcer
 from keycloak_sdk.extensions.web.errors import InvalidBearerTokenError, WebAuthError
 from keycloak_sdk.extensions.web.identity import Identity
-from keycloak_sdk.extensions.web.paths import RouteKind
+from keycloak_sdk.extensions.web.paths import RouteKind, RouteKinds
 from keycloak_sdk.extensions.web.redirects import safe_return_to
 from keycloak_sdk.extensions.web.sealing import CookieSealer
 from keycloak_sdk.extensions.web.sessions import (
@@ -58,8 +58,10 @@ from keycloak_sdk.extensions.web.steps import (
 logger = logging.getLogger("keycloak_sdk.web")
 
 _MAX_QUERY_FIELDS = 32
-_PROCEED_MEMO_SIZE = 1024
+_BEARER_HITS_SIZE = 4096
 _MAX_LOGOUT_BODY = 64 * 1024
+# Read on every request by the fast paths: a module name is found faster than an enum member.
+_PUBLIC, _API = RouteKind.PUBLIC, RouteKind.API
 # A pending login lives as long as the callback accepts it, in its own short-lived cookie.
 _PENDING_LOGIN_AGE = DEFAULT_MAX_LOGIN_AGE
 # Logins started in other tabs and not finished yet, kept in that cookie (oldest dropped).
@@ -185,8 +187,10 @@ class AuthEngine:
         # Every Keycloak round trip of one request together stays within this: a Keycloak
         # that accepts connections but never answers costs the visitor a 503, never a hang.
         self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
-        # token -> (its claims, its Proceed), for `bearer_now` on a repeated token.
-        self._proceeds: dict[str, tuple[AccessTokenClaims, Proceed]] = {}
+        # Authorization header -> (until when the verified-token cache answers for its token,
+        # its Proceed, the gateway whose cache that is, the audience it was checked against):
+        # `bearer_now` answers a repeated token with one lookup.
+        self._bearer_hits: dict[str, tuple[float, Proceed, object, object]] = {}
         self._engine_paths = frozenset(
             (
                 config.callback_path,
@@ -195,6 +199,8 @@ class AuthEngine:
                 config.backchannel_logout_path,
             )
         )
+        # path -> its kind (None: one of the engine's own paths), for the adapters' fast paths.
+        self.route_kinds = RouteKinds(config.rules, self._engine_paths)
         self._landing_path = (
             urlsplit(safe_return_to(config.post_logout_redirect)).path
             if config.public_logout_landing
@@ -269,12 +275,14 @@ class AuthEngine:
         """A public path without this app's session cookie: nothing to check, nothing to
         attach. Adapters let such requests through without building a `WebRequest` (and, on
         WSGI, without the hop to the engine's event loop)."""
-        config = self.config
-        if cookie_header and config.cookie_name in cookie_header:
+        if cookie_header and self.config.cookie_name in cookie_header:
             return False
-        if path in self._engine_paths:
-            return False
-        return config.rules.classify(path) is RouteKind.PUBLIC
+        return self.route_kinds[path] is _PUBLIC
+
+    def route_kind(self, path: str) -> RouteKind | None:
+        """What the path rules say of `path`; None for the engine's own paths (callback,
+        login, logout). Remembered per path (`route_kinds`)."""
+        return self.route_kinds[path]
 
     def bearer_now(
         self,
@@ -290,37 +298,29 @@ class AuthEngine:
         `handle` answers (every token check, the enforcer), or None when the request is not
         of that kind or needs I/O (a key or a resource to fetch): then `handle` it (WSGI
         and Django, `blocking`: `handle_sync`, with the blocking gateway's keys and cache)."""
-        config = self.config
-        if path in self._engine_paths or config.rules.classify(path) is not RouteKind.API:
+        if self.route_kinds[path] is not _API:
             return None
+        config = self.config
         limit = config.max_header_bytes
-        if len(authorization) > limit or len(query_string) > limit:
-            return None  # `handle` says which part is too large
-        if authorization[:7].lower() != "bearer " or config.bearer_validation == "introspection":
-            return None  # DPoP (the proof and the URL), introspection (a call to Keycloak)
-        token = self.bearer_token(authorization)
-        if isinstance(token, WebResponse):
-            return token
-        try:
-            gateway = self.sync_gateway if blocking else self.gateway
-            claims = gateway.validate_access_token_now(token, audience=config.audience)
-        except InvalidBearerTokenError as exc:
-            return self.bearer_error(401, "invalid_token", f"the access token is not valid: {exc}")
-        if claims is None:
-            return None  # the signing key must be fetched first
-        # The same claims object again (a verified-token cache hit, expiry and audience
-        # checked again just now): the identity worked out from it before still holds.
-        memo = self._proceeds.get(token)
-        if memo is not None and memo[0] is claims:
-            proceed = memo[1]
+        if len(query_string) > limit:
+            return None  # `handle` says it is too large
+        gateway = self.sync_gateway if blocking else self.gateway
+        hit = self._bearer_hits.get(authorization)
+        if (
+            hit is not None
+            and hit[2] is gateway
+            and hit[3] is config.audience
+            and gateway.clock() < hit[0]
+        ):
+            # The verified-token cache still answers for this token (its expiry as the cache
+            # has it, the audience already checked against the same setting): what the
+            # `_bearer_now` would answer, without its parsing and lookups.
+            proceed = hit[1]
         else:
-            identity = self._bearer_identity(claims, token)
-            if isinstance(identity, str):
-                return self.bearer_error(401, "invalid_token", identity)
-            proceed = Proceed(identity, RouteKind.API)
-            if len(self._proceeds) >= _PROCEED_MEMO_SIZE:
-                self._proceeds.clear()  # bounded; only ever costs a recomputation
-            self._proceeds[token] = (claims, proceed)
+            answer = self._bearer_now(gateway, authorization)
+            if not isinstance(answer, Proceed):
+                return answer
+            proceed = answer
         enforcer = config.enforcer
         if enforcer is not None:
             decided = enforcer.unmapped(path)
@@ -328,6 +328,35 @@ class AuthEngine:
                 return None  # a mapped resource: `handle` runs the enforcer's steps
             if not decided.allowed:
                 return self.insufficient(proceed.identity)
+        return proceed
+
+    def _bearer_now(
+        self, gateway: KeycloakGateway | SyncKeycloakGateway, authorization: str
+    ) -> Outcome | None:
+        config = self.config
+        if len(authorization) > config.max_header_bytes:
+            return None  # `handle` says it is too large
+        if authorization[:7].lower() != "bearer " or config.bearer_validation == "introspection":
+            return None  # DPoP (the proof and the URL), introspection (a call to Keycloak)
+        token = self.bearer_token(authorization)
+        if isinstance(token, WebResponse):
+            return token
+        try:
+            claims = gateway.validate_access_token_now(token, audience=config.audience)
+        except InvalidBearerTokenError as exc:
+            return self.bearer_error(401, "invalid_token", f"the access token is not valid: {exc}")
+        if claims is None:
+            return None  # the signing key must be fetched first
+        identity = self._bearer_identity(claims, token)
+        if isinstance(identity, str):
+            return self.bearer_error(401, "invalid_token", identity)
+        proceed = Proceed(identity, RouteKind.API)
+        until = gateway.cached_until(token)
+        if until is not None:  # None: no verified-token cache, so every request checks again
+            hits = self._bearer_hits
+            if len(hits) >= _BEARER_HITS_SIZE:
+                hits.clear()  # bounded; only ever costs a validation from the cache
+            hits[authorization] = (until, proceed, gateway, config.audience)
         return proceed
 
     @staticmethod
@@ -867,10 +896,9 @@ async def _no_body(limit: int) -> bytes:
 
 
 def _dpop_bound(claims: AccessTokenClaims) -> bool:
-    raw = claims.raw
-    if raw.get("typ") == "DPoP":
+    if claims.get("typ") == "DPoP":
         return True
-    cnf = raw.get("cnf")  # usually absent: no ABC instance check then
+    cnf = claims.get("cnf")  # usually absent: no ABC instance check then
     return cnf is not None and isinstance(cnf, Mapping) and "jkt" in cnf
 
 

@@ -54,3 +54,22 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{translate(pattern)})" for pattern in patterns))
+
+
+class RouteKinds(dict[str, "RouteKind | None"]):
+    """path -> its kind under `rules`, None for `reserved` paths (an engine's callback,
+    login, logout), worked out on the first lookup of each path: a plain dict lookup after
+    that. Bounded: a flood of distinct paths only empties it."""
+
+    def __init__(self, rules: PathRules, reserved: frozenset[str], size: int = 4096) -> None:
+        super().__init__()
+        self._rules = rules
+        self._reserved = reserved
+        self._size = size
+
+    def __missing__(self, path: str) -> RouteKind | None:
+        kind = None if path in self._reserved else self._rules.classify(path)
+        if len(self) >= self._size:
+            self.clear()
+        self[path] = kind
+        return kind

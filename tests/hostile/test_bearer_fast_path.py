@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from keycloak_sdk.extensions.web.engine import AuthEngine, Proceed, WebResponse
+from keycloak_sdk.extensions.web.engine import _BEARER_HITS_SIZE, AuthEngine, Proceed, WebResponse
 
 from tests.hostile.apps import FRAMEWORKS, build_app, is_asgi
 from tests.hostile.provider import HostileProvider, new_rsa_key
@@ -191,3 +192,47 @@ def test_a_rotated_key_and_a_mapped_resource_fall_back_to_the_engine(
     # within its refetch cooldown), the same either way.
     assert engine.bearer_now("GET", "/api/me", f"Bearer {rotated}") is None
     _same_both_ways(starlette, "/api/me", _bearer(rotated))
+
+
+def test_a_repeated_token_is_answered_from_memory_no_longer_than_the_cache_would(
+    provider: HostileProvider,
+) -> None:
+    """The fast answer to a repeated Authorization header ends when the verified-token cache's
+    entry ends (at the token's `exp`; the token is then validated again, with the leeway),
+    and when the audience setting it was checked against is replaced."""
+    starlette = _Asgi(build_app("starlette", provider.base_url, PUBLIC_URL))  # its own keys
+    engine: AuthEngine = starlette.app.state.keycloak
+    assert _same_both_ways(starlette, "/api/me", _bearer(provider.access_token())) == 200
+    claims = provider.access_claims()
+    claims["exp"] = int(time.time()) + 1
+    header = f"Bearer {provider.sign(claims)}"
+    first = engine.bearer_now("GET", "/api/me", header)
+    assert isinstance(first, Proceed)
+    assert engine.bearer_now("GET", "/api/me", header) is first  # answered from memory
+    # Another audience setting: checked again, and refused, rather than answered from memory.
+    audience = engine.config.audience
+    engine.config.audience = "another-api"
+    try:
+        refused = engine.bearer_now("GET", "/api/me", header)
+        assert isinstance(refused, WebResponse) and refused.status == 401
+    finally:
+        engine.config.audience = audience
+    assert engine.bearer_now("GET", "/api/me", header) is first
+    time.sleep(max(0.0, claims["exp"] - time.time()) + 0.1)
+    again = engine.bearer_now("GET", "/api/me", header)
+    assert isinstance(again, Proceed) and again is not first  # validated again (leeway)
+    assert engine.bearer_now("GET", "/api/me", header) is not again  # and never remembered
+
+
+def test_the_fast_paths_memos_stay_bounded(provider: HostileProvider) -> None:
+    starlette = _Asgi(build_app("starlette", provider.base_url, PUBLIC_URL))  # its own keys
+    engine: AuthEngine = starlette.app.state.keycloak
+    assert _same_both_ways(starlette, "/api/me", _bearer(provider.access_token())) == 200
+    for _ in range(3):
+        header = f"Bearer {provider.access_token()}"
+        assert isinstance(engine.bearer_now("GET", "/api/me", header), Proceed)
+    assert 0 < len(engine._bearer_hits) <= _BEARER_HITS_SIZE
+    kinds = engine.route_kinds
+    for index in range(5000):
+        assert kinds[f"/flood/{index}"] is not None
+    assert len(kinds) <= 4096
