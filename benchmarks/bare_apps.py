@@ -103,33 +103,70 @@ def flask_app(check: BareBearerCheck) -> Any:
 
 
 def starlette_app(check: BareBearerCheck) -> Any:
+    """The bearer check as Starlette's authentication docs write it: an
+    `AuthenticationBackend` under Starlette's `AuthenticationMiddleware`, so that the view
+    reads `request.user` as the example's views do. Only /api/me has it (Starlette's
+    per-route middleware), so /public and the other routes run as in an app with no
+    authentication at all."""
     from starlette.applications import Starlette
-    from starlette.requests import Request
+    from starlette.authentication import (
+        AuthCredentials,
+        AuthenticationBackend,
+        AuthenticationError,
+        SimpleUser,
+    )
+    from starlette.middleware import Middleware
+    from starlette.middleware.authentication import AuthenticationMiddleware
+    from starlette.requests import HTTPConnection, Request
     from starlette.responses import JSONResponse
     from starlette.routing import BaseRoute, Route, WebSocketRoute
     from starlette.websockets import WebSocket
+
+    class BareUser(SimpleUser):
+        def __init__(self, claims: Mapping[str, Any]) -> None:
+            super().__init__(str(claims.get("preferred_username")))
+            self.claims = claims
+
+    class BareBearerBackend(AuthenticationBackend):
+        async def authenticate(
+            self, conn: HTTPConnection
+        ) -> tuple[AuthCredentials, BareUser] | None:
+            header = conn.headers.get("authorization")
+            if header is None:
+                return None
+            claims = check.claims(header)
+            if claims is None:
+                raise AuthenticationError("invalid_token")
+            return AuthCredentials(["authenticated"]), BareUser(claims)
+
+    def refused(conn: HTTPConnection, exc: AuthenticationError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=401)
 
     async def public(request: Request) -> JSONResponse:
         return JSONResponse({"public": True, "user": None})
 
     async def me(request: Request) -> JSONResponse:
-        claims = check.claims(request.headers.get("authorization"))
-        if claims is None:
+        user = request.user
+        if not isinstance(user, BareUser):
             return JSONResponse({"error": "invalid_token"}, status_code=401)
-        return JSONResponse({"user": claims.get("preferred_username"), "sub": claims.get("sub")})
+        return JSONResponse({"user": user.display_name, "sub": user.claims.get("sub")})
 
     async def other(request: Request) -> JSONResponse:
-        return JSONResponse(_plain(request.url.path))
+        return JSONResponse(_plain(request.scope["path"]))
 
     async def echo(websocket: WebSocket) -> None:
         await websocket.accept()
         await websocket.close()
 
+    authentication = [
+        Middleware(AuthenticationMiddleware, backend=BareBearerBackend(), on_error=refused)
+    ]
     routes: list[BaseRoute] = [
         Route(
             path,
             {"/public": public, "/api/me": me}.get(path, other),
             methods=DOCUMENT_METHODS if "{" in path else None,
+            middleware=authentication if path == "/api/me" else None,
         )
         for path in EXAMPLE_ROUTES
     ]

@@ -4,17 +4,20 @@ Each example app (examples/*_app) runs in-process against a local fake provider 
 provider of tests/hostile, answering correctly): Flask and Django through direct WSGI calls,
 Starlette and FastAPI through direct ASGI calls on one event loop. The baseline is a bare app
 of the same framework (benchmarks/bare_apps.py: no Keycloak middleware; Django keeps the
-example's other middleware) with the example's own routes in the example's order (routers
-that try routes one by one cost the same in both), of the same kind as the example's: plain
-views, and for Django's /api/me (a DRF view in the example) a DRF view. Its bearer check is minimal and
-hand-written: bare `cryptography` RS256 verify, `exp`, `iss` (for DRF, in a hand-written DRF
-authentication class returning a stateless user; for FastAPI, as FastAPI's security tutorial
-writes it: a dependency on an `HTTPBearer` scheme, as the example's `Security(kc.claims)` is a
-dependency on its OpenID Connect scheme: both declare the scheme in OpenAPI). Measured in
-process CPU time, best of several rounds, SDK app and bare app in the same run, their batches
+example's other middleware) with the example's own routes in the example's order (routers that
+try routes one by one cost the same in both), each of the same kind as the example's. Its
+bearer check is minimal and hand-written (bare `cryptography` RS256 verify, `exp`, `iss`) and
+sits where the framework's own documentation puts authentication: in the Flask view; in a DRF
+authentication class (a stateless user, no database) for Django's DRF view; in an
+`AuthenticationBackend` under Starlette's `AuthenticationMiddleware`, on /api/me only, so that
+the view reads `request.user` as the example's does; for FastAPI in a dependency on an
+`HTTPBearer` scheme, as its security tutorial writes it (the example's `Security(kc.claims)`
+is a dependency on its OpenID Connect scheme: both declare the scheme in OpenAPI). Measured in
+process CPU time, best of ROUNDS rounds, SDK app and bare app in the same run, their batches
 alternating within each round:
 
-* GET /public: SDK app vs the bare app's /public (target >= 0.9);
+* GET /public: SDK app vs the bare app's /public, which no authentication touches (target
+  >= 0.9);
 * GET /api/me, repeated token (verified-token cache hit): SDK app vs the bare app's
   unprotected route of the same kind: /public, for Django the DRF view /api/open without
   authentication (target >= 0.6);
@@ -38,21 +41,24 @@ DESCRIPTION = (
     "(benchmarks/bare_apps.py), in process, in the same run, their batches alternating within "
     "each round (best of 15 rounds of 200 requests). The bare app has the example's own routes in "
     "the example's order (Starlette, FastAPI and Django try routes one by one), of the same kind "
-    "as the example's: Flask, Starlette and FastAPI plain routes; Django a plain view for "
-    "/public and DRF views for /api/me (the example's /api/me is a DRF view). Its bearer check is "
-    "minimal and hand-written: bare `cryptography` RS256 verify, then `exp` and `iss` (for DRF in "
-    "a hand-written DRF authentication class returning a stateless user, no database; for "
-    "FastAPI as FastAPI's security tutorial writes it, a dependency on an `HTTPBearer` scheme "
-    "used through `Depends`, the shape of the example's `Security(kc.claims)`, a dependency on "
-    "its OpenID Connect scheme: a plain `Header` parameter would leave the scheme out of the "
-    "OpenAPI document and /docs' Authorize dialog, which the example has). "
-    "Baselines: /public against the bare app's /public; a repeated token against the bare app's "
-    "unprotected route of the same kind (/public; for Django the DRF view /api/open without "
-    "authentication); distinct tokens against the bare app's hand-written check of the same "
-    "tokens. Every check the SDK is configured with still runs (signature, iss, typ, exp, iat, "
-    "nbf, sub, audience, DPoP binding, the policy enforcer); a repeated token is a hit in the "
-    "verified-token cache, whose entries end at the token's `exp` and whose audience is checked "
-    "again."
+    "as the example's: Flask, Starlette and FastAPI plain routes; Django a plain view for /public "
+    "and DRF views for /api/me (the example's /api/me is a DRF view). Its bearer check is minimal "
+    "and hand-written: bare `cryptography` RS256 verify, then `exp` and `iss`, where the "
+    "framework's documentation puts authentication: in the Flask view; in a DRF authentication "
+    "class returning a stateless user (no database); in a Starlette `AuthenticationBackend` under "
+    "Starlette's `AuthenticationMiddleware` on /api/me only (the view reads `request.user`, as "
+    "the example's does); for FastAPI in a dependency on an `HTTPBearer` scheme used through "
+    "`Depends`, as FastAPI's security tutorial writes it (the example's `Security(kc.claims)` is a "
+    "dependency on its OpenID Connect scheme; a plain `Header` parameter would leave the scheme "
+    "out of the OpenAPI document and /docs' Authorize dialog, which the example has). "
+    "Baselines: /public against the bare app's /public, which no authentication touches; a "
+    "repeated token against the bare app's unprotected route of the same kind (/public; for "
+    "Django the DRF view /api/open without authentication); distinct tokens against the bare "
+    "app's hand-written check of the same tokens. Every check the SDK is configured with still "
+    "runs (signature, iss, typ, exp, iat, nbf, sub, audience, DPoP binding, the policy enforcer); "
+    "a repeated token is answered from the verified-token cache (the engine remembers its answer "
+    "per Authorization header for as long as the cache's entry lasts), whose entries end at the "
+    "token's `exp`; a changed audience setting has the token checked again."
 )
 FRAMEWORKS = ("flask", "django", "starlette", "fastapi")
 BATCH = 200

@@ -111,7 +111,8 @@ class TokenClaims:
 
     @property
     def sub(self) -> str | None:
-        return _str_or_none(self._claims.get("sub"))
+        value = self._claims.get("sub")  # read on most requests: no helper call
+        return value if isinstance(value, str) else None
 
     @property
     def aud(self) -> tuple[str, ...]:
@@ -189,7 +190,8 @@ class _ProfileClaims(TokenClaims):
 
     @property
     def preferred_username(self) -> str | None:
-        return _str_or_none(self._claims.get("preferred_username"))
+        value = self._claims.get("preferred_username")  # read on most requests
+        return value if isinstance(value, str) else None
 
     @property
     def acr(self) -> str | None:

@@ -50,7 +50,16 @@ _WS_TRY_AGAIN_LATER = 1013
 _SESSION_MARK = "_keycloak_user"
 # keycloak-client's default for an app that configures no callback URL.
 _KEYCLOAK_CLIENT_CALLBACK_URL = "http://localhost:8000/kc/callback"
-_ANONYMOUS = UnauthenticatedUser()
+
+
+class _Anonymous(UnauthenticatedUser):
+    """One instance serves every anonymous request, so nothing can be stored on it."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("the anonymous user is shared by every anonymous request")
+
+
+_ANONYMOUS = _Anonymous()
 # Read on every request: a module name is found faster than an enum class's member.
 _PUBLIC, _API = RouteKind.PUBLIC, RouteKind.API
 
@@ -65,11 +74,12 @@ class KeycloakUser(BaseUser):
 
     @property
     def display_name(self) -> str:
-        return self.keycloak.username or self.keycloak.subject or ""
+        claims = self.keycloak.claims
+        return claims.preferred_username or claims.sub or ""
 
     @property
     def identity(self) -> str:
-        return self.keycloak.subject or ""
+        return self.keycloak.claims.sub or ""
 
     @property
     def claims(self) -> AccessTokenClaims:
@@ -104,6 +114,26 @@ class _IdentityCredentials(AuthCredentials):
     @scopes.setter
     def scopes(self, value: list[str]) -> None:
         self._scopes, self._identity = list(value), None
+
+
+class _NoCredentials(AuthCredentials):
+    """An anonymous request's credentials: no scopes. One instance serves every anonymous
+    request, so it holds nothing: each read of `scopes` is a new empty list, and nothing can
+    be assigned to it."""
+
+    def __init__(self) -> None:
+        pass
+
+    @property
+    def scopes(self) -> list[str]:
+        return []
+
+    @scopes.setter
+    def scopes(self, value: list[str]) -> None:
+        raise AttributeError("an anonymous request's credentials hold no scopes")
+
+
+_NO_CREDENTIALS = _NoCredentials()
 
 
 def credentials_for(identity: Identity) -> AuthCredentials:
@@ -147,10 +177,10 @@ def _attach(scope: Scope, identity: Identity | None) -> None:
     scope[IDENTITY_KEY] = identity
     if identity is not None:
         scope["user"] = KeycloakUser(identity)
-        scope["auth"] = credentials_for(identity)
+        scope["auth"] = _IdentityCredentials(identity)
     else:
         scope["user"] = _ANONYMOUS  # holds no state
-        scope["auth"] = AuthCredentials()
+        scope["auth"] = _NO_CREDENTIALS
 
 
 class AuthenticationMiddleware:
@@ -223,7 +253,7 @@ class AuthenticationMiddleware:
                 # Nothing to check and nothing to attach: no `WebRequest`, no engine.
                 scope[IDENTITY_KEY] = None
                 scope["user"] = _ANONYMOUS  # holds no state
-                scope["auth"] = AuthCredentials()
+                scope["auth"] = _NO_CREDENTIALS
                 if "session" in scope:
                     _forget_user(scope)
                 await self.app(scope, receive, send)
@@ -267,12 +297,12 @@ class AuthenticationMiddleware:
                 _forget_user(scope)
             await send_response(outcome, send)
             return
-        _attach(scope, outcome.identity)
-        _sync_session(scope, outcome)
-        app_receive = receive
         identity = outcome.identity
+        _attach(scope, identity)
+        if "session" in scope:
+            _sync_session(scope, outcome)
         if identity is None or identity.source == "session":
-            await self.app(scope, app_receive, send)
+            await self.app(scope, receive, send)
             return
 
         # RFC 6750 §3.1: a bearer caller refused for its token's scope (Starlette's
@@ -290,7 +320,7 @@ class AuthenticationMiddleware:
                     message = {**message, "headers": headers}
             await send(message)
 
-        await self.app(scope, app_receive, send_with_challenge)
+        await self.app(scope, receive, send_with_challenge)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = asgi_request(scope)
@@ -323,11 +353,10 @@ def _cookie_and_authorization(scope: Scope) -> tuple[str | None, str | None]:
     cookie: bytes | None = None
     authorization: bytes | None = None
     repeated = False
-    for name, value in scope.get("headers", ()):
-        lowered = name.lower()
-        if lowered == b"cookie":
+    for name, value in scope["headers"]:  # lower-cased names (ASGI)
+        if name == b"cookie":
             cookie = value if cookie is None else cookie + b"; " + value
-        elif lowered == b"authorization":
+        elif name == b"authorization":
             repeated = authorization is not None
             authorization = value
     return (

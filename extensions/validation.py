@@ -485,11 +485,6 @@ def _cached_now(
         return None
 
 
-def _cached_until(rules: _ValidationRules, token: str) -> float | None:
-    cache = rules.verified
-    return None if cache is None else cache.expires_at(token)
-
-
 def _validate_now(
     rules: _ValidationRules,
     jwks: JwksCache | AsyncJwksCache | None,
@@ -678,7 +673,8 @@ class TokenValidator:
     def cached_until(self, token: str) -> float | None:
         """Until when (on this validator's clock) the verified-token cache answers for `token`
         without checking its signature again; None when it holds no entry for it."""
-        return _cached_until(self._rules, token)
+        cache = self._rules.verified
+        return None if cache is None else cache.expires_at(token)
 
     def _access(
         self,
@@ -898,7 +894,8 @@ class AsyncTokenValidator:
     def cached_until(self, token: str) -> float | None:
         """Until when (on this validator's clock) the verified-token cache answers for `token`
         without checking its signature again; None when it holds no entry for it."""
-        return _cached_until(self._rules, token)
+        cache = self._rules.verified
+        return None if cache is None else cache.expires_at(token)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | Iterable[str] | None = None

@@ -7,7 +7,8 @@ before the signature is verified, and the payload is only parsed after the signa
 from __future__ import annotations
 
 import json
-from typing import Final
+from json.scanner import make_scanner
+from typing import Any, Final, cast
 
 from keycloak_sdk.extensions.jose.b64 import b64url_decode_ascii
 from keycloak_sdk.extensions.jose.errors import (
@@ -56,6 +57,8 @@ _HEADER_DECODER: Final = json.JSONDecoder(
     object_pairs_hook=_unique_object, parse_constant=_reject_constant
 )
 _PAYLOAD_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+# The decoder's own scanner (what `decode` runs after skipping whitespace), for `payload`.
+_SCAN_PAYLOAD: Final = make_scanner(cast("Any", _PAYLOAD_DECODER))
 
 
 def decode_json_object(
@@ -112,6 +115,17 @@ class CompactJws:
 
     def payload(self) -> dict[str, object]:
         """The claims; call only after the signature verified."""
+        # Parsed on every never-seen token: straight to the decoder's scanner, which reads the
+        # same JSON; anything else (whitespace around it, bad UTF-8, no object) takes the full
+        # decoder's path and its errors.
+        text, value, end = "", None, -1
+        try:
+            text = self.payload_bytes.decode("utf-8")
+            value, end = _SCAN_PAYLOAD(text, 0)
+        except (UnicodeDecodeError, ValueError, StopIteration, RecursionError):
+            pass
+        if end == len(text) and type(value) is dict:
+            return value
         return decode_json_object(self.payload_bytes, "payload", _PAYLOAD_DECODER)
 
     def __repr__(self) -> str:

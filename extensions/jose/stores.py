@@ -51,10 +51,12 @@ class VerifiedTokenCache(Generic[T]):
 
     def put(self, token: str, value: T, expires_at: float) -> None:
         with self._lock:
-            self._entries[token] = (expires_at, value)
-            self._entries.move_to_end(token)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+            entries = self._entries
+            if token in entries:
+                entries.move_to_end(token)  # a new key is already last
+            entries[token] = (expires_at, value)
+            while len(entries) > self._max_entries:
+                entries.popitem(last=False)
 
     def expires_at(self, token: str) -> float | None:
         """When the entry for `token` stops being returned by `get`; None without one."""

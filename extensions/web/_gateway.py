@@ -94,8 +94,10 @@ class KeycloakGateway:
             verified_token_cache_size=4096,
             replay_store=replay_store,
         )
-        # The validator's time source: the engine's repeated-token answers expire by it too.
+        # The validator's time source and its verified-token cache's expiries: the engine's
+        # answers to a repeated token end by them too.
         self.clock: Callable[[], float] = self._validator.clock
+        self.cached_until: Callable[[str], float | None] = self._validator.cached_until
         self._pat_manager: AsyncTokenManager | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -189,9 +191,6 @@ class KeycloakGateway:
             raise TransportError("the realm's signing keys are unavailable") from None
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
-
-    def cached_until(self, token: str) -> float | None:
-        return self._validator.cached_until(token)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | None = None
@@ -313,8 +312,10 @@ class SyncKeycloakGateway:
             verified_token_cache_size=4096,
             replay_store=replay_store,
         )
-        # The validator's time source: the engine's repeated-token answers expire by it too.
+        # The validator's time source and its verified-token cache's expiries: the engine's
+        # answers to a repeated token end by them too.
         self.clock: Callable[[], float] = self._validator.clock
+        self.cached_until: Callable[[str], float | None] = self._validator.cached_until
         self._pat_manager: TokenManager | None = None
 
     @property
@@ -404,9 +405,6 @@ class SyncKeycloakGateway:
             raise TransportError("the realm's signing keys are unavailable") from None
         except TokenValidationError as exc:
             raise InvalidBearerTokenError(str(exc)) from None
-
-    def cached_until(self, token: str) -> float | None:
-        return self._validator.cached_until(token)
 
     def validate_access_token_now(
         self, token: str, *, audience: str | None = None

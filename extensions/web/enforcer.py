@@ -49,6 +49,8 @@ class EnforcementResult:
 
 
 _MATCH_MEMO_SIZE = 1024
+# Read on every bearer request: a module name is found faster than an enum member.
+_MODE_DISABLED, _MODE_PERMISSIVE = EnforcementMode.DISABLED, EnforcementMode.PERMISSIVE
 _DISABLED = EnforcementResult(True, reason="enforcement disabled")
 _UNMAPPED = {
     allowed: EnforcementResult(allowed, reason="no resource is configured for this path")
@@ -92,11 +94,16 @@ class PolicyEnforcer:
     def unmapped(self, path: str) -> EnforcementResult | None:
         """The decision for a path no resource can map (no configured path matches and no
         lazy lookup), the same `check_steps` reaches; None when the path may map to one."""
-        if self.mode is EnforcementMode.DISABLED:
+        mode = self.mode
+        if mode is _MODE_DISABLED:
             return _DISABLED
-        if self.lazy_load or self._configured(path):
+        if self.lazy_load:
             return None
-        return _UNMAPPED[self.mode is EnforcementMode.PERMISSIVE]
+        # Asked on every bearer request: the remembered answer without a further call.
+        found = self._matches.get(path) if self._matches_for is self.paths else None
+        if found is None:
+            found = self._configured(path)
+        return None if found else _UNMAPPED[mode is _MODE_PERMISSIVE]
 
     def _configured(self, path: str) -> bool:
         """Whether a configured path pattern matches `path` (remembered per path, bounded:

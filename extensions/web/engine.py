@@ -162,6 +162,18 @@ class Proceed:
     # `session["user"]`), on browser-session requests only.
     user: Mapping[str, object] | None = None
 
+    def __init__(
+        self,
+        identity: Identity | None,
+        kind: RouteKind,
+        user: Mapping[str, object] | None = None,
+    ) -> None:
+        # One per request: straight into the instance dict (see `Identity.__init__`).
+        fields = self.__dict__
+        fields["identity"] = identity
+        fields["kind"] = kind
+        fields["user"] = user
+
 
 Outcome = WebResponse | Proceed
 
@@ -184,6 +196,7 @@ class AuthEngine:
         self._dpop: DPoPVerifier | None = None  # made on the first DPoP request
         self._login_sealer = CookieSealer(config.secret_key, purpose="keycloak-sdk.login")
         self.realm = config.settings.realm
+        self._client_id = self.gateway.client_id
         # Every Keycloak round trip of one request together stays within this: a Keycloak
         # that accepts connections but never answers costs the visitor a 503, never a hang.
         self.deadline = config.keycloak_deadline or 2 * config.settings.timeout + 1
@@ -350,7 +363,7 @@ class AuthEngine:
         identity = self._bearer_identity(claims, token)
         if isinstance(identity, str):
             return self.bearer_error(401, "invalid_token", identity)
-        proceed = Proceed(identity, RouteKind.API)
+        proceed = Proceed(identity, _API)
         until = gateway.cached_until(token)
         if until is not None:  # None: no verified-token cache, so every request checks again
             hits = self._bearer_hits
@@ -849,7 +862,7 @@ class AuthEngine:
         if _dpop_bound(claims):
             # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
             return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
-        return Identity(claims, token, "bearer", self.gateway.client_id)
+        return Identity(claims, token, "bearer", self._client_id)
 
     # -- cookies ---------------------------------------------------------------------------
 

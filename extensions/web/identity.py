@@ -20,6 +20,23 @@ class Identity:
     client_id: str = ""
     id_token: str | None = field(default=None, repr=False)
 
+    def __init__(
+        self,
+        claims: AccessTokenClaims,
+        access_token: str,
+        source: IdentitySource,
+        client_id: str = "",
+        id_token: str | None = None,
+    ) -> None:
+        # Built for every validated bearer token: the fields go straight into the instance
+        # dict, where the generated frozen __init__ makes one object.__setattr__ call each.
+        fields = self.__dict__
+        fields["claims"] = claims
+        fields["access_token"] = access_token
+        fields["source"] = source
+        fields["client_id"] = client_id
+        fields["id_token"] = id_token
+
     @property
     def subject(self) -> str | None:
         return self.claims.sub

@@ -265,3 +265,38 @@ def test_kept_header_decodings_are_bounded() -> None:
             f"{header}.{b64_json(access_claims())}.AAAA", algorithms=frozenset({"RS256"})
         )
     assert len(jws._headers) <= jws._MAX_HEADERS
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"sub":"a","exp":1}',
+        b' {"sub":"a"} ',
+        b'\n{"sub":"a"}\t',
+        b'{"a":{"b":[1,2.5,null,true]}}',
+        b'{"a":1,"a":2}',
+        b"[1]",
+        b'"text"',
+        b"",
+        b'{"a":1}x',
+        b'{"a":1}{"b":2}',
+        b'{"a":NaN}',
+        b'{"a":-Infinity}',
+        b"\xff\xfe",
+        b'{"a":' + b"[" * 100_000,
+    ],
+)
+def test_payload_reads_as_the_full_json_decoder_does(payload: bytes) -> None:
+    """`CompactJws.payload` goes straight to the decoder's scanner; whatever it is given, it
+    answers what the full decoder answers: the same object, or the same error."""
+    from keycloak_sdk.extensions.jose.jws import _PAYLOAD_DECODER, CompactJws, decode_json_object
+
+    jws = CompactJws({}, "RS256", None, b"", payload, b"")
+    try:
+        expected: object = decode_json_object(payload, "payload", _PAYLOAD_DECODER)
+    except MalformedTokenError as exc:
+        with pytest.raises(MalformedTokenError) as raised:
+            jws.payload()
+        assert str(raised.value) == str(exc)
+    else:
+        assert jws.payload() == expected

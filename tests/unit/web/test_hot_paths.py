@@ -108,3 +108,20 @@ def test_uvicorn_workers_socket_gets_tcp_nodelay() -> None:
         assert sock.getsockname()[0] == "127.0.0.1"
     finally:
         sock.close()
+
+
+def test_starlettes_shared_anonymous_user_and_credentials_hold_nothing() -> None:
+    """Every anonymous Starlette request gets the same user and credentials objects: what one
+    request's code does to them must not reach the next request."""
+    from keycloak_sdk.extensions.starlette import _ANONYMOUS, _NO_CREDENTIALS
+    from starlette.authentication import AuthCredentials, UnauthenticatedUser
+
+    assert isinstance(_ANONYMOUS, UnauthenticatedUser) and not _ANONYMOUS.is_authenticated
+    assert isinstance(_NO_CREDENTIALS, AuthCredentials)
+    _NO_CREDENTIALS.scopes.append("role:admin")
+    assert _NO_CREDENTIALS.scopes == []
+    with pytest.raises(AttributeError):
+        _NO_CREDENTIALS.scopes = ["role:admin"]
+    with pytest.raises(AttributeError):
+        _ANONYMOUS.tenant = "someone"
+    assert _NO_CREDENTIALS.scopes == [] and not hasattr(_ANONYMOUS, "tenant")
