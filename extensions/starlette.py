@@ -263,8 +263,12 @@ class AuthenticationMiddleware:
             if authorization is not None and cookie is None:
                 # The common API call: one bearer header, no cookie. Answered without a
                 # `WebRequest` or the engine's driver when no I/O is needed (every check runs).
+                raw_query: bytes = scope.get("query_string", b"")
                 quick = engine.bearer_now(
-                    scope["method"], scope["path"], authorization, _query(scope)
+                    scope["method"],
+                    scope["path"],
+                    authorization,
+                    raw_query.decode("latin-1") if raw_query else "",
                 )
                 if quick is not None:
                     await self._proceed(scope, receive, send, quick)
@@ -298,7 +302,13 @@ class AuthenticationMiddleware:
             await send_response(outcome, send)
             return
         identity = outcome.identity
-        _attach(scope, identity)
+        scope[IDENTITY_KEY] = identity
+        if identity is not None:
+            scope["user"] = KeycloakUser(identity)
+            scope["auth"] = _IdentityCredentials(identity)
+        else:
+            scope["user"] = _ANONYMOUS
+            scope["auth"] = _NO_CREDENTIALS
         if "session" in scope:
             _sync_session(scope, outcome)
         if identity is None or identity.source == "session":

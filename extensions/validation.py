@@ -264,20 +264,28 @@ class _ValidationRules:
                 "typ", f"typ {describe(typ)} is not {token_type!r}: wrong kind of token"
             )
         leeway = self.leeway
-        exp = _number(claims, "exp")
-        if exp is None:
-            raise MissingClaimError("exp")
+        # Keycloak writes whole seconds: an int is taken as it is, anything else is checked
+        # by `_number` (run on every never-seen token, so no call for the common case).
+        exp = claims.get("exp")
+        if type(exp) is not int:
+            exp = _number(claims, "exp")
+            if exp is None:
+                raise MissingClaimError("exp")
         if now >= exp + leeway:
             raise TokenExpiredError()
-        iat = _number(claims, "iat")
-        if iat is None:
-            raise MissingClaimError("iat")
+        iat = claims.get("iat")
+        if type(iat) is not int:
+            iat = _number(claims, "iat")
+            if iat is None:
+                raise MissingClaimError("iat")
         if iat > now + leeway:
             raise TokenNotYetValidError("iat", "token was issued in the future")
-        nbf = _number(claims, "nbf")
+        nbf = claims.get("nbf")
+        if nbf is not None and type(nbf) is not int:
+            nbf = _number(claims, "nbf")
         if nbf is not None and nbf > now + leeway:
             raise TokenNotYetValidError("nbf", "token is not valid yet (nbf)")
-        return exp
+        return float(exp)
 
     def check_client_audience(self, claims: dict[str, object]) -> None:
         """OIDC Core 3.1.3.7 (3)-(5): aud contains client_id; azp is client_id when needed."""
@@ -361,7 +369,9 @@ class _ValidationRules:
         required_scopes: Iterable[str],
     ) -> AccessTokenClaims:
         exp = self.check_common(claims, now, ACCESS_TOKEN_TYPE)
-        _required_string(claims, "sub")
+        sub = claims.get("sub")
+        if type(sub) is not str or not sub:
+            _required_string(claims, "sub")  # says which way it is wrong
         if claims.get("typ") == DPOP_TYPE:
             cnf = claims.get("cnf")
             if type(cnf) is not dict or type(cnf.get("jkt")) is not str:
@@ -492,7 +502,7 @@ def _validate_now(
     audience: str | Iterable[str] | None,
 ) -> AccessTokenClaims | None:
     """An access token's full validation when it needs no key fetch, else None."""
-    expected = rules.expected_audience(audience)
+    expected = rules.audience if audience is None else _audience_set(audience)
     now = rules.clock()
     try:
         cached = rules.cached_access_claims(token, now, expected, ())
@@ -670,11 +680,12 @@ class TokenValidator:
         """The time source of every expiry check (epoch seconds), given as `clock=`."""
         return self._rules.clock
 
-    def cached_until(self, token: str) -> float | None:
-        """Until when (on this validator's clock) the verified-token cache answers for `token`
-        without checking its signature again; None when it holds no entry for it."""
-        cache = self._rules.verified
-        return None if cache is None else cache.expires_at(token)
+    @property
+    def verified_tokens(self) -> VerifiedTokenCache[AccessTokenClaims] | None:
+        """The verified-token cache (None when `verified_token_cache_size` is 0): its
+        `expires_at(token)` says until when (on `clock`) it answers for a token without
+        checking its signature again."""
+        return self._rules.verified
 
     def _access(
         self,
@@ -891,11 +902,12 @@ class AsyncTokenValidator:
         """The time source of every expiry check (epoch seconds), given as `clock=`."""
         return self._rules.clock
 
-    def cached_until(self, token: str) -> float | None:
-        """Until when (on this validator's clock) the verified-token cache answers for `token`
-        without checking its signature again; None when it holds no entry for it."""
-        cache = self._rules.verified
-        return None if cache is None else cache.expires_at(token)
+    @property
+    def verified_tokens(self) -> VerifiedTokenCache[AccessTokenClaims] | None:
+        """The verified-token cache (None when `verified_token_cache_size` is 0): its
+        `expires_at(token)` says until when (on `clock`) it answers for a token without
+        checking its signature again."""
+        return self._rules.verified
 
     def validate_access_token_now(
         self, token: str, *, audience: str | Iterable[str] | None = None

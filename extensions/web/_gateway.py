@@ -97,7 +97,10 @@ class KeycloakGateway:
         # The validator's time source and its verified-token cache's expiries: the engine's
         # answers to a repeated token end by them too.
         self.clock: Callable[[], float] = self._validator.clock
-        self.cached_until: Callable[[str], float | None] = self._validator.cached_until
+        verified = self._validator.verified_tokens
+        self.cached_until: Callable[[str], float | None] = (
+            _never if verified is None else verified.expires_at
+        )
         self._pat_manager: AsyncTokenManager | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -315,7 +318,10 @@ class SyncKeycloakGateway:
         # The validator's time source and its verified-token cache's expiries: the engine's
         # answers to a repeated token end by them too.
         self.clock: Callable[[], float] = self._validator.clock
-        self.cached_until: Callable[[str], float | None] = self._validator.cached_until
+        verified = self._validator.verified_tokens
+        self.cached_until: Callable[[str], float | None] = (
+            _never if verified is None else verified.expires_at
+        )
         self._pat_manager: TokenManager | None = None
 
     @property
@@ -473,3 +479,8 @@ def _resource(item: Resource) -> ResourceDescription:
         uris=tuple(item.uris or ()),
         scopes=tuple(scope.name for scope in scopes if isinstance(scope.name, str)),
     )
+
+
+def _never(token: str) -> float | None:
+    """`cached_until` without a verified-token cache: no token is ever answered from it."""
+    return None

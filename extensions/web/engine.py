@@ -325,9 +325,9 @@ class AuthEngine:
             and hit[3] is config.audience
             and gateway.clock() < hit[0]
         ):
-            # The verified-token cache still answers for this token (its expiry as the cache
-            # has it, the audience already checked against the same setting): what the
-            # `_bearer_now` would answer, without its parsing and lookups.
+            # The verified-token cache still answers for this token (its entry's expiry, the
+            # audience checked against this same setting): what `_bearer_now` would answer,
+            # without its parsing and lookups.
             proceed = hit[1]
         else:
             answer = self._bearer_now(gateway, authorization)
@@ -859,7 +859,8 @@ class AuthEngine:
         return self._bearer_identity(claims, token)
 
     def _bearer_identity(self, claims: AccessTokenClaims, token: str) -> Identity | str:
-        if _dpop_bound(claims):
+        # Most tokens carry no `cnf` and are not DPoP-typed: decided without the helper.
+        if (claims.get("cnf") is not None or claims.get("typ") == "DPoP") and _dpop_bound(claims):
             # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
             return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
         return Identity(claims, token, "bearer", self._client_id)
