@@ -36,10 +36,13 @@ from typing import Any
 from benchmarks.report import Row
 
 SECTION = "Middleware vs a bare app of the same framework (in-process)"
+BATCH = 200
+ROUNDS = 20
 DESCRIPTION = (
     "Each example app (examples/\\*_app) against a bare app of the same framework "
     "(benchmarks/bare_apps.py), in process, in the same run, their batches alternating within "
-    "each round (best of 15 rounds of 200 requests). The bare app has the example's own routes in "
+    f"each round (best of {ROUNDS} rounds of {BATCH} requests). The bare app has the example's own "
+    "routes in "
     "the example's order (Starlette, FastAPI and Django try routes one by one), of the same kind "
     "as the example's: Flask, Starlette and FastAPI plain routes; Django a plain view for /public "
     "and DRF views for /api/me (the example's /api/me is a DRF view). Its bearer check is minimal "
@@ -61,8 +64,6 @@ DESCRIPTION = (
     "token's `exp`; a changed audience setting has the token checked again."
 )
 FRAMEWORKS = ("flask", "django", "starlette", "fastapi")
-BATCH = 200
-ROUNDS = 15
 PUBLIC_URL = "http://127.0.0.1:8765"
 
 
