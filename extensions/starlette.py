@@ -250,9 +250,10 @@ class AuthenticationMiddleware:
                 if header == b"cookie" and name in value:
                     break  # the session cookie (maybe `__Host-`): its user is attached below
             else:
-                # Nothing to check and nothing to attach: no `WebRequest`, no engine.
+                # Nothing to check and nothing to attach: no `WebRequest`, no engine. This is
+                # `_attach(scope, None)` written out: the one step every public request takes.
                 scope[IDENTITY_KEY] = None
-                scope["user"] = _ANONYMOUS  # holds no state
+                scope["user"] = _ANONYMOUS
                 scope["auth"] = _NO_CREDENTIALS
                 if "session" in scope:
                     _forget_user(scope)
@@ -263,12 +264,8 @@ class AuthenticationMiddleware:
             if authorization is not None and cookie is None:
                 # The common API call: one bearer header, no cookie. Answered without a
                 # `WebRequest` or the engine's driver when no I/O is needed (every check runs).
-                raw_query: bytes = scope.get("query_string", b"")
                 quick = engine.bearer_now(
-                    scope["method"],
-                    scope["path"],
-                    authorization,
-                    raw_query.decode("latin-1") if raw_query else "",
+                    scope["method"], scope["path"], authorization, _query(scope)
                 )
                 if quick is not None:
                     await self._proceed(scope, receive, send, quick)
@@ -302,13 +299,7 @@ class AuthenticationMiddleware:
             await send_response(outcome, send)
             return
         identity = outcome.identity
-        scope[IDENTITY_KEY] = identity
-        if identity is not None:
-            scope["user"] = KeycloakUser(identity)
-            scope["auth"] = _IdentityCredentials(identity)
-        else:
-            scope["user"] = _ANONYMOUS
-            scope["auth"] = _NO_CREDENTIALS
+        _attach(scope, identity)
         if "session" in scope:
             _sync_session(scope, outcome)
         if identity is None or identity.source == "session":

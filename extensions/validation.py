@@ -523,7 +523,25 @@ def _validate_now(
         raise
 
 
-class TokenValidator:
+class _RulesView:
+    """What both validators show of their shared rules."""
+
+    _rules: _ValidationRules
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The time source of every expiry check (epoch seconds), given as `clock=`."""
+        return self._rules.clock
+
+    @property
+    def verified_tokens(self) -> VerifiedTokenCache[AccessTokenClaims] | None:
+        """The verified-token cache (None when `verified_token_cache_size` is 0): its
+        `expires_at(token)` says until when (on `clock`) it answers for a token without
+        checking its signature again."""
+        return self._rules.verified
+
+
+class TokenValidator(_RulesView):
     """Validates Keycloak tokens for one realm and one client, in threads.
 
     `issuer` is the realm URL exactly as in the tokens' `iss`; `client_id` is the client the
@@ -675,18 +693,6 @@ class TokenValidator:
         `validate_access_token`, which also says why a token is refused). No I/O."""
         return _cached_now(self._rules, token, audience)
 
-    @property
-    def clock(self) -> Callable[[], float]:
-        """The time source of every expiry check (epoch seconds), given as `clock=`."""
-        return self._rules.clock
-
-    @property
-    def verified_tokens(self) -> VerifiedTokenCache[AccessTokenClaims] | None:
-        """The verified-token cache (None when `verified_token_cache_size` is 0): its
-        `expires_at(token)` says until when (on `clock`) it answers for a token without
-        checking its signature again."""
-        return self._rules.verified
-
     def _access(
         self,
         token: str,
@@ -751,7 +757,7 @@ class TokenValidator:
         return claims
 
 
-class AsyncTokenValidator:
+class AsyncTokenValidator(_RulesView):
     """The asyncio form of TokenValidator: same arguments, same methods, awaited."""
 
     def __init__(
@@ -896,18 +902,6 @@ class AsyncTokenValidator:
         expired (the token's `exp`), with the audience checked again; None otherwise (call
         `validate_access_token`, which also says why a token is refused). No I/O."""
         return _cached_now(self._rules, token, audience)
-
-    @property
-    def clock(self) -> Callable[[], float]:
-        """The time source of every expiry check (epoch seconds), given as `clock=`."""
-        return self._rules.clock
-
-    @property
-    def verified_tokens(self) -> VerifiedTokenCache[AccessTokenClaims] | None:
-        """The verified-token cache (None when `verified_token_cache_size` is 0): its
-        `expires_at(token)` says until when (on `clock`) it answers for a token without
-        checking its signature again."""
-        return self._rules.verified
 
     def validate_access_token_now(
         self, token: str, *, audience: str | Iterable[str] | None = None

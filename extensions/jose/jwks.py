@@ -239,11 +239,10 @@ class JwksCache:
         """The key for this `kid` and `alg` when the key set in use is fresh and holds it,
         else None (`get_key` then fetches, or says why it cannot). No I/O, no await."""
         state = self._state
-        keys = state.keys
-        # `state.stale`, inlined: asked for every never-seen token.
-        if keys is None or state.clock() >= state.expires_at:
+        if state.stale(state.clock()):
             return None
-        return keys.find(kid, alg)
+        keys = state.keys
+        return None if keys is None else keys.find(kid, alg)
 
     def get_key(self, kid: str | None, alg: str) -> VerificationKey:
         """The key that must verify a token with this `kid` and `alg`."""
@@ -328,11 +327,10 @@ class AsyncJwksCache:
         """The key for this `kid` and `alg` when the key set in use is fresh and holds it,
         else None (`get_key` then fetches, or says why it cannot). No I/O, no await."""
         state = self._state
-        keys = state.keys
-        # `state.stale`, inlined: asked for every never-seen token.
-        if keys is None or state.clock() >= state.expires_at:
+        if state.stale(state.clock()):
             return None
-        return keys.find(kid, alg)
+        keys = state.keys
+        return None if keys is None else keys.find(kid, alg)
 
     async def get_key(self, kid: str | None, alg: str) -> VerificationKey:
         """The key that must verify a token with this `kid` and `alg`."""

@@ -19,6 +19,7 @@ from fnmatch import fnmatchcase
 from keycloak_sdk.extensions.claims import AccessTokenClaims
 from keycloak_sdk.extensions.web import steps
 from keycloak_sdk.extensions.web._gateway import KeycloakGateway, ResourceDescription
+from keycloak_sdk.extensions.web.paths import PathMemo
 from keycloak_sdk.extensions.web.steps import AsyncTargets, Steps, run_async
 
 
@@ -76,14 +77,23 @@ class PolicyEnforcer:
         cache_ttl: float = 300.0,
     ) -> None:
         self.gateway = gateway
-        self.paths = tuple(paths)
+        # path -> whether a configured path pattern matches it (remembered per path).
+        self._matches: PathMemo[bool] = PathMemo(self._match, _MATCH_MEMO_SIZE)
+        self.paths = paths
         self.mode = mode
         self.lazy_load = lazy_load
         self.method_scopes = dict(method_scopes or {})
         self._cache_ttl = cache_ttl
         self._lookups: dict[str, _Cached] = {}
-        self._matches: dict[str, bool] = {}
-        self._matches_for: tuple[PathConfig, ...] = self.paths
+
+    @property
+    def paths(self) -> tuple[PathConfig, ...]:
+        return self._paths
+
+    @paths.setter
+    def paths(self, paths: Iterable[PathConfig]) -> None:
+        self._paths = tuple(paths)
+        self._matches.clear()  # remembered for the paths being replaced
 
     async def check(self, method: str, path: str, claims: AccessTokenClaims) -> EnforcementResult:
         """Await the decision (the gateway's async calls)."""
@@ -97,28 +107,12 @@ class PolicyEnforcer:
         mode = self.mode
         if mode is _MODE_DISABLED:
             return _DISABLED
-        if self.lazy_load:
+        if self.lazy_load or self._matches[path]:
             return None
-        # Asked on every bearer request: the remembered answer without a further call.
-        found = self._matches.get(path) if self._matches_for is self.paths else None
-        if found is None:
-            found = self._configured(path)
-        return None if found else _UNMAPPED[mode is _MODE_PERMISSIVE]
+        return _UNMAPPED[mode is _MODE_PERMISSIVE]
 
-    def _configured(self, path: str) -> bool:
-        """Whether a configured path pattern matches `path` (remembered per path, bounded:
-        a flood of distinct paths only empties the memo)."""
-        memo = self._matches
-        if self._matches_for is not self.paths:
-            memo.clear()
-            self._matches_for = self.paths
-        found = memo.get(path)
-        if found is None:
-            found = any(fnmatchcase(path, config.path) for config in self.paths)
-            if len(memo) >= _MATCH_MEMO_SIZE:
-                memo.clear()
-            memo[path] = found
-        return found
+    def _match(self, path: str) -> bool:
+        return any(fnmatchcase(path, config.path) for config in self._paths)
 
     def check_steps(
         self, method: str, path: str, claims: AccessTokenClaims

@@ -34,7 +34,7 @@ from keycloak_sdk.extensions.web.cookies import cookie_value
 from keycloak_sdk.extensions.web.enforcer import PolicyEnforcer
 from keycloak_sdk.extensions.web.errors import InvalidBearerTokenError, WebAuthError
 from keycloak_sdk.extensions.web.identity import Identity
-from keycloak_sdk.extensions.web.paths import RouteKind, RouteKinds
+from keycloak_sdk.extensions.web.paths import PathMemo, RouteKind
 from keycloak_sdk.extensions.web.redirects import safe_return_to
 from keycloak_sdk.extensions.web.sealing import CookieSealer
 from keycloak_sdk.extensions.web.sessions import (
@@ -213,7 +213,7 @@ class AuthEngine:
             )
         )
         # path -> its kind (None: one of the engine's own paths), for the adapters' fast paths.
-        self.route_kinds = RouteKinds(config.rules, self._engine_paths)
+        self.route_kinds: PathMemo[RouteKind | None] = PathMemo(self._route_kind)
         self._landing_path = (
             urlsplit(safe_return_to(config.post_logout_redirect)).path
             if config.public_logout_landing
@@ -292,10 +292,8 @@ class AuthEngine:
             return False
         return self.route_kinds[path] is _PUBLIC
 
-    def route_kind(self, path: str) -> RouteKind | None:
-        """What the path rules say of `path`; None for the engine's own paths (callback,
-        login, logout). Remembered per path (`route_kinds`)."""
-        return self.route_kinds[path]
+    def _route_kind(self, path: str) -> RouteKind | None:
+        return None if path in self._engine_paths else self.config.rules.classify(path)
 
     def bearer_now(
         self,
@@ -859,8 +857,7 @@ class AuthEngine:
         return self._bearer_identity(claims, token)
 
     def _bearer_identity(self, claims: AccessTokenClaims, token: str) -> Identity | str:
-        # Most tokens carry no `cnf` and are not DPoP-typed: decided without the helper.
-        if (claims.get("cnf") is not None or claims.get("typ") == "DPoP") and _dpop_bound(claims):
+        if _dpop_bound(claims):
             # RFC 9449 7.1: a DPoP-bound token sent as a Bearer token proves nothing.
             return "the access token is DPoP-bound: send it with the DPoP scheme and a proof"
         return Identity(claims, token, "bearer", self._client_id)

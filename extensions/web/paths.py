@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fnmatch import translate
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class RouteKind(enum.Enum):
@@ -56,20 +59,19 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{translate(pattern)})" for pattern in patterns))
 
 
-class RouteKinds(dict[str, "RouteKind | None"]):
-    """path -> its kind under `rules`, None for `reserved` paths (an engine's callback,
-    login, logout), worked out on the first lookup of each path: a plain dict lookup after
-    that. Bounded: a flood of distinct paths only empties it."""
+class PathMemo(dict[str, T]):
+    """path -> `answer(path)`, worked out on a path's first lookup and a plain dict lookup
+    after that (for what is asked on every request). Bounded: a flood of distinct paths only
+    empties it."""
 
-    def __init__(self, rules: PathRules, reserved: frozenset[str], size: int = 4096) -> None:
+    def __init__(self, answer: Callable[[str], T], size: int = 4096) -> None:
         super().__init__()
-        self._rules = rules
-        self._reserved = reserved
+        self._answer = answer
         self._size = size
 
-    def __missing__(self, path: str) -> RouteKind | None:
-        kind = None if path in self._reserved else self._rules.classify(path)
+    def __missing__(self, path: str) -> T:
+        value = self._answer(path)
         if len(self) >= self._size:
             self.clear()
-        self[path] = kind
-        return kind
+        self[path] = value
+        return value

@@ -125,3 +125,30 @@ def test_starlettes_shared_anonymous_user_and_credentials_hold_nothing() -> None
     with pytest.raises(AttributeError):
         _ANONYMOUS.tenant = "someone"
     assert _NO_CREDENTIALS.scopes == [] and not hasattr(_ANONYMOUS, "tenant")
+
+
+def test_the_enforcers_remembered_path_matches_follow_its_paths() -> None:
+    """`PolicyEnforcer.unmapped` answers from a per-path memo: replacing `paths` forgets it,
+    and a flood of distinct paths keeps it bounded."""
+    from typing import cast
+
+    from keycloak_sdk.extensions.web._gateway import KeycloakGateway
+    from keycloak_sdk.extensions.web.enforcer import EnforcementMode, PathConfig, PolicyEnforcer
+
+    enforcer = PolicyEnforcer(
+        cast("KeycloakGateway", None),
+        paths=[PathConfig("/documents/*", "documents")],
+        mode=EnforcementMode.ENFORCING,
+    )
+    assert enforcer.unmapped("/documents/1") is None  # may map to a resource
+    refused = enforcer.unmapped("/elsewhere")
+    assert refused is not None and not refused.allowed
+    enforcer.paths = ()
+    now_unmapped = enforcer.unmapped("/documents/1")
+    assert now_unmapped is not None and not now_unmapped.allowed
+    enforcer.mode = EnforcementMode.PERMISSIVE
+    allowed = enforcer.unmapped("/documents/1")
+    assert allowed is not None and allowed.allowed
+    for index in range(5000):
+        enforcer.unmapped(f"/flood/{index}")
+    assert len(enforcer._matches) <= 1024
